@@ -1,0 +1,87 @@
+//! The command line, as clap types only. No logic lives here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Render every scaling manifest of a multi-region MPLP platform from one topology profile.
+#[derive(Debug, Parser)]
+#[command(name = "mplp-scale", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render the manifests of a profile as one YAML stream.
+    Render(RenderArgs),
+    /// Check profiles and report every problem, with file:line:col.
+    #[command(alias = "validate")]
+    Lint(LintArgs),
+}
+
+/// The profile layers and overrides shared by the commands that read one profile.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// A profile file; repeat to layer files (later ones win). `-` reads standard input.
+    /// Without it, the embedded default profile.
+    #[arg(short = 'f', long = "file", value_name = "PROFILE")]
+    pub files: Vec<String>,
+    /// Override one field, e.g. `--set regions.eu-west-1.weight=40` (the value is YAML; `null` deletes).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Only this region's objects (repeatable).
+    #[arg(long = "region", value_name = "R")]
+    pub regions: Vec<String>,
+    /// Only the global objects (with --region: the global objects and those regions).
+    #[arg(long)]
+    pub global: bool,
+    /// Write to FILE (atomically, only after everything rendered) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Parse every rendered document back and check it (slower; for debugging and CI).
+    #[arg(long)]
+    pub verify: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Profiles to check, each on its own (none: the embedded default). `-` reads standard input.
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// Layer these files into one profile and check it (like render's `-f`).
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "PROFILE",
+        conflicts_with = "profiles"
+    )]
+    pub files: Vec<String>,
+    /// Override one field before checking (like render's `--set`).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Diagnostic output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The message, the source line with a caret, and help.
+    Text,
+    /// A JSON array of objects with file, line, column, code, severity, path, message, help.
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…,col=…::…`).
+    Github,
+}

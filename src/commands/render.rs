@@ -1,0 +1,96 @@
+//! `mplp-scale render`: check the profile, then write the stream.
+
+use std::io::Write;
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::ExitStatus;
+use crate::cli::RenderArgs;
+use crate::emit;
+use crate::load::Input;
+use crate::plan::{Selection, plan};
+use crate::render::Renderer;
+
+/// Render the profile; diagnostics go to `err`, the stream to `out` (or `-o FILE`).
+pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
+    let inputs: Vec<Input> = args
+        .profile
+        .files
+        .iter()
+        .map(|f| Input::from_arg(f))
+        .collect();
+    let checked = super::check(&inputs, &args.profile.sets)?;
+    super::print_text(&checked, err)?;
+    let profile = match &checked.profile {
+        Some(profile) if checked.errors() == 0 => profile,
+        _ => {
+            writeln!(
+                err,
+                "error: the profile has {}; nothing was rendered",
+                super::summary(checked.errors(), checked.warnings())
+            )?;
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    for region in &args.regions {
+        if !profile.regions.contains_key(region) {
+            let known: Vec<&str> = profile.regions.keys().map(String::as_str).collect();
+            writeln!(
+                err,
+                "error: unknown region `{region}`: the profile's regions are {}",
+                known.join(", ")
+            )?;
+            return Ok(ExitStatus::Error);
+        }
+    }
+    let selection = if args.regions.is_empty() && !args.global {
+        Selection::all()
+    } else {
+        Selection {
+            global: args.global,
+            regions: Some(args.regions.clone()),
+        }
+    };
+    let objects = plan(profile, &selection);
+    let renderer = Renderer::new()?;
+    if args.verify {
+        verify(&renderer, &objects)?;
+    }
+    match &args.output {
+        Some(path) => emit::write_atomically(path, |w| emit::write_stream(&renderer, &objects, w))?,
+        None => {
+            let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
+            emit::write_stream(&renderer, &objects, &mut buffered)?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// `--verify`: parse every document back and check it names the object it should.
+fn verify(renderer: &Renderer, objects: &[crate::plan::PlannedObject]) -> Result<()> {
+    use crate::diagnostic::Seg;
+    use crate::node::Value;
+    for object in objects {
+        let mut text = String::new();
+        renderer.render(object, &mut text)?;
+        let doc = crate::node::parse(0, &text)
+            .map_err(|e| anyhow::anyhow!("line {}: {}", e.span.line, e.message))
+            .with_context(|| format!("{} is not well-formed YAML", object.source()))?;
+        let get = |path: &[&str]| {
+            let segs: Vec<Seg> = path.iter().map(|k| Seg::Key((*k).to_owned())).collect();
+            doc.get(&segs).and_then(|n| match &n.value {
+                Value::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+        };
+        if get(&["kind"]).as_deref() != Some(object.kind.kind())
+            || get(&["metadata", "name"]).as_deref() != Some(object.meta.name.as_str())
+        {
+            bail!(
+                "{} does not read back as the object it should be",
+                object.source()
+            );
+        }
+    }
+    Ok(())
+}

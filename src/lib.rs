@@ -1,0 +1,59 @@
+//! mplp-scale renders every scaling manifest of a multi-region MPLP platform from one
+//! declarative topology profile, as one deterministic YAML stream.
+//!
+//! The pipeline: [`load`] (files → positioned YAML → typed [`profile::Profile`]) →
+//! [`validate`] (every rule, every problem) → [`plan`] (effective values, names,
+//! order) → [`render`] (one template per kind) → [`emit`] (the stream, or files).
+//! Only `load` reads files and only `emit` writes them.
+
+pub mod cli;
+pub mod commands;
+pub mod diagnostic;
+pub mod emit;
+pub mod load;
+pub mod node;
+pub mod plan;
+pub mod profile;
+pub mod quantity;
+pub mod render;
+pub mod source;
+pub mod validate;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use cli::{Cli, Command};
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: clean.
+    Success,
+    /// 1: the profile has errors (or warnings, with `--strict`), or `diff` found differences.
+    Failure,
+    /// 2: the tool could not do its work (unreadable file, bad flag, unwritable output).
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        match status {
+            ExitStatus::Success => ExitCode::from(0),
+            ExitStatus::Failure => ExitCode::from(1),
+            ExitStatus::Error => ExitCode::from(2),
+        }
+    }
+}
+
+/// Run one command. Diagnostics are printed by the command; `Err` is a failure of the tool.
+pub fn run(cli: Cli) -> Result<ExitStatus> {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    match cli.command {
+        Command::Render(args) => {
+            commands::render::render(&args, &mut stdout.lock(), &mut stderr.lock())
+        }
+        Command::Lint(args) => commands::lint::lint(&args, &mut stdout.lock(), &mut stderr.lock()),
+    }
+}

@@ -1,0 +1,510 @@
+//! The profile as a positioned YAML tree.
+//!
+//! serde-saphyr parses each file into a [`Node`] tree in which every value and
+//! every key keeps its file, line and column. Layering (`-f a -f b`, `--set`)
+//! merges these trees (RFC 7396: maps merge deeply, lists and scalars replace,
+//! `null` deletes), so a value keeps the position of the file it came from.
+//! `load` then converts the merged tree into the typed [`crate::profile::Profile`]
+//! and `validate` looks spans up by field path here.
+//!
+//! Plain scalars also keep their source text: `updateMode: Off` is a YAML 1.1
+//! boolean to serde-saphyr, but a string field takes the text `Off` the user wrote,
+//! and `random_page_cost: 1.10` stays `1.10` rather than becoming `1.1`.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::{Budget, Options, Spanned};
+
+use crate::diagnostic::{FieldPath, Seg};
+use crate::source::{FileId, Span};
+
+/// Largest profile file accepted, checked before parsing.
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+/// Deepest nesting accepted (a profile needs about eight levels).
+pub const MAX_DEPTH: usize = 64;
+/// Most YAML nodes in one file, aliases expanded (the 20,000-HPA benchmark profile has about 30,000).
+pub const MAX_NODES: usize = 1_000_000;
+
+/// A YAML value with the position where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+/// A map entry: the key's own position and the value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key_span: Span,
+    pub node: Node,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    /// A boolean and the text it was written as (`true`, `yes`, `Off`, ...).
+    Bool(bool, String),
+    /// An integer and the text it was written as.
+    Int(i64, String),
+    /// A float (or an integer beyond `i64`) and the text it was written as.
+    Float(f64, String),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(IndexMap<String, Entry>),
+}
+
+impl Value {
+    /// What a user would call this kind of value, for "expected X, found Y".
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(..) => "a boolean",
+            Value::Int(..) => "an integer",
+            Value::Float(..) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a map",
+        }
+    }
+
+    /// The text of a scalar as written (strings as their value).
+    #[must_use]
+    pub fn scalar_text(&self) -> Option<&str> {
+        match self {
+            Value::Bool(_, raw) | Value::Int(_, raw) | Value::Float(_, raw) => Some(raw),
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A YAML error that stops a file from being read at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub span: Span,
+    pub message: String,
+    /// Whether a budget (size, depth, nodes, aliases) was exceeded, rather than the syntax.
+    pub budget: bool,
+}
+
+/// Parse one file. An empty file (or one holding only comments) is `null`.
+pub fn parse(file: FileId, text: &str) -> Result<Node, ParseError> {
+    let start = Span {
+        file,
+        line: 1,
+        col: 1,
+    };
+    if text.len() > MAX_FILE_BYTES {
+        return Err(ParseError {
+            span: start,
+            message: format!(
+                "file is {} bytes, over the limit of {} bytes (16 MiB)",
+                text.len(),
+                MAX_FILE_BYTES
+            ),
+            budget: true,
+        });
+    }
+    if text.contains('\0') {
+        let (line, col) = line_col(text, text.find('\0').unwrap_or(0));
+        return Err(ParseError {
+            span: Span { file, line, col },
+            message: "file contains a NUL byte: this is not a YAML text file".to_owned(),
+            budget: false,
+        });
+    }
+    let mut budget = Budget::default();
+    budget.max_depth = MAX_DEPTH;
+    budget.max_nodes = MAX_NODES;
+    budget.max_documents = 1;
+    budget.max_reader_input_bytes = Some(MAX_FILE_BYTES);
+    let mut options = Options::default();
+    options.budget = Some(budget);
+    match serde_saphyr::from_str_with_options::<Option<Spanned<Raw>>>(text, options) {
+        Ok(Some(raw)) => Ok(convert(raw, file, text)),
+        Ok(None) => Ok(Node {
+            value: Value::Null,
+            span: start,
+        }),
+        Err(err) => {
+            let span = err
+                .location()
+                .map_or(start, |loc| to_span(file, loc.line(), loc.column()));
+            let message = err.without_snippet().to_string();
+            let budget = matches!(err.without_snippet(), serde_saphyr::Error::Budget { .. })
+                || message.contains("budget")
+                || message.contains("recursion limit");
+            Err(ParseError {
+                span,
+                message: first_line(&message),
+                budget,
+            })
+        }
+    }
+}
+
+fn first_line(message: &str) -> String {
+    // serde-saphyr appends ` at line L, column C`; we print the position ourselves.
+    let line = message.lines().next().unwrap_or(message).trim();
+    match line.rfind(" at line ") {
+        Some(i) => line[..i].to_owned(),
+        None => line.to_owned(),
+    }
+}
+
+fn line_col(text: &str, byte: usize) -> (u32, u32) {
+    let before = &text[..byte];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line as u32, col as u32)
+}
+
+fn to_span(file: FileId, line: u64, col: u64) -> Span {
+    Span {
+        file,
+        line: u32::try_from(line.max(1)).unwrap_or(u32::MAX),
+        col: u32::try_from(col.max(1)).unwrap_or(u32::MAX),
+    }
+}
+
+/// What serde-saphyr hands us: values with locations, before file ids and raw text.
+enum Raw {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Spanned<Raw>>),
+    Map(Vec<(Spanned<String>, Spanned<Raw>)>),
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Raw;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+    fn visit_none<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+        d.deserialize_any(RawVisitor)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Raw, E> {
+        Ok(Raw::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Raw, E> {
+        Ok(Raw::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Raw, E> {
+        Ok(Raw::UInt(v))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Raw, E> {
+        Ok(Raw::Float(v as f64))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Raw, E> {
+        Ok(Raw::Float(v as f64))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Raw, E> {
+        Ok(Raw::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Raw, E> {
+        Ok(Raw::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Raw, E> {
+        Ok(Raw::Str(v))
+    }
+    fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Raw, E> {
+        Ok(Raw::Str(String::from_utf8_lossy(v).into_owned()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Raw::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key()? {
+            let value = map.next_value()?;
+            entries.push((key, value));
+        }
+        Ok(Raw::Map(entries))
+    }
+}
+
+impl<'de> Deserialize<'de> for Raw {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Raw, D::Error> {
+        d.deserialize_any(RawVisitor)
+    }
+}
+
+fn convert(raw: Spanned<Raw>, file: FileId, text: &str) -> Node {
+    let loc = raw.referenced;
+    let span = to_span(file, loc.line(), loc.column());
+    // The source text of a plain scalar, for fields that want the characters as written.
+    let source = || {
+        let s = loc.span();
+        s.byte_offset()
+            .zip(s.byte_len())
+            .and_then(|(at, len)| text.get(at as usize..(at + len) as usize))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    };
+    let value = match raw.value {
+        Raw::Null => Value::Null,
+        Raw::Bool(b) => Value::Bool(b, source().map_or_else(|| b.to_string(), str::to_owned)),
+        Raw::Int(i) => Value::Int(i, source().map_or_else(|| i.to_string(), str::to_owned)),
+        Raw::UInt(u) => match i64::try_from(u) {
+            Ok(i) => Value::Int(i, source().map_or_else(|| i.to_string(), str::to_owned)),
+            Err(_) => Value::Float(
+                u as f64,
+                source().map_or_else(|| u.to_string(), str::to_owned),
+            ),
+        },
+        Raw::Float(x) => Value::Float(x, source().map_or_else(|| x.to_string(), str::to_owned)),
+        Raw::Str(s) => Value::Str(s),
+        Raw::Seq(items) => Value::Seq(items.into_iter().map(|i| convert(i, file, text)).collect()),
+        Raw::Map(entries) => {
+            let mut map = IndexMap::with_capacity(entries.len());
+            for (key, value) in entries {
+                let key_span = to_span(file, key.referenced.line(), key.referenced.column());
+                let node = convert(value, file, text);
+                map.insert(key.value, Entry { key_span, node });
+            }
+            Value::Map(map)
+        }
+    };
+    Node { value, span }
+}
+
+/// Merge `overlay` over `base` (RFC 7396): maps merge deeply, anything else replaces,
+/// and a `null` in a map of the overlay deletes the key.
+#[must_use]
+pub fn merge(base: Node, overlay: Node) -> Node {
+    match (base.value, overlay.value) {
+        (Value::Map(mut base_map), Value::Map(over_map)) => {
+            for (key, entry) in over_map {
+                if entry.node.value == Value::Null {
+                    base_map.shift_remove(&key);
+                    continue;
+                }
+                match base_map.get_mut(&key) {
+                    Some(existing) => {
+                        let old = std::mem::replace(
+                            &mut existing.node,
+                            Node {
+                                value: Value::Null,
+                                span: entry.node.span,
+                            },
+                        );
+                        existing.node = merge(old, entry.node);
+                        existing.key_span = entry.key_span;
+                    }
+                    None => {
+                        base_map.insert(key, strip_nulls(entry));
+                    }
+                }
+            }
+            Node {
+                value: Value::Map(base_map),
+                span: base.span,
+            }
+        }
+        (_, value) => strip_nulls_node(Node {
+            value,
+            span: overlay.span,
+        }),
+    }
+}
+
+/// A merge patch that adds a map drops the `null` members inside it (RFC 7396).
+fn strip_nulls(mut entry: Entry) -> Entry {
+    entry.node = strip_nulls_node(entry.node);
+    entry
+}
+
+fn strip_nulls_node(node: Node) -> Node {
+    match node.value {
+        Value::Map(map) => Node {
+            value: Value::Map(
+                map.into_iter()
+                    .filter(|(_, e)| e.node.value != Value::Null)
+                    .map(|(k, e)| (k, strip_nulls(e)))
+                    .collect(),
+            ),
+            span: node.span,
+        },
+        value => Node {
+            value,
+            span: node.span,
+        },
+    }
+}
+
+impl Node {
+    /// The node at `path`, if the tree has one.
+    #[must_use]
+    pub fn get(&self, path: &[Seg]) -> Option<&Node> {
+        let mut node = self;
+        for seg in path {
+            node = match (seg, &node.value) {
+                (Seg::Key(k), Value::Map(map)) => &map.get(k.as_str())?.node,
+                (Seg::Index(i), Value::Seq(items)) => items.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// The best position for a diagnostic about `path`: the value there, or the
+    /// nearest enclosing value that exists (for a missing key: its parent map).
+    #[must_use]
+    pub fn span_of(&self, path: &FieldPath) -> Span {
+        let mut node = self;
+        for seg in path.segs() {
+            match (seg, &node.value) {
+                (Seg::Key(k), Value::Map(map)) => match map.get(k.as_str()) {
+                    Some(entry) => node = &entry.node,
+                    None => break,
+                },
+                (Seg::Index(i), Value::Seq(items)) => match items.get(*i) {
+                    Some(item) => node = item,
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        node.span
+    }
+
+    /// The position of the key at the end of `path` (for "unknown field" messages).
+    #[must_use]
+    pub fn key_span_of(&self, path: &FieldPath) -> Option<Span> {
+        let (last, parent) = path.segs().split_last()?;
+        let Seg::Key(key) = last else { return None };
+        match &self.get(parent)?.value {
+            Value::Map(map) => map.get(key.as_str()).map(|e| e.key_span),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Node {
+        parse(0, text).expect("parses")
+    }
+
+    #[test]
+    fn keeps_positions_of_keys_and_values() {
+        let node = parse_ok("a:\n  b: 5\n  c: [x, y]\n");
+        let Value::Map(map) = &node.value else {
+            panic!("map")
+        };
+        let a = &map["a"];
+        assert_eq!((a.key_span.line, a.key_span.col), (1, 1));
+        let b = node
+            .get(&[Seg::Key("a".into()), Seg::Key("b".into())])
+            .unwrap();
+        assert_eq!(b.value, Value::Int(5, "5".into()));
+        assert_eq!((b.span.line, b.span.col), (2, 6));
+        let y = node
+            .get(&[Seg::Key("a".into()), Seg::Key("c".into()), Seg::Index(1)])
+            .unwrap();
+        assert_eq!((y.span.line, y.span.col), (3, 10));
+    }
+
+    #[test]
+    fn plain_scalars_keep_their_text() {
+        let node = parse_ok("a: Off\nb: 1.10\nc: \"Off\"\n");
+        let get = |k: &str| node.get(&[Seg::Key(k.into())]).unwrap().value.clone();
+        assert_eq!(get("a"), Value::Bool(false, "Off".into()));
+        assert_eq!(get("b").scalar_text(), Some("1.10"));
+        assert_eq!(get("c"), Value::Str("Off".into()));
+    }
+
+    #[test]
+    fn empty_file_is_null() {
+        assert_eq!(parse_ok("").value, Value::Null);
+        assert_eq!(parse_ok("# only a comment\n").value, Value::Null);
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = parse(0, "a: 1\nb: [1, 2\n").unwrap_err();
+        assert!(!err.budget);
+        assert!(err.span.line >= 2, "{err:?}");
+        let err = parse(0, "a: 1\na: 2\n").unwrap_err();
+        assert_eq!(err.span.line, 2, "{err:?}");
+    }
+
+    #[test]
+    fn budgets_stop_bombs_and_deep_nesting() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let prev = (b'a' + i - 1) as char;
+            let cur = (b'a' + i) as char;
+            bomb.push_str(&format!(
+                "{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        let err = parse(0, &bomb).unwrap_err();
+        assert!(err.budget, "{err:?}");
+        let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+        let err = parse(0, &deep).unwrap_err();
+        assert!(err.message.contains("depth") || err.budget, "{err:?}");
+        let err = parse(0, "a: \0").unwrap_err();
+        assert!(err.message.contains("NUL"));
+    }
+
+    #[test]
+    fn merge_follows_rfc_7396() {
+        let base = parse(0, "a: {b: 1, c: 2}\nl: [1, 2]\nd: 4\n").unwrap();
+        let over = parse(
+            1,
+            "a: {b: 9, c: null, e: {f: null, g: 1}}\nl: [3]\nd: null\n",
+        )
+        .unwrap();
+        let merged = merge(base, over);
+        let expected = parse(2, "a: {b: 9, e: {g: 1}}\nl: [3]\n").unwrap();
+        assert_eq!(strip(&merged), strip(&expected));
+        // The overriding value keeps the position in the file it came from.
+        let b = merged
+            .get(&[Seg::Key("a".into()), Seg::Key("b".into())])
+            .unwrap();
+        assert_eq!(b.span.file, 1);
+    }
+
+    /// The tree without positions, to compare shapes.
+    fn strip(node: &Node) -> String {
+        match &node.value {
+            Value::Map(map) => {
+                let inner: Vec<String> = map
+                    .iter()
+                    .map(|(k, e)| format!("{k}={}", strip(&e.node)))
+                    .collect();
+                format!("{{{}}}", inner.join(","))
+            }
+            Value::Seq(items) => {
+                format!(
+                    "[{}]",
+                    items.iter().map(strip).collect::<Vec<_>>().join(",")
+                )
+            }
+            other => other.scalar_text().unwrap_or("~").to_owned(),
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! Planned objects → YAML text, through one minijinja template per kind.
+//!
+//! The templates under `templates/` are embedded in the binary. They only lay values
+//! out: every value is written by [`format_value`], which emits strings as
+//! double-quoted YAML scalars that read back as exactly the same text under YAML 1.1
+//! and 1.2 (so `yes`, `0x1`, `: `, `#`, quotes and newlines cannot change a document's
+//! shape or type). Keys and indentation come only from the templates, and undefined
+//! variables are errors (strict mode), so a typo in a template fails loudly.
+//!
+//! minijinja's own JSON auto-escaping (its `json` feature, on for `.yaml.j2`) is the
+//! fallback for non-string values; strings get [`write_quoted`] instead, because JSON
+//! leaves DEL, C1 controls and U+2028/U+2029 unescaped, which YAML parsers reject or
+//! fold.
+
+use anyhow::{Context as _, Result};
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::{Serde, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
+
+use crate::plan::{Kind, PlannedObject, Spec};
+
+/// The templates, embedded at build time.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("_meta.yaml.j2", include_str!("../templates/_meta.yaml.j2")),
+    (
+        "application.yaml.j2",
+        include_str!("../templates/application.yaml.j2"),
+    ),
+    (
+        "helm-values.yaml.j2",
+        include_str!("../templates/helm-values.yaml.j2"),
+    ),
+    (
+        "virtualservice.yaml.j2",
+        include_str!("../templates/virtualservice.yaml.j2"),
+    ),
+    (
+        "configmap.yaml.j2",
+        include_str!("../templates/configmap.yaml.j2"),
+    ),
+    (
+        "horizontalpodautoscaler.yaml.j2",
+        include_str!("../templates/horizontalpodautoscaler.yaml.j2"),
+    ),
+    (
+        "verticalpodautoscaler.yaml.j2",
+        include_str!("../templates/verticalpodautoscaler.yaml.j2"),
+    ),
+    (
+        "objectstore.yaml.j2",
+        include_str!("../templates/objectstore.yaml.j2"),
+    ),
+    (
+        "cluster.yaml.j2",
+        include_str!("../templates/cluster.yaml.j2"),
+    ),
+    (
+        "rediscluster.yaml.j2",
+        include_str!("../templates/rediscluster.yaml.j2"),
+    ),
+];
+
+/// The template environment, built once per run.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    pub fn new() -> Result<Self> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_syntax(
+            SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .keep_trailing_newline(true)
+                .build()
+                .context("invalid template syntax configuration")?,
+        );
+        env.set_formatter(format_value);
+        env.add_filter("block", block);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .with_context(|| format!("template `{name}` does not compile"))?;
+        }
+        Ok(Self { env })
+    }
+
+    /// Render one object's YAML (without the `---` and `# Source:` lines) onto `out`.
+    pub fn render(&self, object: &PlannedObject, out: &mut String) -> Result<()> {
+        let template = self.env.get_template(object.kind.template())?;
+        let ctx = Value::from(Serde(object));
+        let text = if let (Kind::Application, Spec::Application(app)) = (object.kind, &object.spec)
+        {
+            let values = self
+                .env
+                .get_template("helm-values.yaml.j2")?
+                .render(minijinja::context! { values => Value::from(Serde(&app.values)) })
+                .context("failed to render the Helm values")?;
+            let nested = indent(&values, 8);
+            template.render(minijinja::context! {
+                values_text => values,
+                values_nested => Value::from_safe_string(nested),
+                ..ctx
+            })
+        } else {
+            template.render(ctx)
+        }
+        .with_context(|| format!("failed to render {}", object.source()))?;
+        out.push_str(&text);
+        Ok(())
+    }
+}
+
+/// Indent every non-empty line of a rendered YAML fragment, dropping the final newline.
+fn indent(text: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    let mut out = String::with_capacity(text.len() + by * 32);
+    for (i, line) in text.trim_end_matches('\n').split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if !line.is_empty() {
+            out.push_str(&pad);
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// How every `{{ value }}` is written.
+fn format_value(
+    out: &mut Output<'_>,
+    state: &mut State<'_, '_>,
+    value: &Value,
+) -> Result<(), Error> {
+    if matches!(state.auto_escape(), AutoEscape::Json) && !value.is_safe() {
+        if let Some(text) = value.as_str() {
+            if is_plain_safe(text) {
+                return out.write_str(text).map_err(Error::from);
+            }
+            let mut quoted = String::with_capacity(text.len() + 2);
+            write_quoted(&mut quoted, text);
+            return out.write_str(&quoted).map_err(Error::from);
+        }
+        if value.is_undefined() || value.is_none() {
+            return Err(Error::new(
+                ErrorKind::UndefinedError,
+                "a template wrote an empty value",
+            ));
+        }
+    }
+    minijinja::escape_formatter(out, state, value)
+}
+
+/// Whether `text` can be written as a plain scalar that every YAML 1.1 and 1.2 parser
+/// reads back as the same string: a letter, then letters, digits, `.`, `_`, `/` or `-`,
+/// and not one of the words YAML 1.1 reads as a boolean or null. Anything else (numbers,
+/// `1000m`, text with spaces, `:` or `#`) is double-quoted.
+#[must_use]
+pub fn is_plain_safe(text: &str) -> bool {
+    const SPECIAL: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
+        && text.len() <= 128
+        && !SPECIAL.iter().any(|w| w.eq_ignore_ascii_case(text))
+}
+
+/// Write `text` as a YAML double-quoted scalar.
+///
+/// Escapes what JSON escapes (`"`, `\`, C0 controls) plus what YAML does not allow raw
+/// or treats as a line break: DEL, C1 controls, NEL, U+2028, U+2029, and the BOM.
+pub fn write_quoted(out: &mut String, text: &str) {
+    use std::fmt::Write as _;
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn needs_escape(c: char) -> bool {
+    matches!(c, '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// `{{ text|block(n) }}`: a literal block scalar indented by `n` when the text can be
+/// one without changing, else a double-quoted scalar.
+fn block(value: &Value, indent: usize) -> Value {
+    let Some(text) = value.as_str() else {
+        return value.clone();
+    };
+    if !text.contains('\n') || !fits_literal_block(text) {
+        let mut quoted = String::with_capacity(text.len() + 2);
+        write_quoted(&mut quoted, text);
+        return Value::from_safe_string(quoted);
+    }
+    let pad = " ".repeat(indent);
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    let mut out = String::with_capacity(text.len() + 8 + indent * 16);
+    out.push_str(if text.ends_with('\n') { "|" } else { "|-" });
+    for line in body.split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    Value::from_safe_string(out)
+}
+
+/// A literal block keeps text as is unless: it is empty, it starts with a space (the
+/// indentation would be misread), it ends in more than one newline or in blanks, a line
+/// holds only blanks, or it has characters that must be escaped.
+fn fits_literal_block(text: &str) -> bool {
+    !text.is_empty()
+        && !text.starts_with([' ', '\n'])
+        && !text.ends_with("\n\n")
+        && !text.trim_end_matches('\n').ends_with([' ', '\t'])
+        && !text
+            .chars()
+            .any(|c| c != '\n' && (c == '\t' || needs_escape(c)))
+        && text
+            .split('\n')
+            .all(|line| line.is_empty() || !line.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_scalars_escape_what_yaml_needs() {
+        let q = |t: &str| {
+            let mut s = String::new();
+            write_quoted(&mut s, t);
+            s
+        };
+        assert_eq!(q("plain"), "\"plain\"");
+        assert_eq!(q("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+        assert_eq!(
+            q("\u{7f}\u{85}\u{2028}\u{feff}"),
+            "\"\\u007f\\u0085\\u2028\\ufeff\""
+        );
+        assert_eq!(q("ünï ☃ 🎉"), "\"ünï ☃ 🎉\"");
+    }
+
+    #[test]
+    fn blocks_only_where_the_text_survives() {
+        let b = |t: &str| block(&Value::from(t), 4).as_str().unwrap().to_owned();
+        assert_eq!(b("a: 1\nb: 2\n"), "|\n    a: 1\n    b: 2");
+        assert_eq!(b("one line"), "\"one line\"");
+        let policy = "policies:\n  - name: \"context-module\"\n    minReplicas: 2\n";
+        assert!(b(policy).starts_with('|'), "{}", b(policy));
+        assert_eq!(b("a\n\nb"), "|-\n    a\n\n    b");
+        for fallback in [
+            "",
+            " lead",
+            "x  \n",
+            "a\n\n",
+            "a\n  \nb",
+            "tab\there",
+            "\u{2028}",
+        ] {
+            assert!(
+                b(fallback).starts_with('"'),
+                "{fallback:?} -> {}",
+                b(fallback)
+            );
+        }
+    }
+
+    #[test]
+    fn plain_only_where_no_parser_reads_anything_else() {
+        for plain in [
+            "mplp-core",
+            "us-east-1",
+            "Service",
+            "apps/v1",
+            "a.b_c",
+            "Off1",
+        ] {
+            assert!(is_plain_safe(plain), "{plain}");
+        }
+        for quoted in [
+            "", "yes", "No", "ON", "off", "y", "N", "true", "Null", "1000m", "0x1", "1e3", ".inf",
+            "~", "a b", "a:b", "a#b", "-a", "ü", "a\"b",
+        ] {
+            assert!(!is_plain_safe(quoted), "{quoted}");
+        }
+    }
+
+    #[test]
+    fn indent_leaves_blank_lines_empty() {
+        assert_eq!(indent("a:\n\n  b: 1\n", 2), "  a:\n\n    b: 1");
+    }
+}
