@@ -16,7 +16,7 @@ pub struct Cli {
 pub enum Command {
     /// Render the manifests of a profile as one YAML stream.
     Render(RenderArgs),
-    /// Check profiles and report every problem, with file:line:col.
+    /// Check profiles and report every problem, with <file:line:col>.
     #[command(alias = "validate")]
     Lint(LintArgs),
 }

@@ -85,7 +85,7 @@ pub enum Code {
     VpaHpaInitial,
     /// W0604: VPA `updateMode: Auto`, deprecated since VPA 1.5.
     VpaAutoDeprecated,
-    /// E0701: a PostgreSQL parameter that the CloudNativePG operator manages itself.
+    /// E0701: a `PostgreSQL` parameter that the `CloudNativePG` operator manages itself.
     FixedParameter,
     /// E0702: the memory request cannot hold `shared_buffers`.
     SharedBuffers,
@@ -354,7 +354,7 @@ impl Diagnostic {
         } else {
             vec![group]
         };
-        Renderer::plain().render(&report).to_string()
+        Renderer::plain().render(&report).clone()
     }
 }
 
@@ -364,7 +364,7 @@ fn token_end(line: &str, start: usize) -> usize {
     let len = match rest.chars().next() {
         Some(q @ ('"' | '\'')) => rest[1..].find(q).map_or(rest.len(), |i| i + 2),
         Some(_) => rest
-            .find(|c: char| c == ',' || c == '}' || c == ']' || c == '#' || c == ':')
+            .find([',', '}', ']', '#', ':'])
             .map_or(rest.len(), |i| i.max(1)),
         None => 0,
     };
@@ -485,7 +485,7 @@ mod tests {
         );
         let full = d.full(&sources);
         assert!(full.contains("p.yaml:2:34"), "{full}");
-        assert!(full.contains("^"), "{full}");
+        assert!(full.contains('^'), "{full}");
         assert!(full.contains("help: set `max` to at least `3`"), "{full}");
     }
 }

@@ -457,9 +457,18 @@ mod tests {
         for i in 1..12 {
             let prev = (b'a' + i - 1) as char;
             let cur = (b'a' + i) as char;
-            bomb.push_str(&format!(
-                "{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
-            ));
+            let refs = vec![format!("*{prev}"); 10].join(", ");
+            bomb.push_str(
+                &[
+                    cur.to_string(),
+                    ": &".into(),
+                    cur.to_string(),
+                    " [".into(),
+                    refs,
+                    "]\n".into(),
+                ]
+                .concat(),
+            );
         }
         let err = parse(0, &bomb).unwrap_err();
         assert!(err.budget, "{err:?}");

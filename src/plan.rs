@@ -271,7 +271,7 @@ pub struct Cluster {
     pub resources: Option<ResourcesCtx>,
     pub storage_size: String,
     pub storage_class: Option<String>,
-    /// The ObjectStore of this region (archiving on the primary, reading on replicas).
+    /// The `ObjectStore` of this region (archiving on the primary, reading on replicas).
     pub object_store: Option<String>,
     /// For a replica cluster: the external cluster's name and the primary's server name.
     pub replica_of: Option<ReplicaOf>,
@@ -696,11 +696,13 @@ fn plan_region(
     if let Some(redis) = &profile.redis {
         let config_map = format!("{}-config", redis.name);
         if !redis.config.is_empty() {
-            let conf: String = redis
-                .config
-                .iter()
-                .map(|(k, v)| format!("{k} {v}\n"))
-                .collect();
+            let mut conf = String::new();
+            for (key, value) in &redis.config {
+                conf.push_str(key);
+                conf.push(' ');
+                conf.push_str(value);
+                conf.push('\n');
+            }
             objects.push(PlannedObject {
                 scope: scope.clone(),
                 kind: Kind::RedisConfigMap,
@@ -833,8 +835,14 @@ fn vpa_spec(vpa: &Vpa, target: (&'static str, &'static str, String), container: 
         container,
         min_allowed: list(&vpa.min_allowed),
         max_allowed: list(&vpa.max_allowed),
-        controlled_resources: vpa.controlled().into_iter().map(|r| r.as_str()).collect(),
-        controlled_values: vpa.controlled_values.map(|c| c.as_str()),
+        controlled_resources: vpa
+            .controlled()
+            .into_iter()
+            .map(super::profile::ResourceName::as_str)
+            .collect(),
+        controlled_values: vpa
+            .controlled_values
+            .map(super::profile::ControlledValues::as_str),
     }
 }
 
@@ -849,8 +857,8 @@ pub fn vpa_acts(mode: UpdateMode) -> bool {
 
 /// The seed's scaling-policy document for one region, as YAML text.
 ///
-/// It is a document inside a ConfigMap value, so it is built here, with every scalar
-/// written as a double-quoted (JSON) string or a plain number; the ConfigMap template
+/// It is a document inside a `ConfigMap` value, so it is built here, with every scalar
+/// written as a double-quoted (JSON) string or a plain number; the `ConfigMap` template
 /// then embeds the whole text escaped.
 fn policy_document(profile: &Profile, modules: &[EffectiveModule<'_>]) -> String {
     use std::fmt::Write as _;

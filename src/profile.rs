@@ -20,7 +20,7 @@ pub const VERSION: i64 = 1;
 pub struct Profile {
     pub version: i64,
     pub name: String,
-    /// Namespace of every regional object (and of the VirtualService).
+    /// Namespace of every regional object (and of the `VirtualService`).
     pub namespace: String,
     pub platform: Platform,
     pub traffic: Traffic,
@@ -67,7 +67,7 @@ pub struct Network {
     pub consistency_level: String,
 }
 
-/// The global Istio VirtualService.
+/// The global Istio `VirtualService`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Traffic {
     pub host: String,
@@ -358,7 +358,7 @@ pub enum Scalar {
     Text(String),
 }
 
-/// CloudNativePG: one `Cluster` per region, the primary in the primary region.
+/// `CloudNativePG`: one `Cluster` per region, the primary in the primary region.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Postgres {
     pub name: String,
@@ -403,7 +403,7 @@ pub struct Redis {
     pub resources: Option<Resources>,
     pub storage: Storage,
     pub pod_security_context: Option<PodSecurityContext>,
-    /// redis.conf settings, written to the ConfigMap named by `additionalRedisConfig`.
+    /// redis.conf settings, written to the `ConfigMap` named by `additionalRedisConfig`.
     pub config: IndexMap<String, String>,
 }
 

@@ -1,7 +1,7 @@
 //! Planned objects → YAML text, through one minijinja template per kind.
 //!
 //! The templates under `templates/` are embedded in the binary. They only lay values
-//! out: every value is written by [`format_value`], which emits strings as
+//! out: every value is written by `format_value`, which emits strings as
 //! double-quoted YAML scalars that read back as exactly the same text under YAML 1.1
 //! and 1.2 (so `yes`, `0x1`, `: `, `#`, quotes and newlines cannot change a document's
 //! shape or type). Keys and indentation come only from the templates, and undefined

@@ -54,6 +54,10 @@ pub fn validate(profile: &Profile, tree: &Node) -> Vec<Diagnostic> {
     v.out
 }
 
+/// A VPA that fights an HPA: where the VPA was written, the module, its mode, the
+/// resources both act on, and the regions where it happens (empty: a module without metrics).
+type Conflict<'a> = (FieldPath, &'a str, UpdateMode, Vec<&'a str>, Vec<&'a str>);
+
 struct Validator<'a> {
     tree: &'a Node,
     out: Vec<Diagnostic>,
@@ -530,17 +534,17 @@ impl Validator<'_> {
     }
 
     fn rules(&mut self, rules: &ScalingRules, path: &FieldPath) {
-        if let Some(window) = rules.stabilization_window_seconds {
-            if !(0..=3600).contains(&window) {
-                self.report(
-                    Code::StabilizationWindow,
-                    &path.key("stabilizationWindowSeconds"),
-                    format!(
-                        "stabilizationWindowSeconds `{window}` is out of range: expected 0 to 3600"
-                    ),
-                )
-                .help = Some(format!("use `{}`", window.clamp(0, 3600)));
-            }
+        if let Some(window) = rules.stabilization_window_seconds
+            && !(0..=3600).contains(&window)
+        {
+            self.report(
+                Code::StabilizationWindow,
+                &path.key("stabilizationWindowSeconds"),
+                format!(
+                    "stabilizationWindowSeconds `{window}` is out of range: expected 0 to 3600"
+                ),
+            )
+            .help = Some(format!("use `{}`", window.clamp(0, 3600)));
         }
         if rules.policies.is_empty() {
             self.report(
@@ -621,8 +625,7 @@ impl Validator<'_> {
     /// A conflict is reported once where the VPA was written, naming the regions.
     fn workloads(&mut self, profile: &Profile) {
         let root = FieldPath::root();
-        // VPA path → (module, mode, resources in conflict, regions).
-        let mut conflicts: Vec<(FieldPath, &str, UpdateMode, Vec<&str>, Vec<&str>)> = Vec::new();
+        let mut conflicts: Vec<Conflict<'_>> = Vec::new();
         for (region_name, region) in &profile.regions {
             for module_name in profile.modules.keys() {
                 let Some(module) = effective_module(profile, region, module_name) else {
@@ -809,21 +812,20 @@ impl Validator<'_> {
         }
         if let Some(backup) = &pg.backup {
             let bpath = path.key("backup");
-            if let Some(retention) = &backup.retention {
-                if !is_retention(retention) {
-                    self.report(
-                        Code::Retention,
-                        &bpath.key("retention"),
-                        format!(
-                            "retention `{}` does not match `^[1-9][0-9]*[dwm]$`",
-                            crate::load::shorten(retention)
-                        ),
-                    )
-                    .help = Some(
-                        "write a count of days, weeks or months, e.g. `30d`, `4w` or `6m`"
-                            .to_owned(),
-                    );
-                }
+            if let Some(retention) = &backup.retention
+                && !is_retention(retention)
+            {
+                self.report(
+                    Code::Retention,
+                    &bpath.key("retention"),
+                    format!(
+                        "retention `{}` does not match `^[1-9][0-9]*[dwm]$`",
+                        crate::load::shorten(retention)
+                    ),
+                )
+                .help = Some(
+                    "write a count of days, weeks or months, e.g. `30d`, `4w` or `6m`".to_owned(),
+                );
             }
             let scheme_ok = ["s3://", "gs://", "https://", "http://"].iter().any(|s| {
                 backup.destination_path.starts_with(s) && backup.destination_path.len() > s.len()
@@ -1066,7 +1068,7 @@ impl Validator<'_> {
     }
 }
 
-/// Parameters the CloudNativePG webhook refuses (`postgresql_conf.md`, "Fixed parameters", v1.30.0).
+/// Parameters the `CloudNativePG` webhook refuses (`postgresql_conf.md`, "Fixed parameters", v1.30.0).
 pub const CNPG_FIXED_PARAMETERS: &[&str] = &[
     "allow_alter_system",
     "allow_system_table_mods",
@@ -1132,7 +1134,7 @@ pub const CNPG_FIXED_PARAMETERS: &[&str] = &[
     "unix_socket_permissions",
 ];
 
-/// A PostgreSQL memory setting in bytes, as CNPG's webhook reads it: a bare number is
+/// A `PostgreSQL` memory setting in bytes, as CNPG's webhook reads it: a bare number is
 /// MB; otherwise `B`, `kB`, `MB`, `GB` or `TB` (powers of 1024).
 #[must_use]
 pub fn postgres_bytes(text: &str) -> Option<f64> {

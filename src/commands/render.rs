@@ -56,12 +56,11 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
     if args.verify {
         verify(&renderer, &objects)?;
     }
-    match &args.output {
-        Some(path) => emit::write_atomically(path, |w| emit::write_stream(&renderer, &objects, w))?,
-        None => {
-            let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
-            emit::write_stream(&renderer, &objects, &mut buffered)?;
-        }
+    if let Some(path) = &args.output {
+        emit::write_atomically(path, |w| emit::write_stream(&renderer, &objects, w))?;
+    } else {
+        let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
+        emit::write_stream(&renderer, &objects, &mut buffered)?;
     }
     Ok(ExitStatus::Success)
 }

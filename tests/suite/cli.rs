@@ -1,0 +1,91 @@
+//! Exit codes and the command line's edges.
+
+use crate::common::Test;
+
+#[test]
+fn unreadable_profile_is_exit_2() {
+    let out = Test::new(["render", "-f", "/nonexistent/profile.yaml"]).run();
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .starts_with("error: failed to read profile `/nonexistent/profile.yaml`: "),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn bad_flags_are_exit_2() {
+    let out = Test::new(["render", "--no-such-flag"]).run();
+    assert_eq!(out.code, 2);
+    let out = Test::new(["frobnicate"]).run();
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn syntax_errors_are_exit_1_with_a_position() {
+    let out = Test::new(["lint", "-"])
+        .stdin("version: 1\nname: [unclosed\n")
+        .run();
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("error[E0001]"), "{}", out.stdout);
+    assert!(out.stdout.contains("<stdin>:"), "{}", out.stdout);
+}
+
+#[test]
+fn empty_and_binary_files_are_diagnostics() {
+    let out = Test::new(["lint", "-"]).stdin("").run();
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout
+            .contains("error[E0004]: (root): expected a profile"),
+        "{}",
+        out.stdout
+    );
+    let out = Test::new(["lint", "-"]).stdin("\u{0}\u{1}binary").run();
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("error[E0001]"), "{}", out.stdout);
+}
+
+#[test]
+fn output_file_is_replaced_only_after_success() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.yaml");
+    std::fs::write(&path, "previous render\n").unwrap();
+    let out = Test::new(["render", "-f", "-", "-o", path.to_str().unwrap()])
+        .stdin("version: 1\nname: broken\n")
+        .run();
+    assert_eq!(out.code, 1);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous render\n");
+    let out = Test::new(["render", "-o", path.to_str().unwrap()]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    let expected = Test::new(["render"]).run().stdout;
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary files left"
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mplp-scale"))
+        .arg("render")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 4];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(&first, b"---\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -1,0 +1,160 @@
+//! A small builder for running the binary, and helpers shared by the tests.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` beside the project, when it is there (it is in CI).
+pub fn shared() -> Option<PathBuf> {
+    let dir = root().join("..").join("shared");
+    dir.join("tools")
+        .join("validate-manifests")
+        .is_file()
+        .then_some(dir)
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// `Test::new(["render"]).stdin(...).run()`.
+pub struct Test {
+    args: Vec<String>,
+    stdin: Option<String>,
+    dir: Option<PathBuf>,
+}
+
+impl Test {
+    pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(args: I) -> Self {
+        Self {
+            args: args.into_iter().map(Into::into).collect(),
+            stdin: None,
+            dir: None,
+        }
+    }
+
+    pub fn stdin(mut self, text: impl Into<String>) -> Self {
+        self.stdin = Some(text.into());
+        self
+    }
+
+    pub fn current_dir(mut self, dir: &Path) -> Self {
+        self.dir = Some(dir.to_owned());
+        self
+    }
+
+    pub fn run(self) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mplp-scale"));
+        cmd.args(&self.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(dir) = &self.dir {
+            cmd.current_dir(dir);
+        }
+        let mut child = cmd.spawn().expect("the binary runs");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let input = self.stdin.unwrap_or_default();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(input.as_bytes());
+        });
+        let out = child.wait_with_output().expect("the binary finishes");
+        writer.join().expect("stdin writer");
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        }
+    }
+}
+
+/// Split a rendered stream into documents (without the `---` lines).
+pub fn documents(stream: &str) -> Vec<&str> {
+    stream
+        .split("---\n")
+        .filter(|d| !d.trim().is_empty())
+        .collect()
+}
+
+/// Parse one YAML document into JSON values (with serde-saphyr, as a YAML 1.2 reader).
+pub fn parse(doc: &str) -> serde_json::Value {
+    serde_saphyr::from_str(doc).unwrap_or_else(|e| panic!("document does not parse: {e}\n{doc}"))
+}
+
+/// A Python that can run `../shared/tools/validate-manifests`: the project's `.venv`
+/// (which `.ci/run` creates) or a `python3` that has the packages.
+pub fn validator_python() -> Option<PathBuf> {
+    let venv = root().join(".venv").join("bin").join("python");
+    let candidates = [venv, PathBuf::from("python3")];
+    candidates.into_iter().find(|python| {
+        Command::new(python)
+            .args([
+                "-c",
+                "import yaml, jsonschema, referencing, kubernetes_validate",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// Run validate-manifests on a stream. `None` (with a printed notice) when `../shared`
+/// or its Python packages are missing; under CI a missing validator is a failure.
+pub fn validate_manifests(stream: &str, extra: &[&str]) -> Option<(i32, String)> {
+    let Some(shared) = shared() else {
+        eprintln!(
+            "SKIPPED: ../shared/tools/validate-manifests is not beside the project; the manifests were not checked against the upstream CRDs"
+        );
+        return None;
+    };
+    let Some(python) = validator_python() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install the validator: python3 -m venv .venv && .venv/bin/pip install -r ../shared/tools/requirements.txt"
+        );
+        eprintln!(
+            "SKIPPED: no Python with the validator's packages (run: python3 -m venv .venv && .venv/bin/pip install -r ../shared/tools/requirements.txt)"
+        );
+        return None;
+    };
+    let mut child = Command::new(python)
+        .arg(shared.join("tools").join("validate-manifests"))
+        .args(extra)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("validate-manifests starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = stream.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child
+        .wait_with_output()
+        .expect("validate-manifests finishes");
+    writer.join().expect("writer").expect("stdin written");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some((out.status.code().unwrap_or(-1), text))
+}
+
+/// insta settings that keep every snapshot in `snapshots/`.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}

@@ -1,0 +1,156 @@
+//! Output is well-formed by construction: hostile strings in a profile come back exactly.
+
+use std::fmt::Write as _;
+
+use crate::common::{Test, documents, parse, validate_manifests};
+
+/// Strings that break naive YAML templating: quotes, `: `, `#`, newlines, YAML 1.1
+/// booleans, hex, unicode, template syntax, DEL, and line separators.
+const HOSTILE: &[&str] = &[
+    "a \"quoted\": value # not a comment",
+    "line one\nline two\n  indented: true",
+    "yes",
+    "0x1",
+    "{{ not a template }} {% neither %}",
+    "ünïcödé ☃ 🎉 中文",
+    "'single' and \\backslash\\",
+    "del\u{7f}nel\u{85}ls\u{2028}ps\u{2029}",
+    "- not a list",
+    "*not_an_alias &nor_an_anchor !tag",
+    "~",
+    "null",
+    "",
+];
+
+fn hostile_profile() -> String {
+    let base = mplp_scale::load::DEFAULT_PROFILE;
+    // A YAML double-quoted scalar: JSON's escapes, plus those JSON leaves raw but YAML forbids.
+    let q = |s: &str| {
+        serde_json::to_string(s)
+            .unwrap()
+            .replace('\u{7f}', "\\u007f")
+            .replace('\u{85}', "\\u0085")
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029")
+    };
+    let mut policy = String::from("    policy:\n");
+    for (i, s) in HOSTILE.iter().enumerate() {
+        let _ = writeln!(
+            policy,
+            "      - {{metric: {}, threshold: {}}}",
+            q(s),
+            q(HOSTILE[HOSTILE.len() - 1 - i])
+        );
+    }
+    base.replacen(
+        "crossRegionLatency: 100ms",
+        &format!("crossRegionLatency: {}", q(HOSTILE[0])),
+        1,
+    )
+    .replacen(
+        "consistencyLevel: eventual",
+        &format!("consistencyLevel: {}", q(HOSTILE[1])),
+        1,
+    )
+    .replacen(
+        "  trace:\n    replicas: {min: 2, max: 8}\n",
+        &format!("  trace:\n    replicas: {{min: 2, max: 8}}\n{policy}"),
+        1,
+    )
+    .replacen("version: v7", &format!("version: {}", q(HOSTILE[4])), 1)
+    .replacen("work_mem: 4MB", &format!("work_mem: {}", q(HOSTILE[5])), 1)
+    .replacen(
+        "targetRevision: HEAD",
+        &format!("targetRevision: {}", q("v1#2:x")),
+        1,
+    )
+}
+
+#[test]
+fn hostile_strings_round_trip() {
+    let profile = hostile_profile();
+    let out = Test::new(["render", "-f", "-"])
+        .stdin(profile.clone())
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let docs: Vec<serde_json::Value> = documents(&out.stdout).into_iter().map(parse).collect();
+    assert_eq!(
+        docs.len(),
+        53,
+        "every document parses and none was split or merged"
+    );
+
+    let app = &docs[0];
+    let values = &app["spec"]["source"]["helm"]["valuesObject"];
+    assert_eq!(
+        values["network"]["multiRegion"]["crossRegionLatency"],
+        HOSTILE[0]
+    );
+    assert_eq!(
+        values["network"]["multiRegion"]["consistencyLevel"],
+        HOSTILE[1]
+    );
+    assert_eq!(app["spec"]["source"]["targetRevision"], "v1#2:x");
+
+    let policies = docs
+        .iter()
+        .find(|d| d["metadata"]["name"] == "mplp-scaling-policies")
+        .unwrap();
+    let inner = parse(policies["data"]["scaling-policy.yaml"].as_str().unwrap());
+    let trace = inner["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "trace-module")
+        .unwrap();
+    let metrics = trace["metrics"].as_array().unwrap();
+    assert_eq!(metrics.len(), HOSTILE.len());
+    for (i, m) in metrics.iter().enumerate() {
+        assert_eq!(m["name"], HOSTILE[i], "metric {i}");
+        assert_eq!(
+            m["threshold"],
+            HOSTILE[HOSTILE.len() - 1 - i],
+            "threshold {i}"
+        );
+    }
+
+    let redis = docs.iter().find(|d| d["kind"] == "RedisCluster").unwrap();
+    assert_eq!(redis["spec"]["clusterVersion"], HOSTILE[4]);
+    let cluster = docs.iter().find(|d| d["kind"] == "Cluster").unwrap();
+    assert_eq!(
+        cluster["spec"]["postgresql"]["parameters"]["work_mem"],
+        HOSTILE[5]
+    );
+
+    // The same stream read by PyYAML (YAML 1.1) in the validator: still valid objects.
+    if let Some((code, text)) = validate_manifests(&out.stdout, &["--quiet"]) {
+        assert_eq!(code, 0, "{text}");
+    }
+}
+
+#[test]
+fn the_values_string_option_round_trips_too() {
+    let profile = hostile_profile().replacen(
+        "    selfHeal: true\n",
+        "    selfHeal: true\n    valuesFormat: string\n",
+        1,
+    );
+    let out = Test::new(["render", "-f", "-", "--global"])
+        .stdin(profile)
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let app = parse(documents(&out.stdout)[0]);
+    let values = parse(app["spec"]["source"]["helm"]["values"].as_str().unwrap());
+    assert_eq!(
+        values["network"]["multiRegion"]["crossRegionLatency"],
+        HOSTILE[0]
+    );
+    assert_eq!(
+        values["network"]["multiRegion"]["consistencyLevel"],
+        HOSTILE[1]
+    );
+    assert_eq!(
+        values["global"]["multiRegion"]["regions"][1]["name"],
+        "eu-west-1"
+    );
+}

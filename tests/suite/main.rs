@@ -1,0 +1,7 @@
+//! The integration tests: one binary, run with `cargo test`.
+
+mod cli;
+mod common;
+mod escaping;
+mod lint;
+mod render;

@@ -1,0 +1,218 @@
+//! `render`: the whole topology, its order, its validity and its determinism.
+
+use std::collections::BTreeSet;
+
+use crate::common::{Test, documents, parse, snapshot_settings, validate_manifests};
+
+fn default_render() -> String {
+    let out = Test::new(["render"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+    out.stdout
+}
+
+#[test]
+fn every_profile_has_a_render_snapshot() {
+    snapshot_settings().bind(|| {
+        insta::glob!("../../profiles", "*.yaml", |path| {
+            let out = Test::new(["render", "-f", path.to_str().unwrap()]).run();
+            assert_eq!(out.code, 0, "{}", out.stderr);
+            let name = path.file_stem().unwrap().to_str().unwrap();
+            insta::assert_snapshot!(format!("render@{name}"), out.stdout);
+        });
+    });
+}
+
+#[test]
+fn the_embedded_default_is_profiles_production_yaml() {
+    let file =
+        std::fs::read_to_string(crate::common::root().join("profiles/production.yaml")).unwrap();
+    assert_eq!(file, mplp_scale::load::DEFAULT_PROFILE);
+    let from_file = Test::new(["render", "-f", "profiles/production.yaml"])
+        .current_dir(&crate::common::root())
+        .run();
+    assert_eq!(from_file.stdout, default_render());
+}
+
+#[test]
+fn the_default_render_has_the_whole_topology() {
+    let stream = default_render();
+    let docs: Vec<serde_json::Value> = documents(&stream).into_iter().map(parse).collect();
+    let count = |kind: &str| docs.iter().filter(|d| d["kind"] == kind).count();
+    assert_eq!(count("HorizontalPodAutoscaler"), 30);
+    assert_eq!(count("Cluster"), 3);
+    assert_eq!(count("RedisCluster"), 3);
+    assert_eq!(count("Application"), 1);
+    assert_eq!(count("VirtualService"), 1);
+    assert_eq!(count("ObjectStore"), 3);
+    assert_eq!(count("VerticalPodAutoscaler"), 6);
+    assert_eq!(count("ConfigMap"), 6);
+    assert_eq!(docs.len(), 53);
+
+    // Every document has the common labels; regional ones name their region.
+    for doc in &docs {
+        let labels = &doc["metadata"]["labels"];
+        assert_eq!(labels["app.kubernetes.io/part-of"], "mplp", "{doc}");
+        assert_eq!(
+            labels["app.kubernetes.io/managed-by"], "mplp-scale",
+            "{doc}"
+        );
+        let global = matches!(doc["kind"].as_str(), Some("Application" | "VirtualService"));
+        assert_eq!(
+            labels.get("topology.mplp.io/region").is_none(),
+            global,
+            "{doc}"
+        );
+    }
+
+    // One HPA per workload and region.
+    let mut targets = BTreeSet::new();
+    for doc in docs
+        .iter()
+        .filter(|d| d["kind"] == "HorizontalPodAutoscaler")
+    {
+        let key = (
+            doc["metadata"]["labels"]["topology.mplp.io/region"].to_string(),
+            doc["spec"]["scaleTargetRef"]["name"].to_string(),
+        );
+        assert!(targets.insert(key.clone()), "two HPAs on {key:?}");
+    }
+
+    // The core HPA carries the seed's Object metrics (the seed's second HPA folded in).
+    let core = docs
+        .iter()
+        .find(|d| d["metadata"]["name"] == "mplp-core-hpa")
+        .unwrap();
+    let objects: Vec<(&str, &str, &str)> = core["spec"]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["type"] == "Object")
+        .map(|m| {
+            (
+                m["object"]["metric"]["name"].as_str().unwrap(),
+                m["object"]["describedObject"]["name"].as_str().unwrap(),
+                m["object"]["target"]["value"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        objects,
+        vec![
+            ("mplp_context_queue_length", "mplp-core-service", "100"),
+            ("mplp_plan_execution_backlog", "mplp-plan-service", "50"),
+            ("mplp_response_time_p95", "mplp-core-service", "500m"),
+        ]
+    );
+
+    // The database VPA targets the CNPG Cluster.
+    let db_vpa = docs
+        .iter()
+        .find(|d| d["metadata"]["name"] == "postgresql-cluster-vpa")
+        .unwrap();
+    assert_eq!(db_vpa["spec"]["targetRef"]["kind"], "Cluster");
+    assert_eq!(
+        db_vpa["spec"]["targetRef"]["apiVersion"],
+        "postgresql.cnpg.io/v1"
+    );
+    assert_eq!(
+        db_vpa["spec"]["resourcePolicy"]["containerPolicies"][0]["containerName"],
+        "postgres"
+    );
+
+    // Weighted routing: header routes per region, then 50/30/20.
+    let vs = docs.iter().find(|d| d["kind"] == "VirtualService").unwrap();
+    let http = vs["spec"]["http"].as_array().unwrap();
+    assert_eq!(http.len(), 4);
+    let weights: Vec<i64> = http[3]["route"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["weight"].as_i64().unwrap())
+        .collect();
+    assert_eq!(weights, vec![50, 30, 20]);
+}
+
+#[test]
+fn the_stream_is_in_design_order() {
+    let stream = default_render();
+    let sources: Vec<&str> = stream
+        .lines()
+        .filter_map(|l| l.strip_prefix("# Source: "))
+        .collect();
+    assert_eq!(sources[0], "global/Application/mplp-global.yaml");
+    assert_eq!(sources[1], "global/VirtualService/mplp-global-traffic.yaml");
+    assert_eq!(
+        sources[2],
+        "regions/us-east-1/ConfigMap/mplp-scaling-policies.yaml"
+    );
+    assert_eq!(
+        sources[3],
+        "regions/us-east-1/HorizontalPodAutoscaler/mplp-context-hpa.yaml"
+    );
+    let region_of = |s: &str| s.split('/').nth(1).unwrap_or("").to_owned();
+    let regions: Vec<String> = sources[2..].iter().map(|s| region_of(s)).collect();
+    let first_eu = regions.iter().position(|r| r == "eu-west-1").unwrap();
+    let first_ap = regions.iter().position(|r| r == "ap-southeast-1").unwrap();
+    assert!(regions[..first_eu].iter().all(|r| r == "us-east-1"));
+    assert!(regions[first_eu..first_ap].iter().all(|r| r == "eu-west-1"));
+    assert!(regions[first_ap..].iter().all(|r| r == "ap-southeast-1"));
+    // Every document is preceded by its Source line.
+    assert_eq!(sources.len(), documents(&stream).len());
+}
+
+#[test]
+fn two_renders_are_byte_identical() {
+    let a = default_render();
+    let b = default_render();
+    assert_eq!(a, b);
+    assert!(!a.contains("/work/") && !a.contains("/home/") && !a.contains("/tmp/"));
+}
+
+#[test]
+fn the_default_render_passes_validate_manifests() {
+    let stream = default_render();
+    if let Some((code, out)) = validate_manifests(&stream, &["--warnings-as-errors", "--quiet"]) {
+        assert_eq!(code, 0, "validate-manifests found problems:\n{out}");
+        assert_eq!(out.trim(), "", "validate-manifests printed:\n{out}");
+    }
+}
+
+#[test]
+fn region_and_global_filters() {
+    let out = Test::new(["render", "--region", "eu-west-1"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let docs: Vec<serde_json::Value> = documents(&out.stdout).into_iter().map(parse).collect();
+    assert_eq!(docs.len(), 17);
+    for doc in &docs {
+        assert_eq!(
+            doc["metadata"]["labels"]["topology.mplp.io/region"], "eu-west-1",
+            "{doc}"
+        );
+    }
+
+    let out = Test::new(["render", "--global"]).run();
+    let kinds: Vec<String> = documents(&out.stdout)
+        .into_iter()
+        .map(|d| parse(d)["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds, vec!["Application", "VirtualService"]);
+
+    let out = Test::new(["render", "--global", "--region", "ap-southeast-1"]).run();
+    assert_eq!(documents(&out.stdout).len(), 2 + 17);
+
+    let out = Test::new(["render", "--region", "mars-1"]).run();
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "error: unknown region `mars-1`: the profile's regions are us-east-1, eu-west-1, ap-southeast-1\n"
+    );
+}
+
+#[test]
+fn verify_parses_every_document_back() {
+    let out = Test::new(["render", "--verify"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, default_render());
+}
