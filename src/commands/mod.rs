@@ -55,10 +55,10 @@ pub fn check(inputs: &[Input], sets: &[String]) -> Result<Checked> {
     })
 }
 
-/// Print diagnostics in the full text form, then a one-line summary.
+/// Print diagnostics in the full text form, a blank line after each.
 pub fn print_text(checked: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
     for d in &checked.diagnostics {
-        writeln!(out, "{}", d.full(&checked.sources))?;
+        writeln!(out, "{}\n", d.full(&checked.sources))?;
     }
     Ok(())
 }
