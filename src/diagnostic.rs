@@ -55,8 +55,10 @@ pub enum Code {
     ReplicasMax,
     /// E0104: a region override names a module the profile does not define.
     UnknownModule,
-    /// E0105: a generated object name would be longer than Kubernetes allows.
+    /// E0105: a name longer than Kubernetes allows (with what mplp-scale adds to it).
     NameTooLong,
+    /// E0106: two modules' HPAs scale the same Deployment (the HPA controller refuses both).
+    DuplicateTarget,
     /// E0201: no region, or not exactly one primary region.
     PrimaryRegion,
     /// E0202: region weights do not add up to 100.
@@ -79,6 +81,8 @@ pub enum Code {
     Metrics,
     /// E0601: a VPA `minAllowed` above its `maxAllowed`.
     VpaBounds,
+    /// E0605: a VPA `targetRef` or `containerName` that is not the workload it must act on.
+    VpaTarget,
     /// E0602: an acting VPA on a resource the same workload's HPA scales on.
     VpaHpaConflict,
     /// W0603: VPA `Initial` on a resource the same workload's HPA scales on.
@@ -101,6 +105,10 @@ pub enum Code {
     UnpinnedImage,
     /// E0803: a redis.conf key or value that would break the file.
     RedisConfig,
+    /// W0804: `clusterSize` counts leader shards: each gets a follower, so pods are twice as many.
+    RedisPods,
+    /// E0805: an API version the operator no longer serves.
+    ApiVersion,
     /// E0901: an invalid host name, URL or port for Istio or Argo CD.
     InvalidHost,
 }
@@ -122,6 +130,7 @@ impl Code {
             Code::ReplicasMax => "E0103",
             Code::UnknownModule => "E0104",
             Code::NameTooLong => "E0105",
+            Code::DuplicateTarget => "E0106",
             Code::PrimaryRegion => "E0201",
             Code::Weights => "E0202",
             Code::InvalidQuantity => "E0301",
@@ -134,6 +143,7 @@ impl Code {
             Code::Metrics => "E0502",
             Code::VpaBounds => "E0601",
             Code::VpaHpaConflict => "E0602",
+            Code::VpaTarget => "E0605",
             Code::VpaHpaInitial => "W0603",
             Code::VpaAutoDeprecated => "W0604",
             Code::FixedParameter => "E0701",
@@ -144,6 +154,8 @@ impl Code {
             Code::RedisShards => "E0801",
             Code::UnpinnedImage => "W0802",
             Code::RedisConfig => "E0803",
+            Code::RedisPods => "W0804",
+            Code::ApiVersion => "E0805",
             Code::InvalidHost => "E0901",
         }
     }
@@ -423,7 +435,7 @@ mod tests {
         }
     }
 
-    pub(crate) fn all_codes() -> Vec<Code> {
+    pub fn all_codes() -> Vec<Code> {
         use Code::*;
         vec![
             Syntax,
@@ -438,6 +450,7 @@ mod tests {
             ReplicasMax,
             UnknownModule,
             NameTooLong,
+            DuplicateTarget,
             PrimaryRegion,
             Weights,
             InvalidQuantity,
@@ -450,6 +463,7 @@ mod tests {
             Metrics,
             VpaBounds,
             VpaHpaConflict,
+            VpaTarget,
             VpaHpaInitial,
             VpaAutoDeprecated,
             FixedParameter,
@@ -460,6 +474,8 @@ mod tests {
             RedisShards,
             UnpinnedImage,
             RedisConfig,
+            RedisPods,
+            ApiVersion,
             InvalidHost,
         ]
     }

@@ -122,13 +122,10 @@ pub fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
         apply_set(&mut tree, set, &mut sources, &mut diagnostics);
     }
     let mut cx = Cx::new();
+    // With errors, `profile` may be partial (what failed is left out): good enough to run
+    // the rules on, never to render (render refuses when there is any error).
     let profile = Profile::from_node(&tree, &mut cx);
     diagnostics.extend(cx.diagnostics);
-    let profile = if diagnostics.is_empty() {
-        profile
-    } else {
-        None
-    };
     Ok(Loaded {
         sources,
         tree,
@@ -488,15 +485,14 @@ impl<T: FromNode> FromNode for Vec<T> {
             cx.wrong_type(node, "a list");
             return None;
         };
+        // Items that fail are reported and left out; the others are still checked.
         let mut out = Vec::with_capacity(items.len());
-        let mut ok = true;
         for (i, item) in items.iter().enumerate() {
-            match cx.within(Seg::Index(i), |cx| T::from_node(item, cx)) {
-                Some(v) => out.push(v),
-                None => ok = false,
+            if let Some(v) = cx.within(Seg::Index(i), |cx| T::from_node(item, cx)) {
+                out.push(v);
             }
         }
-        ok.then_some(out)
+        Some(out)
     }
 }
 
@@ -506,17 +502,14 @@ impl<T: FromNode> FromNode for IndexMap<String, T> {
             cx.wrong_type(node, "a map");
             return None;
         };
+        // Entries that fail are reported and left out; the others are still checked.
         let mut out = IndexMap::with_capacity(map.len());
-        let mut ok = true;
         for (key, entry) in map {
-            match cx.within(Seg::Key(key.clone()), |cx| T::from_node(&entry.node, cx)) {
-                Some(v) => {
-                    out.insert(key.clone(), v);
-                }
-                None => ok = false,
+            if let Some(v) = cx.within(Seg::Key(key.clone()), |cx| T::from_node(&entry.node, cx)) {
+                out.insert(key.clone(), v);
             }
         }
-        ok.then_some(out)
+        Some(out)
     }
 }
 
@@ -525,6 +518,8 @@ pub struct Fields<'a> {
     map: &'a IndexMap<String, Entry>,
     node: &'a Node,
     known: Vec<&'static str>,
+    /// Keys people bring from elsewhere (the scaling guide, raw manifests), with the fix.
+    hints: &'static [(&'static str, &'static str)],
     ok: bool,
 }
 
@@ -536,12 +531,20 @@ impl<'a> Fields<'a> {
                 map,
                 node,
                 known: Vec::new(),
+                hints: &[],
                 ok: true,
             })
         } else {
             cx.wrong_type(node, what);
             None
         }
+    }
+
+    /// Explain these unknown keys with a specific help line instead of a did-you-mean.
+    #[must_use]
+    pub fn hints(mut self, hints: &'static [(&'static str, &'static str)]) -> Self {
+        self.hints = hints;
+        self
     }
 
     /// The node of `key`, if present and not null.
@@ -553,12 +556,13 @@ impl<'a> Fields<'a> {
             .filter(|n| n.value != Value::Null)
     }
 
-    /// An optional field. A failed conversion is remembered for [`Fields::finish`].
+    /// An optional field.
+    ///
+    /// An optional field that fails to convert is reported and left out: the rest of the
+    /// profile is still checked (error recovery, so one run reports every problem).
     pub fn opt<T: FromNode>(&mut self, cx: &mut Cx, key: &'static str) -> Option<T> {
         let node = self.node(key)?;
-        let value = cx.within(Seg::Key(key.to_owned()), |cx| T::from_node(node, cx));
-        self.ok &= value.is_some();
-        value
+        cx.within(Seg::Key(key.to_owned()), |cx| T::from_node(node, cx))
     }
 
     /// An optional field converted by `f`.
@@ -569,9 +573,7 @@ impl<'a> Fields<'a> {
         f: impl FnOnce(&Node, &mut Cx) -> Option<T>,
     ) -> Option<T> {
         let node = self.node(key)?;
-        let value = cx.within(Seg::Key(key.to_owned()), |cx| f(node, cx));
-        self.ok &= value.is_some();
-        value
+        cx.within(Seg::Key(key.to_owned()), |cx| f(node, cx))
     }
 
     /// A required field: missing (or null) is E0005 at the map.
@@ -604,10 +606,12 @@ impl<'a> Fields<'a> {
             });
             return None;
         }
-        self.opt_with(cx, key, f)
+        let value = self.opt_with(cx, key, f);
+        self.ok &= value.is_some();
+        value
     }
 
-    /// Report unknown keys (with did-you-mean help). `Some(())` when every field converted.
+    /// Report unknown keys (with did-you-mean help). `Some(())` when every required field converted.
     pub fn finish(self, cx: &mut Cx) -> Option<()> {
         for (key, entry) in self.map {
             if self.known.contains(&key.as_str()) {
@@ -628,7 +632,9 @@ impl<'a> Fields<'a> {
                 ),
             )
             .at(entry.key_span);
-            if let Some(best) = did_you_mean(key, &expected) {
+            if let Some((_, help)) = self.hints.iter().find(|(k, _)| k == key) {
+                d = d.help(*help);
+            } else if let Some(best) = did_you_mean(key, &expected) {
                 d = d.help(format!("did you mean `{best}`?"));
             }
             cx.diagnostics.push(d);

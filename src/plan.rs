@@ -324,6 +324,8 @@ fn list(list: &ResourceList) -> Vec<(&'static str, String)> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct EffectiveModule<'a> {
     pub name: &'a str,
+    /// The Deployment the module's HPA scales.
+    pub deployment: String,
     pub replicas: Replicas,
     pub metrics: &'a [Metric],
     pub behavior: Option<Behavior>,
@@ -361,6 +363,7 @@ pub fn effective_module<'a>(
     let vpa = over.and_then(|o| o.vpa.as_ref()).or(module.vpa.as_ref());
     Some(EffectiveModule {
         name,
+        deployment: deployment_name(name, module.deployment.as_deref()),
         replicas,
         metrics,
         behavior,
@@ -449,10 +452,10 @@ fn labels(component: &str, region: Option<&str>) -> Vec<(String, String)> {
     labels
 }
 
-/// The Deployment of a module.
+/// The Deployment a module scales: its `deployment`, or `mplp-<module>`.
 #[must_use]
-pub fn deployment_name(module: &str) -> String {
-    format!("mplp-{module}")
+pub fn deployment_name(module: &str, deployment: Option<&str>) -> String {
+    deployment.map_or_else(|| format!("mplp-{module}"), str::to_owned)
 }
 
 /// The destination host of a region's core service.
@@ -530,7 +533,11 @@ fn application(profile: &Profile) -> PlannedObject {
                 network,
                 postgres,
             },
-            hpa_deployments: profile.modules.keys().map(|m| deployment_name(m)).collect(),
+            hpa_deployments: profile
+                .modules
+                .iter()
+                .map(|(name, m)| deployment_name(name, m.deployment.as_deref()))
+                .collect(),
         })),
     }
 }
@@ -621,8 +628,10 @@ fn plan_region(
                 meta: meta(format!("mplp-{}-vpa", module.name), "autoscaling"),
                 spec: Spec::Vpa(vpa_spec(
                     vpa,
-                    ("apps/v1", "Deployment", deployment_name(module.name)),
-                    deployment_name(module.name),
+                    ("apps/v1", "Deployment", module.deployment.clone()),
+                    vpa.container_name
+                        .clone()
+                        .unwrap_or_else(|| module.deployment.clone()),
                 )),
             });
         }
@@ -815,7 +824,7 @@ fn hpa(module: &EffectiveModule<'_>) -> Hpa {
             .collect(),
     };
     Hpa {
-        deployment: deployment_name(module.name),
+        deployment: module.deployment.clone(),
         min: module.replicas.min,
         max: module.replicas.max,
         metrics,

@@ -174,6 +174,8 @@ pub struct Defaults {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Module {
+    /// The Deployment the module's HPA scales; `mplp-<module>` when not given.
+    pub deployment: Option<String>,
     pub replicas: Replicas,
     pub metrics: Option<Vec<Metric>>,
     pub behavior: Option<Behavior>,
@@ -286,6 +288,11 @@ impl PolicyType {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vpa {
+    /// Only to check a target written the scaling guide's way: it must be the workload
+    /// mplp-scale targets (the module's Deployment, or the CNPG `Cluster`).
+    pub target_ref: Option<DescribedObject>,
+    /// The container the policy is for; it must be the workload's container.
+    pub container_name: Option<String>,
     pub update_mode: UpdateMode,
     pub min_allowed: ResourceList,
     pub max_allowed: ResourceList,
@@ -393,6 +400,8 @@ pub struct Backup {
 /// opstree redis-operator `RedisCluster` (v1beta2).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Redis {
+    /// Only `redis.redis.opstreelabs.in/v1beta2` is served by redis-operator 0.26.
+    pub api_version: Option<String>,
     pub name: String,
     /// Leader shards; each leader gets one follower.
     pub cluster_size: i64,
@@ -423,6 +432,91 @@ pub struct PodSecurityContext {
 // ---------------------------------------------------------------------------
 // Reading from YAML nodes.
 // ---------------------------------------------------------------------------
+
+/// Keys written the way the scaling guide or a raw HPA writes them.
+const MODULE_HINTS: &[(&str, &str)] = &[
+    (
+        "minReplicas",
+        "write the range as `replicas: {min: N, max: M}`",
+    ),
+    (
+        "maxReplicas",
+        "write the range as `replicas: {min: N, max: M}`",
+    ),
+    (
+        "scaleTargetRef",
+        "the HPA scales `Deployment/mplp-<module>`; set `deployment: NAME` to scale another Deployment",
+    ),
+];
+
+const VPA_HINTS: &[(&str, &str)] = &[
+    (
+        "updatePolicy",
+        "write `updateMode: \"Off\"` directly under `vpa`",
+    ),
+    (
+        "resourcePolicy",
+        "write `minAllowed`, `maxAllowed`, `controlledResources` and `controlledValues` directly under `vpa`",
+    ),
+];
+
+/// What the scaling guide's CNPG manifest has that the real API does not.
+const POSTGRES_HINTS: &[(&str, &str)] = &[
+    (
+        "monitoring",
+        "CloudNativePG has no `monitoring.enabled` (and `enablePodMonitor` is deprecated): create a PodMonitor yourself",
+    ),
+    (
+        "barmanObjectStore",
+        "in-tree `barmanObjectStore` is deprecated and removed in CloudNativePG 1.31: describe backups under `backup` (rendered as a Barman Cloud plugin ObjectStore)",
+    ),
+    (
+        "retentionPolicy",
+        "write the retention as `backup.retention: 30d` (it goes to the primary's ObjectStore)",
+    ),
+    (
+        "postgresql",
+        "write the parameters directly as `parameters:`",
+    ),
+];
+
+const BACKUP_HINTS: &[(&str, &str)] = &[
+    (
+        "wal",
+        "CloudNativePG has no `wal.retention`: one `backup.retention` covers base backups and WAL",
+    ),
+    (
+        "data",
+        "CloudNativePG has no `data.retention`: one `backup.retention` covers base backups and WAL",
+    ),
+    ("retentionPolicy", "write it as `retention: 30d`"),
+    (
+        "barmanObjectStore",
+        "write `destinationPath` and `credentialsSecret` directly under `backup`",
+    ),
+];
+
+/// What the scaling guide's v1beta1 RedisCluster has that v1beta2 and this profile spell otherwise.
+const REDIS_HINTS: &[(&str, &str)] = &[
+    (
+        "securityContext",
+        "the v1beta2 field is `podSecurityContext`",
+    ),
+    (
+        "redisConfig",
+        "write redis.conf settings under `config:` (rendered into a ConfigMap for `redisConfig.additionalRedisConfig`)",
+    ),
+    (
+        "redisExporter",
+        "write it as `exporter: {enabled: true, image: …}`",
+    ),
+    ("clusterVersion", "write it as `version: v7`"),
+    ("persistenceEnabled", "write it as `persistence: true`"),
+    (
+        "kubernetesConfig",
+        "write `image` and `resources` directly under `redis`",
+    ),
+];
 
 impl FromNode for Profile {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
@@ -701,7 +795,9 @@ impl FromNode for Defaults {
 
 impl FromNode for Module {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a module (a map with `replicas`, ...)")?;
+        let mut f =
+            Fields::new(node, cx, "a module (a map with `replicas`, ...)")?.hints(MODULE_HINTS);
+        let deployment = f.opt(cx, "deployment");
         let replicas = f.req(
             cx,
             "replicas",
@@ -713,6 +809,7 @@ impl FromNode for Module {
         let policy = f.opt(cx, "policy");
         f.finish(cx)?;
         Some(Module {
+            deployment,
             replicas: replicas?,
             metrics,
             behavior,
@@ -728,7 +825,8 @@ impl FromNode for ModuleOverride {
             node,
             cx,
             "a module override (a map with `replicas`, `metrics`, `behavior` or `vpa`)",
-        )?;
+        )?
+        .hints(MODULE_HINTS);
         let replicas = f.opt(cx, "replicas");
         let metrics = f.opt(cx, "metrics");
         let behavior = f.opt(cx, "behavior");
@@ -947,7 +1045,10 @@ impl FromNode for ScalingPolicy {
 
 impl FromNode for Vpa {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a VPA `{updateMode, minAllowed, maxAllowed}`")?;
+        let mut f =
+            Fields::new(node, cx, "a VPA `{updateMode, minAllowed, maxAllowed}`")?.hints(VPA_HINTS);
+        let target_ref = f.opt(cx, "targetRef");
+        let container_name = f.opt(cx, "containerName");
         let update_mode = f.req_with(
             cx,
             "updateMode",
@@ -979,6 +1080,8 @@ impl FromNode for Vpa {
         });
         f.finish(cx)?;
         Some(Vpa {
+            target_ref,
+            container_name,
             update_mode: update_mode?,
             min_allowed: min_allowed.unwrap_or_default(),
             max_allowed: max_allowed.unwrap_or_default(),
@@ -1035,7 +1138,7 @@ impl FromNode for Scalar {
 
 impl FromNode for Postgres {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map of CloudNativePG settings")?;
+        let mut f = Fields::new(node, cx, "a map of CloudNativePG settings")?.hints(POSTGRES_HINTS);
         let name = f.opt(cx, "name");
         let instances = f.opt(cx, "instances");
         let image_name = f.opt(cx, "imageName");
@@ -1088,18 +1191,40 @@ const SECRET_KEYS: &[&str] = &[
     "applicationCredentials",
 ];
 
+/// Whether a node holds only Secret references (`{name: …, key: …}`), no key material.
+fn references_only(node: &Node) -> bool {
+    let Value::Map(map) = &node.value else {
+        return false;
+    };
+    let is_ref = !map.is_empty()
+        && map.keys().all(|k| k == "name" || k == "key")
+        && map.values().all(|e| matches!(e.node.value, Value::Str(_)));
+    is_ref || (!map.is_empty() && map.values().all(|e| references_only(&e.node)))
+}
+
 impl FromNode for Backup {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(
             node,
             cx,
             "a map with `destinationPath` and `credentialsSecret`",
-        )?;
+        )?
+        .hints(BACKUP_HINTS);
         let mut inline = false;
         for key in SECRET_KEYS {
-            if let Some(value) = f.node(key) {
-                inline = true;
-                cx.within(crate::diagnostic::Seg::Key((*key).to_owned()), |cx| {
+            let Some(value) = f.node(key) else { continue };
+            inline = true;
+            cx.within(crate::diagnostic::Seg::Key((*key).to_owned()), |cx| {
+                if references_only(value) {
+                    // The scaling guide's `s3Credentials: {accessKeyId: {name, key}}`: no
+                    // secret material, just another spelling of the reference.
+                    cx.error(
+                        Code::UnknownField,
+                        value,
+                        format!("unknown field `{key}`: the Secret is referenced with `credentialsSecret`"),
+                    )
+                    .help = Some("write `credentialsSecret: NAME` (and `accessKeyIdKey`/`secretAccessKeyKey` when the Secret's keys are not `ACCESS_KEY_ID`/`SECRET_ACCESS_KEY`)".to_owned());
+                } else {
                     cx.error(
                         Code::InlineSecret,
                         value,
@@ -1108,8 +1233,8 @@ impl FromNode for Backup {
                     .help = Some(
                         "create the Secret with `kubectl create secret generic backup-credentials --from-literal=ACCESS_KEY_ID=… --from-literal=SECRET_ACCESS_KEY=…` and set `credentialsSecret: backup-credentials` (and `accessKeyIdKey`/`secretAccessKeyKey` if its keys differ)".to_owned(),
                     );
-                });
-            }
+                }
+            });
         }
         let destination_path = f.req(
             cx,
@@ -1143,7 +1268,8 @@ impl FromNode for Backup {
 
 impl FromNode for Redis {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map of RedisCluster settings")?;
+        let mut f = Fields::new(node, cx, "a map of RedisCluster settings")?.hints(REDIS_HINTS);
+        let api_version = f.opt(cx, "apiVersion");
         let name = f.opt(cx, "name");
         let cluster_size = f.opt(cx, "clusterSize");
         let version = f.opt(cx, "version");
@@ -1160,10 +1286,12 @@ impl FromNode for Redis {
         let config = f.opt(cx, "config");
         f.finish(cx)?;
         Some(Redis {
+            api_version,
             name: name.unwrap_or_else(|| "redis-cluster".to_owned()),
             cluster_size: cluster_size.unwrap_or(3),
             version: version.unwrap_or_else(|| "v7".to_owned()),
-            image: image?,
+            // Reported when missing; the rest of the Redis settings are still checked.
+            image: image.unwrap_or_default(),
             persistence: persistence.unwrap_or(true),
             exporter,
             resources,

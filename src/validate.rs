@@ -6,7 +6,7 @@
 //! Everything here is a plain function of the profile: nothing is read or written.
 
 use crate::diagnostic::{Code, Diagnostic, FieldPath};
-use crate::node::Node;
+use crate::node::{Node, Value};
 use crate::plan::{CORE_MODULE, effective_module, vpa_acts};
 use crate::profile::{
     Behavior, Metric, ObjectTarget, Profile, Redis, Replicas, ResourceName, ResourceTarget,
@@ -45,6 +45,7 @@ pub fn validate(profile: &Profile, tree: &Node) -> Vec<Diagnostic> {
         }
     }
     v.workloads(profile);
+    v.targets(profile);
     v.postgres(profile);
     if let Some(redis) = &profile.redis {
         v.redis(redis);
@@ -103,10 +104,15 @@ impl Validator<'_> {
                 "{what} `{}` is not a valid name: {problem}",
                 crate::load::shorten(name)
             );
-            let d = if is_key {
-                self.report_key(Code::InvalidName, path, message)
+            let code = if name.len() > max && dns_label_problem(name, usize::MAX).is_none() {
+                Code::NameTooLong
             } else {
-                self.report(Code::InvalidName, path, message)
+                Code::InvalidName
+            };
+            let d = if is_key {
+                self.report_key(code, path, message)
+            } else {
+                self.report(code, path, message)
             };
             let fixed = suggest_label(name, max);
             if !fixed.is_empty() && fixed != name {
@@ -215,14 +221,28 @@ impl Validator<'_> {
     }
 
     fn regions(&mut self, profile: &Profile) {
-        let root = FieldPath::root();
-        let path = root.key("regions");
-        if profile.regions.is_empty() {
+        let path = FieldPath::root().key("regions");
+        if profile.regions.is_empty()
+            && self
+                .tree
+                .get(path.segs())
+                .is_none_or(|n| matches!(&n.value, Value::Map(m) if m.is_empty()))
+        {
             self.report(
                 Code::PrimaryRegion,
                 &path,
                 "no regions: expected at least one, exactly one of them `primary: true`",
             );
+            return;
+        }
+        self.region_fields(profile);
+        // A region that failed to load was reported already; counting primaries or
+        // adding weights without it would only add a misleading second error.
+        let all_loaded = match self.tree.get(path.segs()).map(|n| &n.value) {
+            Some(Value::Map(map)) => map.len() == profile.regions.len(),
+            _ => true,
+        };
+        if !all_loaded {
             return;
         }
         let primaries: Vec<&String> = profile
@@ -249,62 +269,18 @@ impl Validator<'_> {
                     self.report(
                         Code::PrimaryRegion,
                         &path.key(name).key("primary"),
-                        format!("region `{name}` is a second primary region (`{first}` is one already): expected exactly one"),
+                        format!(
+                            "region `{name}` is a second primary region (`{first}` is one already): expected exactly one"
+                        ),
                     );
                 }
             }
         }
-        let mut sum = 0i64;
-        for (name, region) in &profile.regions {
-            let rpath = path.key(name);
-            if region.weight < 0 || region.weight > 100 {
-                self.report(
-                    Code::Weights,
-                    &rpath.key("weight"),
-                    format!(
-                        "weight `{}` is out of range: expected an integer from 0 to 100",
-                        region.weight
-                    ),
-                );
-            }
-            sum = sum.saturating_add(region.weight);
-            if let Some(replicas) = region.replicas {
-                self.replicas(replicas, &rpath.key("replicas"));
-            }
-            if let Some(resources) = &region.resources {
-                self.resources(resources, &rpath.key("resources"));
-            }
-            if let Some(instances) = region.postgres.as_ref().and_then(|p| p.instances) {
-                self.instances(instances, &rpath.key("postgres").key("instances"));
-            }
-            for (module, over) in &region.modules {
-                let mpath = rpath.key("modules").key(module);
-                if !profile.modules.contains_key(module) {
-                    let names: Vec<&str> = profile.modules.keys().map(String::as_str).collect();
-                    let d = self.report_key(
-                        Code::UnknownModule,
-                        &mpath,
-                        format!("region `{name}` overrides module `{module}`, which `modules` does not define"),
-                    );
-                    if let Some(best) = crate::load::did_you_mean(module, &names) {
-                        d.help = Some(format!("did you mean `{best}`?"));
-                    }
-                    continue;
-                }
-                if let Some(replicas) = over.replicas {
-                    self.replicas(replicas, &mpath.key("replicas"));
-                }
-                if let Some(metrics) = &over.metrics {
-                    self.metrics(metrics, &mpath.key("metrics"));
-                }
-                if let Some(behavior) = &over.behavior {
-                    self.behavior(behavior, &mpath.key("behavior"));
-                }
-                if let Some(vpa) = &over.vpa {
-                    self.vpa(vpa, &mpath.key("vpa"));
-                }
-            }
-        }
+        let sum: i64 = profile
+            .regions
+            .values()
+            .map(|r| r.weight)
+            .fold(0, i64::saturating_add);
         if sum != 100
             && profile
                 .regions
@@ -331,16 +307,77 @@ impl Validator<'_> {
                 }
             }
         }
-        if profile.modules.contains_key(CORE_MODULE) {
-            return;
-        }
+    }
+
+    /// The checks of each region on its own.
+    fn region_fields(&mut self, profile: &Profile) {
+        let path = FieldPath::root().key("regions");
+        let modules_path = FieldPath::root().key("modules");
         for (name, region) in &profile.regions {
-            if region.replicas.is_some() {
+            let rpath = path.key(name);
+            if region.weight < 0 || region.weight > 100 {
                 self.report(
-                    Code::UnknownModule,
-                    &path.key(name).key("replicas"),
-                    format!("`regions.{name}.replicas` sets the range of module `{CORE_MODULE}`, which `modules` does not define"),
+                    Code::Weights,
+                    &rpath.key("weight"),
+                    format!(
+                        "weight `{}` is out of range: expected an integer from 0 to 100",
+                        region.weight
+                    ),
                 );
+            }
+            if let Some(replicas) = region.replicas {
+                self.replicas(replicas, &rpath.key("replicas"));
+                let core_defined = profile.modules.contains_key(CORE_MODULE)
+                    || self
+                        .tree
+                        .get(modules_path.key(CORE_MODULE).segs())
+                        .is_some();
+                if !core_defined {
+                    self.report(
+                        Code::UnknownModule,
+                        &rpath.key("replicas"),
+                        format!(
+                            "`regions.{name}.replicas` sets the range of module `{CORE_MODULE}`, which `modules` does not define"
+                        ),
+                    );
+                }
+            }
+            if let Some(resources) = &region.resources {
+                self.resources(resources, &rpath.key("resources"));
+            }
+            if let Some(instances) = region.postgres.as_ref().and_then(|p| p.instances) {
+                self.instances(instances, &rpath.key("postgres").key("instances"));
+            }
+            for (module, over) in &region.modules {
+                let mpath = rpath.key("modules").key(module);
+                let defined = profile.modules.contains_key(module)
+                    || self.tree.get(modules_path.key(module).segs()).is_some();
+                if !defined {
+                    let names: Vec<&str> = profile.modules.keys().map(String::as_str).collect();
+                    let d = self.report_key(
+                        Code::UnknownModule,
+                        &mpath,
+                        format!(
+                            "region `{name}` overrides module `{module}`, which `modules` does not define"
+                        ),
+                    );
+                    if let Some(best) = crate::load::did_you_mean(module, &names) {
+                        d.help = Some(format!("did you mean `{best}`?"));
+                    }
+                    continue;
+                }
+                if let Some(replicas) = over.replicas {
+                    self.replicas(replicas, &mpath.key("replicas"));
+                }
+                if let Some(metrics) = &over.metrics {
+                    self.metrics(metrics, &mpath.key("metrics"));
+                }
+                if let Some(behavior) = &over.behavior {
+                    self.behavior(behavior, &mpath.key("behavior"));
+                }
+                if let Some(vpa) = &over.vpa {
+                    self.vpa(vpa, &mpath.key("vpa"));
+                }
             }
         }
     }
@@ -414,7 +451,11 @@ impl Validator<'_> {
     }
 
     fn metrics(&mut self, metrics: &[Metric], path: &FieldPath) {
-        if metrics.is_empty() {
+        let written = match self.tree.get(path.segs()).map(|n| &n.value) {
+            Some(Value::Seq(items)) => items.len(),
+            _ => metrics.len(),
+        };
+        if written == 0 {
             self.report(Code::Metrics, path, "no metrics: an HPA needs at least one");
         }
         let mut seen: Vec<(String, usize)> = Vec::new();
@@ -632,7 +673,13 @@ impl Validator<'_> {
                     continue;
                 };
                 let module_path = root.key("modules").key(module_name);
+                let metrics_written = self.tree.get(module_path.key("metrics").segs()).is_some()
+                    || self
+                        .tree
+                        .get(root.key("defaults").key("metrics").segs())
+                        .is_some();
                 if module.metrics.is_empty()
+                    && !metrics_written
                     && !conflicts
                         .iter()
                         .any(|c| c.1 == module_name.as_str() && c.3.is_empty())
@@ -722,6 +769,71 @@ impl Validator<'_> {
                     format!("{message}: new pods start with the VPA's requests, which moves the HPA's utilization"),
                 )
                 .help = Some(help.to_owned());
+            }
+        }
+    }
+
+    /// One HPA per Deployment, and VPAs that name their target must name the right one.
+    fn targets(&mut self, profile: &Profile) {
+        let root = FieldPath::root();
+        let mut owners: Vec<(String, &str)> = Vec::new();
+        for (name, module) in &profile.modules {
+            let path = root.key("modules").key(name);
+            let deployment = crate::plan::deployment_name(name, module.deployment.as_deref());
+            if let Some(given) = &module.deployment {
+                self.subdomain_name(given, &path.key("deployment"), "deployment");
+            }
+            if let Some((_, first)) = owners.iter().find(|(d, _)| *d == deployment) {
+                let at = if module.deployment.is_some() {
+                    path.key("deployment")
+                } else {
+                    path.clone()
+                };
+                self.report(
+                    Code::DuplicateTarget,
+                    &at,
+                    format!(
+                        "modules `{first}` and `{name}` both scale `Deployment/{deployment}`: the HPA controller refuses both (AmbiguousSelector)"
+                    ),
+                )
+                .help = Some(format!(
+                    "put all the metrics in one module: move `{name}`'s metrics into `modules.{first}.metrics` and remove `{name}`"
+                ));
+            } else {
+                owners.push((deployment.clone(), name));
+            }
+            let vpas = std::iter::once((path.key("vpa"), module.vpa.as_ref())).chain(
+                profile.regions.iter().map(|(r, region)| {
+                    (
+                        root.key("regions")
+                            .key(r)
+                            .key("modules")
+                            .key(name)
+                            .key("vpa"),
+                        region.modules.get(name).and_then(|o| o.vpa.as_ref()),
+                    )
+                }),
+            );
+            for (vpa_path, vpa) in vpas {
+                let Some(vpa) = vpa else { continue };
+                if let Some(target) = &vpa.target_ref {
+                    if (
+                        target.api_version.as_str(),
+                        target.kind.as_str(),
+                        target.name.as_str(),
+                    ) != ("apps/v1", "Deployment", deployment.as_str())
+                    {
+                        self.report(
+                            Code::VpaTarget,
+                            &vpa_path.key("targetRef"),
+                            format!(
+                                "the VPA of `{name}` targets `{}/{}` `{}`, but the module's workload is `apps/v1/Deployment` `{deployment}`",
+                                target.api_version, target.kind, target.name
+                            ),
+                        )
+                        .help = Some("remove `targetRef`: mplp-scale targets the module's Deployment".to_owned());
+                    }
+                }
             }
         }
     }
@@ -849,12 +961,86 @@ impl Validator<'_> {
             }
         }
         if let Some(vpa) = &pg.vpa {
-            self.vpa(vpa, &path.key("vpa"));
+            let vpath = path.key("vpa");
+            self.vpa(vpa, &vpath);
+            if let Some(target) = &vpa.target_ref {
+                if (
+                    target.api_version.as_str(),
+                    target.kind.as_str(),
+                    target.name.as_str(),
+                ) != ("postgresql.cnpg.io/v1", "Cluster", pg.name.as_str())
+                {
+                    let why = if target.kind == "StatefulSet" {
+                        "CloudNativePG manages its pods directly and never creates a StatefulSet"
+                    } else {
+                        "the database's workload is the CNPG Cluster"
+                    };
+                    self.report(
+                        Code::VpaTarget,
+                        &vpath.key("targetRef"),
+                        format!(
+                            "the database VPA targets `{}/{}` `{}`: {why}",
+                            target.api_version, target.kind, target.name
+                        ),
+                    )
+                    .help = Some(format!(
+                        "target the Cluster (`{{apiVersion: postgresql.cnpg.io/v1, kind: Cluster, name: {}}}`), or remove `targetRef`: that is the default",
+                        pg.name
+                    ));
+                }
+            }
+            if let Some(container) = &vpa.container_name {
+                if container != "postgres" {
+                    self.report(
+                        Code::VpaTarget,
+                        &vpath.key("containerName"),
+                        format!(
+                            "CloudNativePG's database container is `postgres`, not `{}`",
+                            crate::load::shorten(container)
+                        ),
+                    )
+                    .help = Some(
+                        "set `containerName: postgres`, or remove it: that is the default"
+                            .to_owned(),
+                    );
+                }
+            }
         }
     }
 
     fn redis(&mut self, redis: &Redis) {
         let path = FieldPath::root().key("redis");
+        if let Some(api_version) = &redis.api_version {
+            if api_version != "redis.redis.opstreelabs.in/v1beta2" {
+                let why = if api_version == "redis.redis.opstreelabs.in/v1beta1" {
+                    "redis-operator stopped serving `v1beta1` in v0.20.0"
+                } else {
+                    "redis-operator 0.26 serves only `redis.redis.opstreelabs.in/v1beta2`"
+                };
+                self.report(
+                    Code::ApiVersion,
+                    &path.key("apiVersion"),
+                    format!("apiVersion `{}` is not served: {why}", crate::load::shorten(api_version)),
+                )
+                .help = Some("use `redis.redis.opstreelabs.in/v1beta2`, or remove `apiVersion`: that is the default".to_owned());
+            }
+        }
+        if redis.cluster_size > 3 && redis.cluster_size <= 1000 {
+            self.report(
+                Code::RedisPods,
+                &path.key("clusterSize"),
+                format!(
+                    "clusterSize `{}` counts leader shards, each with a follower: this cluster runs {} Redis pods",
+                    redis.cluster_size,
+                    redis.cluster_size * 2
+                ),
+            )
+            .help = Some(format!(
+                "if you meant {} pods in all, set `clusterSize: {}`",
+                redis.cluster_size,
+                (redis.cluster_size / 2).max(3)
+            ));
+        }
         if redis.cluster_size < 3 {
             self.report(
                 Code::RedisShards,
@@ -914,7 +1100,10 @@ impl Validator<'_> {
     }
 
     fn image(&mut self, image: &str, path: &FieldPath) {
-        if image.is_empty() || image.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if image.is_empty() {
+            return; // missing: reported while loading
+        }
+        if image.chars().any(|c| c.is_whitespace() || c.is_control()) {
             self.report(
                 Code::InvalidName,
                 path,
