@@ -160,6 +160,61 @@ impl Code {
         }
     }
 
+    /// Every code (the catalogue `docs/diagnostics.md` documents).
+    #[must_use]
+    pub fn all() -> Vec<Code> {
+        use Code::{
+            ApiVersion, Budget, DuplicateTarget, FixedParameter, InlineSecret, Instances,
+            InvalidHost, InvalidName, InvalidQuantity, MetricTarget, Metrics, MissingField,
+            NameTooLong, NoPolicy, PolicyPeriod, PolicyValue, PrimaryRegion, RedisConfig,
+            RedisPods, RedisShards, ReplicasMax, ReplicasMin, RequestOverLimit, Retention,
+            SharedBuffers, StabilizationWindow, Syntax, UnknownField, UnknownModule, UnknownValue,
+            UnpinnedImage, UnsupportedVersion, VpaAutoDeprecated, VpaBounds, VpaHpaConflict,
+            VpaHpaInitial, VpaTarget, Weights, WrongType,
+        };
+        vec![
+            Syntax,
+            Budget,
+            UnknownField,
+            WrongType,
+            MissingField,
+            UnknownValue,
+            UnsupportedVersion,
+            InvalidName,
+            ReplicasMin,
+            ReplicasMax,
+            UnknownModule,
+            NameTooLong,
+            DuplicateTarget,
+            PrimaryRegion,
+            Weights,
+            InvalidQuantity,
+            RequestOverLimit,
+            StabilizationWindow,
+            PolicyPeriod,
+            PolicyValue,
+            NoPolicy,
+            MetricTarget,
+            Metrics,
+            VpaBounds,
+            VpaHpaConflict,
+            VpaTarget,
+            VpaHpaInitial,
+            VpaAutoDeprecated,
+            FixedParameter,
+            SharedBuffers,
+            Retention,
+            InlineSecret,
+            Instances,
+            RedisShards,
+            UnpinnedImage,
+            RedisConfig,
+            RedisPods,
+            ApiVersion,
+            InvalidHost,
+        ]
+    }
+
     #[must_use]
     pub fn severity(self) -> Severity {
         if self.as_str().starts_with('W') {
@@ -342,23 +397,23 @@ impl Diagnostic {
         let title = format!("{}: {}", self.path, self.message);
         let location;
         let head = level.primary_title(&title).id(self.code.as_str());
-        let group = if let Some((span, line)) = self.span.and_then(|s| Some((s, sources.line(s)?)))
-        {
-            let start = line
-                .char_indices()
-                .nth(span.col.saturating_sub(1) as usize)
-                .map_or(line.len(), |(i, _)| i);
-            let end = token_end(line, start);
-            location = sources.name(span.file).to_owned();
-            head.element(
-                Snippet::source(line)
-                    .line_start(span.line as usize)
-                    .path(&location)
-                    .annotation(AnnotationKind::Primary.span(start..end)),
-            )
-        } else {
-            Group::with_title(head)
-        };
+        let group =
+            if let Some((span, line)) = self.span.map(|s| (s, sources.line(s).unwrap_or(""))) {
+                let start = line
+                    .char_indices()
+                    .nth(span.col.saturating_sub(1) as usize)
+                    .map_or(line.len(), |(i, _)| i);
+                let end = token_end(line, start);
+                location = sources.name(span.file).to_owned();
+                head.element(
+                    Snippet::source(line)
+                        .line_start(span.line as usize)
+                        .path(&location)
+                        .annotation(AnnotationKind::Primary.span(start..end)),
+                )
+            } else {
+                Group::with_title(head)
+            };
         let help_group;
         let report: Vec<Group<'_>> = if let Some(help) = &self.help {
             help_group = Group::with_title(Level::HELP.secondary_title(help));
@@ -424,7 +479,7 @@ mod tests {
 
     #[test]
     fn codes_are_unique_and_severities_follow_the_letter() {
-        let all = crate::diagnostic::tests::all_codes();
+        let all = Code::all();
         let mut seen = std::collections::BTreeSet::new();
         for code in all {
             assert!(seen.insert(code.as_str()), "duplicate {code}");
@@ -433,51 +488,6 @@ mod tests {
                 code.as_str().starts_with('W')
             );
         }
-    }
-
-    pub fn all_codes() -> Vec<Code> {
-        use Code::*;
-        vec![
-            Syntax,
-            Budget,
-            UnknownField,
-            WrongType,
-            MissingField,
-            UnknownValue,
-            UnsupportedVersion,
-            InvalidName,
-            ReplicasMin,
-            ReplicasMax,
-            UnknownModule,
-            NameTooLong,
-            DuplicateTarget,
-            PrimaryRegion,
-            Weights,
-            InvalidQuantity,
-            RequestOverLimit,
-            StabilizationWindow,
-            PolicyPeriod,
-            PolicyValue,
-            NoPolicy,
-            MetricTarget,
-            Metrics,
-            VpaBounds,
-            VpaHpaConflict,
-            VpaTarget,
-            VpaHpaInitial,
-            VpaAutoDeprecated,
-            FixedParameter,
-            SharedBuffers,
-            Retention,
-            InlineSecret,
-            Instances,
-            RedisShards,
-            UnpinnedImage,
-            RedisConfig,
-            RedisPods,
-            ApiVersion,
-            InvalidHost,
-        ]
     }
 
     #[test]

@@ -121,6 +121,23 @@ pub fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
     for set in sets {
         apply_set(&mut tree, set, &mut sources, &mut diagnostics);
     }
+    if tree.value == Value::Null {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::WrongType,
+                FieldPath::root(),
+                "the profile is empty: expected a map with `version`, `name`, `namespace`, `platform`, `traffic`, `regions` and `modules`",
+            )
+            .at(tree.span)
+            .help("start from `mplp-scale init` or `profiles/production.yaml`"),
+        );
+        return Ok(Loaded {
+            sources,
+            tree,
+            profile: None,
+            diagnostics,
+        });
+    }
     let mut cx = Cx::new();
     // With errors, `profile` may be partial (what failed is left out): good enough to run
     // the rules on, never to render (render refuses when there is any error).
@@ -403,6 +420,14 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+        .or_else(|| {
+            // `Maximum` for `Max`, `cpuLimit` for `cpu`: a candidate that starts the word.
+            candidates
+                .iter()
+                .filter(|c| c.len() >= 3 && lower.starts_with(&c.to_ascii_lowercase()))
+                .max_by_key(|c| c.len())
+                .copied()
+        })
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -518,6 +543,8 @@ pub struct Fields<'a> {
     map: &'a IndexMap<String, Entry>,
     node: &'a Node,
     known: Vec<&'static str>,
+    /// Keys handled on purpose (reported by the caller) but not part of the format.
+    claimed: Vec<&'static str>,
     /// Keys people bring from elsewhere (the scaling guide, raw manifests), with the fix.
     hints: &'static [(&'static str, &'static str)],
     ok: bool,
@@ -531,6 +558,7 @@ impl<'a> Fields<'a> {
                 map,
                 node,
                 known: Vec::new(),
+                claimed: Vec::new(),
                 hints: &[],
                 ok: true,
             })
@@ -545,6 +573,16 @@ impl<'a> Fields<'a> {
     pub fn hints(mut self, hints: &'static [(&'static str, &'static str)]) -> Self {
         self.hints = hints;
         self
+    }
+
+    /// The node of `key`, for a caller that reports it itself: the key is neither an
+    /// unknown field nor listed among the expected ones.
+    pub fn claim(&mut self, key: &'static str) -> Option<&'a Node> {
+        self.claimed.push(key);
+        self.map
+            .get(key)
+            .map(|e| &e.node)
+            .filter(|n| n.value != Value::Null)
     }
 
     /// The node of `key`, if present and not null.
@@ -614,7 +652,7 @@ impl<'a> Fields<'a> {
     /// Report unknown keys (with did-you-mean help). `Some(())` when every required field converted.
     pub fn finish(self, cx: &mut Cx) -> Option<()> {
         for (key, entry) in self.map {
-            if self.known.contains(&key.as_str()) {
+            if self.known.contains(&key.as_str()) || self.claimed.contains(&key.as_str()) {
                 continue;
             }
             let path = cx.path().key(key);

@@ -137,13 +137,59 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, ParseError> {
             let budget = matches!(err.without_snippet(), serde_saphyr::Error::Budget { .. })
                 || message.contains("budget")
                 || message.contains("recursion limit");
+            let message = if budget {
+                describe_budget(&message)
+            } else {
+                describe_syntax(&first_line(&message))
+            };
             Err(ParseError {
                 span,
-                message: first_line(&message),
+                message,
                 budget,
             })
         }
     }
+}
+
+/// serde-saphyr's budget breaches (`budget breached: Events { events: 1000001 }`) in words.
+fn describe_budget(message: &str) -> String {
+    let what = message
+        .split("budget breached: ")
+        .nth(1)
+        .and_then(|rest| rest.split([' ', '{']).next())
+        .unwrap_or("");
+    match what {
+        "Events" | "Nodes" | "Aliases" | "AliasAnchorRatio" | "MergeKeys" => format!(
+            "the file expands to more than {MAX_NODES} YAML nodes through aliases (a \"billion laughs\" file?): refused"
+        ),
+        "Depth" => format!("the file nests deeper than {MAX_DEPTH} levels: refused"),
+        "Documents" => {
+            "the file holds more than one YAML document: a profile is one document".to_owned()
+        }
+        "Anchors" => "the file defines too many anchors: refused".to_owned(),
+        "ScalarBytes" | "InputBytes" | "CommentBytes" => {
+            format!("the file is larger than {MAX_FILE_BYTES} bytes (16 MiB): refused")
+        }
+        _ if message.contains("recursion limit") => {
+            format!("the file nests deeper than {MAX_DEPTH} levels: refused")
+        }
+        _ => first_line(message),
+    }
+}
+
+/// A few parser messages, said for a person fixing the file.
+fn describe_syntax(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(rest);
+        return format!("duplicate key `{key}`: a key may appear only once in a map");
+    }
+    if message.starts_with("tabs disallowed") {
+        return "a tab is used for indentation: YAML indents with spaces only".to_owned();
+    }
+    message.to_owned()
 }
 
 fn first_line(message: &str) -> String {

@@ -496,7 +496,7 @@ const BACKUP_HINTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// What the scaling guide's v1beta1 RedisCluster has that v1beta2 and this profile spell otherwise.
+/// What the scaling guide's v1beta1 `RedisCluster` has that v1beta2 and this profile spell otherwise.
 const REDIS_HINTS: &[(&str, &str)] = &[
     (
         "securityContext",
@@ -1212,7 +1212,7 @@ impl FromNode for Backup {
         .hints(BACKUP_HINTS);
         let mut inline = false;
         for key in SECRET_KEYS {
-            let Some(value) = f.node(key) else { continue };
+            let Some(value) = f.claim(key) else { continue };
             inline = true;
             cx.within(crate::diagnostic::Seg::Key((*key).to_owned()), |cx| {
                 if references_only(value) {
@@ -1284,7 +1284,8 @@ impl FromNode for Redis {
         let storage = f.req(cx, "storage", "the volume size `{size: 20Gi}`");
         let pod_security_context = f.opt(cx, "podSecurityContext");
         let config = f.opt(cx, "config");
-        f.finish(cx)?;
+        // A missing image is reported above; go on so the other Redis rules still run.
+        let _ = f.finish(cx);
         Some(Redis {
             api_version,
             name: name.unwrap_or_else(|| "redis-cluster".to_owned()),

@@ -587,7 +587,12 @@ impl Validator<'_> {
             )
             .help = Some(format!("use `{}`", window.clamp(0, 3600)));
         }
-        if rules.policies.is_empty() {
+        // Policies that failed to load were reported; only an empty list is this error.
+        let written = match self.tree.get(path.key("policies").segs()).map(|n| &n.value) {
+            Some(Value::Seq(items)) => items.len(),
+            _ => rules.policies.len(),
+        };
+        if written == 0 {
             self.report(
                 Code::NoPolicy,
                 path,
@@ -752,11 +757,17 @@ impl Validator<'_> {
             if clash.is_empty() {
                 continue;
             }
+            let where_ = if regions.len() == profile.regions.len() && regions.len() > 1 {
+                "in every region".to_owned()
+            } else if regions.len() == 1 {
+                format!("in region {}", regions[0])
+            } else {
+                format!("in regions {}", regions.join(", "))
+            };
             let message = format!(
-                "the VPA of `{module_name}` ({}) controls {} that its HPA scales on (region {})",
+                "the VPA of `{module_name}` ({}) controls {} that its HPA scales on, {where_}",
                 mode.as_str(),
                 clash.join(" and "),
-                regions.join(", ")
             );
             let help = "set `updateMode: \"Off\"` (recommendations only), or limit `controlledResources` to resources the HPA does not scale on";
             if vpa_acts(mode) {
@@ -816,14 +827,14 @@ impl Validator<'_> {
             );
             for (vpa_path, vpa) in vpas {
                 let Some(vpa) = vpa else { continue };
-                if let Some(target) = &vpa.target_ref {
-                    if (
+                if let Some(target) = &vpa.target_ref
+                    && (
                         target.api_version.as_str(),
                         target.kind.as_str(),
                         target.name.as_str(),
                     ) != ("apps/v1", "Deployment", deployment.as_str())
-                    {
-                        self.report(
+                {
+                    self.report(
                             Code::VpaTarget,
                             &vpa_path.key("targetRef"),
                             format!(
@@ -832,7 +843,6 @@ impl Validator<'_> {
                             ),
                         )
                         .help = Some("remove `targetRef`: mplp-scale targets the module's Deployment".to_owned());
-                    }
                 }
             }
         }
@@ -963,67 +973,65 @@ impl Validator<'_> {
         if let Some(vpa) = &pg.vpa {
             let vpath = path.key("vpa");
             self.vpa(vpa, &vpath);
-            if let Some(target) = &vpa.target_ref {
-                if (
+            if let Some(target) = &vpa.target_ref
+                && (
                     target.api_version.as_str(),
                     target.kind.as_str(),
                     target.name.as_str(),
                 ) != ("postgresql.cnpg.io/v1", "Cluster", pg.name.as_str())
-                {
-                    let why = if target.kind == "StatefulSet" {
-                        "CloudNativePG manages its pods directly and never creates a StatefulSet"
-                    } else {
-                        "the database's workload is the CNPG Cluster"
-                    };
-                    self.report(
-                        Code::VpaTarget,
-                        &vpath.key("targetRef"),
-                        format!(
-                            "the database VPA targets `{}/{}` `{}`: {why}",
-                            target.api_version, target.kind, target.name
-                        ),
-                    )
-                    .help = Some(format!(
-                        "target the Cluster (`{{apiVersion: postgresql.cnpg.io/v1, kind: Cluster, name: {}}}`), or remove `targetRef`: that is the default",
-                        pg.name
-                    ));
-                }
+            {
+                let why = if target.kind == "StatefulSet" {
+                    "CloudNativePG manages its pods directly and never creates a StatefulSet"
+                } else {
+                    "the database's workload is the CNPG Cluster"
+                };
+                self.report(
+                    Code::VpaTarget,
+                    &vpath.key("targetRef"),
+                    format!(
+                        "the database VPA targets `{}/{}` `{}`: {why}",
+                        target.api_version, target.kind, target.name
+                    ),
+                )
+                .help = Some(format!(
+                    "target the Cluster (`{{apiVersion: postgresql.cnpg.io/v1, kind: Cluster, name: {}}}`), or remove `targetRef`: that is the default",
+                    pg.name
+                ));
             }
-            if let Some(container) = &vpa.container_name {
-                if container != "postgres" {
-                    self.report(
-                        Code::VpaTarget,
-                        &vpath.key("containerName"),
-                        format!(
-                            "CloudNativePG's database container is `postgres`, not `{}`",
-                            crate::load::shorten(container)
-                        ),
-                    )
-                    .help = Some(
-                        "set `containerName: postgres`, or remove it: that is the default"
-                            .to_owned(),
-                    );
-                }
+            if let Some(container) = &vpa.container_name
+                && container != "postgres"
+            {
+                self.report(
+                    Code::VpaTarget,
+                    &vpath.key("containerName"),
+                    format!(
+                        "CloudNativePG's database container is `postgres`, not `{}`",
+                        crate::load::shorten(container)
+                    ),
+                )
+                .help = Some(
+                    "set `containerName: postgres`, or remove it: that is the default".to_owned(),
+                );
             }
         }
     }
 
     fn redis(&mut self, redis: &Redis) {
         let path = FieldPath::root().key("redis");
-        if let Some(api_version) = &redis.api_version {
-            if api_version != "redis.redis.opstreelabs.in/v1beta2" {
-                let why = if api_version == "redis.redis.opstreelabs.in/v1beta1" {
-                    "redis-operator stopped serving `v1beta1` in v0.20.0"
-                } else {
-                    "redis-operator 0.26 serves only `redis.redis.opstreelabs.in/v1beta2`"
-                };
-                self.report(
+        if let Some(api_version) = &redis.api_version
+            && api_version != "redis.redis.opstreelabs.in/v1beta2"
+        {
+            let why = if api_version == "redis.redis.opstreelabs.in/v1beta1" {
+                "redis-operator stopped serving `v1beta1` in v0.20.0"
+            } else {
+                "redis-operator 0.26 serves only `redis.redis.opstreelabs.in/v1beta2`"
+            };
+            self.report(
                     Code::ApiVersion,
                     &path.key("apiVersion"),
                     format!("apiVersion `{}` is not served: {why}", crate::load::shorten(api_version)),
                 )
                 .help = Some("use `redis.redis.opstreelabs.in/v1beta2`, or remove `apiVersion`: that is the default".to_owned());
-            }
         }
         if redis.cluster_size > 3 && redis.cluster_size <= 1000 {
             self.report(
@@ -1120,17 +1128,17 @@ impl Validator<'_> {
         let last = name.rsplit('/').next().unwrap_or(name);
         let tag = last.split_once(':').map(|(_, t)| t);
         if !digest && tag.is_none_or(|t| t == "latest") {
+            let what = if tag.is_none() {
+                "has no tag, which means `latest`"
+            } else {
+                "uses the `latest` tag"
+            };
             self.report(
                 Code::UnpinnedImage,
                 path,
                 format!(
-                    "image `{}` is not pinned: `{}` changes under you",
-                    crate::load::shorten(image),
-                    if tag.is_none() {
-                        "no tag means `latest`, which"
-                    } else {
-                        "`latest`"
-                    }
+                    "image `{}` {what}: it changes under you",
+                    crate::load::shorten(image)
                 ),
             )
             .help = Some(

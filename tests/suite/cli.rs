@@ -37,9 +37,10 @@ fn syntax_errors_are_exit_1_with_a_position() {
 fn empty_and_binary_files_are_diagnostics() {
     let out = Test::new(["lint", "-"]).stdin("").run();
     assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("--> <stdin>:1:1"), "{}", out.stdout);
     assert!(
         out.stdout
-            .contains("error[E0004]: (root): expected a profile"),
+            .contains("error[E0004]: (root): the profile is empty"),
         "{}",
         out.stdout
     );

@@ -118,3 +118,123 @@ fn the_default_profile_lints_clean() {
     assert_eq!((out.code, out.stdout.as_str()), (0, ""));
     assert_eq!(out.stderr, "checked 1 profile: 0 errors, 0 warnings\n");
 }
+
+/// Every fixture under `tests/fixtures/invalid/` has a snapshot of its diagnostics.
+#[test]
+fn every_invalid_fixture_has_a_diagnostics_snapshot() {
+    crate::common::snapshot_settings().bind(|| {
+        insta::glob!("../fixtures/invalid", "*.yaml", |path| {
+            let name = path.file_stem().unwrap().to_str().unwrap();
+            let relative = format!("tests/fixtures/invalid/{name}.yaml");
+            let out = Test::new(["lint", relative.as_str()])
+                .current_dir(&crate::common::root())
+                .run();
+            assert_eq!(
+                out.code,
+                i32::from(!name.starts_with("warn-") && has_error(&out.stdout)),
+                "{}",
+                out.stdout
+            );
+            insta::assert_snapshot!(
+                "lint",
+                format!(
+                    "exit code: {}\n--- stdout\n{}--- stderr\n{}",
+                    out.code, out.stdout, out.stderr
+                )
+            );
+        });
+    });
+}
+
+fn has_error(stdout: &str) -> bool {
+    stdout.lines().any(|l| l.starts_with("error["))
+}
+
+/// The scaling guide taken literally: lint names every defect of DESIGN.md section 6.
+#[test]
+fn the_seed_taken_literally_is_refused_for_every_defect() {
+    let out = Test::new(["lint", "tests/fixtures/seed-literal.yaml"])
+        .current_dir(&crate::common::root())
+        .run();
+    assert_eq!(out.code, 1);
+    let expect = [
+        // A second HPA on Deployment/mplp-core (AmbiguousSelector).
+        "error[E0106]: modules.custom-metrics.deployment",
+        // VPA Auto on core's cpu and memory while its HPA scales on them; Auto is deprecated.
+        "error[E0602]: modules.core.vpa.updateMode",
+        "warning[W0604]: modules.core.vpa.updateMode",
+        // The database VPA on a StatefulSet CNPG never creates, container `postgresql`.
+        "error[E0605]: postgres.vpa.targetRef",
+        "error[E0605]: postgres.vpa.containerName",
+        // CNPG has no monitoring.enabled, no wal.retention / data.retention.
+        "error[E0003]: postgres.monitoring",
+        "error[E0003]: postgres.backup.wal",
+        "error[E0003]: postgres.backup.data",
+        // RedisCluster v1beta1 is no longer served; v1beta2 needs an image.
+        "error[E0805]: redis.apiVersion",
+        "error[E0005]: redis.image",
+        // 6 leader shards are 12 pods; the exporter is on `latest`.
+        "warning[W0804]: redis.clusterSize",
+        "warning[W0802]: redis.exporter.image",
+    ];
+    for line in expect {
+        assert!(
+            out.stdout.contains(line),
+            "missing `{line}` in:\n{}",
+            out.stdout
+        );
+    }
+    crate::common::snapshot_settings().bind(|| {
+        insta::assert_snapshot!("lint@seed-literal", out.stdout);
+    });
+}
+
+/// Every diagnostic code is documented in docs/diagnostics.md and produced by a fixture.
+#[test]
+fn every_code_is_documented_and_exercised() {
+    let docs = std::fs::read_to_string(crate::common::root().join("docs/diagnostics.md")).unwrap();
+    let mut fixtures = String::new();
+    for entry in std::fs::read_dir(crate::common::root().join("tests/fixtures/invalid")).unwrap() {
+        let path = entry.unwrap().path();
+        let out = Test::new(["lint", "--format", "json", path.to_str().unwrap()]).run();
+        fixtures.push_str(&out.stdout);
+    }
+    for code in mplp_scale::diagnostic::Code::all() {
+        let id = code.as_str();
+        assert!(
+            docs.contains(&format!("## {id}")),
+            "{id} is not documented in docs/diagnostics.md"
+        );
+        assert!(
+            fixtures.contains(&format!("\"code\": \"{id}\"")),
+            "no fixture under tests/fixtures/invalid produces {id}"
+        );
+    }
+}
+
+/// The examples in docs/diagnostics.md are the tool's real output on the fixture they name.
+#[test]
+fn documented_examples_match_the_output() {
+    let docs = std::fs::read_to_string(crate::common::root().join("docs/diagnostics.md")).unwrap();
+    let mut checked = 0;
+    for part in docs.split("Example (`").skip(1) {
+        let (fixture, rest) = part.split_once("`):").unwrap();
+        let block = rest
+            .split("```text\n")
+            .nth(1)
+            .unwrap()
+            .split("\n```")
+            .next()
+            .unwrap();
+        let out = Test::new(["lint", fixture])
+            .current_dir(&crate::common::root())
+            .run();
+        assert!(
+            out.stdout.contains(block),
+            "docs/diagnostics.md example for {fixture} is stale:\n{block}\n--- actual:\n{}",
+            out.stdout
+        );
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} examples found");
+}
