@@ -73,6 +73,10 @@ pub struct LintArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub strict: bool,
+    /// Also render the profile and check every object against the CRDs in DIR
+    /// (unknown fields are errors) and the Kubernetes 1.37 types.
+    #[arg(long, value_name = "DIR")]
+    pub crds: Option<std::path::PathBuf>,
 }
 
 /// Diagnostic output formats.

@@ -111,6 +111,8 @@ pub enum Code {
     ApiVersion,
     /// E0901: an invalid host name, URL or port for Istio or Argo CD.
     InvalidHost,
+    /// E0950: a rendered object that its CRD schema or Kubernetes type refuses (`lint --crds`).
+    RenderedSchema,
 }
 
 impl Code {
@@ -157,6 +159,7 @@ impl Code {
             Code::RedisPods => "W0804",
             Code::ApiVersion => "E0805",
             Code::InvalidHost => "E0901",
+            Code::RenderedSchema => "E0950",
         }
     }
 
@@ -167,10 +170,10 @@ impl Code {
             ApiVersion, Budget, DuplicateTarget, FixedParameter, InlineSecret, Instances,
             InvalidHost, InvalidName, InvalidQuantity, MetricTarget, Metrics, MissingField,
             NameTooLong, NoPolicy, PolicyPeriod, PolicyValue, PrimaryRegion, RedisConfig,
-            RedisPods, RedisShards, ReplicasMax, ReplicasMin, RequestOverLimit, Retention,
-            SharedBuffers, StabilizationWindow, Syntax, UnknownField, UnknownModule, UnknownValue,
-            UnpinnedImage, UnsupportedVersion, VpaAutoDeprecated, VpaBounds, VpaHpaConflict,
-            VpaHpaInitial, VpaTarget, Weights, WrongType,
+            RedisPods, RedisShards, RenderedSchema, ReplicasMax, ReplicasMin, RequestOverLimit,
+            Retention, SharedBuffers, StabilizationWindow, Syntax, UnknownField, UnknownModule,
+            UnknownValue, UnpinnedImage, UnsupportedVersion, VpaAutoDeprecated, VpaBounds,
+            VpaHpaConflict, VpaHpaInitial, VpaTarget, Weights, WrongType,
         };
         vec![
             Syntax,
@@ -212,6 +215,7 @@ impl Code {
             RedisPods,
             ApiVersion,
             InvalidHost,
+            RenderedSchema,
         ]
     }
 

@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod crds;
 pub mod diagnostic;
 pub mod emit;
 pub mod load;

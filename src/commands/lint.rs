@@ -24,9 +24,18 @@ pub fn lint(args: &LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
             .map(|p| vec![Input::from_arg(p)])
             .collect()
     };
+    let crds = args
+        .crds
+        .as_deref()
+        .map(crate::crds::Crds::load)
+        .transpose()?;
     let mut checked = Vec::with_capacity(runs.len());
     for inputs in &runs {
-        checked.push(super::check(inputs, &args.sets)?);
+        let mut c = super::check(inputs, &args.sets)?;
+        if let (Some(crds), Some(profile), 0) = (&crds, &c.profile, c.errors()) {
+            c.diagnostics.extend(check_rendered(profile, crds)?);
+        }
+        checked.push(c);
     }
     let (errors, warnings) = checked
         .iter()
@@ -84,6 +93,31 @@ pub fn lint(args: &LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     } else {
         ExitStatus::Success
     })
+}
+
+/// Render every object and check it against the CRDs and the Kubernetes types.
+fn check_rendered(
+    profile: &crate::profile::Profile,
+    crds: &crate::crds::Crds,
+) -> Result<Vec<crate::diagnostic::Diagnostic>> {
+    use crate::diagnostic::{Code, Diagnostic, FieldPath};
+    let renderer = crate::render::Renderer::new()?;
+    let mut out = Vec::new();
+    for object in crate::plan::plan(profile, &crate::plan::Selection::all()) {
+        let mut text = String::new();
+        renderer.render(&object, &mut text)?;
+        for p in crds.check(&object.source(), &text) {
+            out.push(Diagnostic::new(
+                Code::RenderedSchema,
+                FieldPath::root(),
+                format!(
+                    "rendered `{}` is refused at `{}`: {}",
+                    p.source, p.path, p.message
+                ),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// One diagnostic as `--format json` prints it.
