@@ -350,7 +350,7 @@ fn layered_diagnostics_name_the_layer() {
     .run();
     assert!(
         out.stdout
-            .contains(&format!("--> {}:3:31", overlay_bad.display())),
+            .contains(&format!("--> {}:3:29", overlay_bad.display())),
         "{}",
         out.stdout
     );
