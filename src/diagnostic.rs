@@ -439,11 +439,9 @@ fn token_end(line: &str, start: usize) -> usize {
             .map_or(rest.len(), |i| i.max(1)),
         None => 0,
     };
-    start
-        + rest[..len]
-            .trim_end()
-            .len()
-            .max(usize::from(!rest.is_empty()))
+    // At least the first character, whole: a caret must not split a multi-byte character.
+    let first = rest.chars().next().map_or(0, char::len_utf8);
+    start + rest[..len].trim_end().len().max(first)
 }
 
 /// Sort diagnostics by file, line and column (those without a position last), then code.
@@ -492,6 +490,23 @@ mod tests {
                 code.as_str().starts_with('W')
             );
         }
+    }
+
+    #[test]
+    fn carets_never_split_a_character() {
+        // Found by mutating profiles: a value that is only U+2028 (whitespace to trim_end).
+        let mut sources = Sources::new();
+        let file = sources.add("p.yaml", "  instances: \u{2028}\n");
+        for col in 1..=16 {
+            let d = Diagnostic::new(Code::WrongType, FieldPath::root(), "x").at(Span {
+                file,
+                line: 1,
+                col,
+            });
+            let _ = d.full(&sources);
+        }
+        assert_eq!(token_end("ü", 0), "ü".len());
+        assert_eq!(token_end("\u{2028}", 0), 3);
     }
 
     #[test]
