@@ -16,9 +16,51 @@ pub struct Cli {
 pub enum Command {
     /// Render the manifests of a profile as one YAML stream.
     Render(RenderArgs),
-    /// Check profiles and report every problem, with <file:line:col>.
+    /// Check profiles and report every problem, with its file, line and column.
     #[command(alias = "validate")]
     Lint(LintArgs),
+    /// Print the profile's JSON Schema (for editors and CI).
+    Schema(SchemaArgs),
+    /// Write a commented starter profile.
+    Init(InitArgs),
+    /// Compare two rendered streams (or two profiles) object by object.
+    Diff(DiffArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Write the schema to FILE (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the profile.
+    #[arg(value_name = "PATH", default_value = "mplp-profile.yaml")]
+    pub path: PathBuf,
+    /// Replace PATH if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old rendered stream, or a profile (`-` reads standard input).
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// The new rendered stream, or a profile.
+    #[arg(value_name = "NEW")]
+    pub new: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// The profile layers and overrides shared by the commands that read one profile.
@@ -44,8 +86,23 @@ pub struct RenderArgs {
     #[arg(long)]
     pub global: bool,
     /// Write to FILE (atomically, only after everything rendered) instead of standard output.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        conflicts_with = "out_dir"
+    )]
     pub output: Option<PathBuf>,
+    /// Write one file per object under DIR/global/ and DIR/regions/REGION/, each with a
+    /// kustomization.yaml.
+    #[arg(long = "out-dir", value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// `yaml` (a `---` stream) or `json` (one JSON object per line, for jq).
+    #[arg(long, value_enum, default_value_t = RenderFormat::Yaml)]
+    pub format: RenderFormat,
+    /// Print the merged profile (after every -f and --set) instead of rendering.
+    #[arg(long)]
+    pub show_profile: bool,
     /// Parse every rendered document back and check it (slower; for debugging and CI).
     #[arg(long)]
     pub verify: bool,
@@ -77,6 +134,15 @@ pub struct LintArgs {
     /// (unknown fields are errors) and the Kubernetes 1.37 types.
     #[arg(long, value_name = "DIR")]
     pub crds: Option<std::path::PathBuf>,
+}
+
+/// Render output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormat {
+    /// A YAML stream, documents separated by `---`, each after a `# Source:` line.
+    Yaml,
+    /// JSON Lines: one object per line, in stream order.
+    Json,
 }
 
 /// Diagnostic output formats.

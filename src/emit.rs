@@ -87,6 +87,137 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// `render --format json`: one JSON object per line (JSON Lines), in stream order.
+///
+/// Each document is rendered as YAML and read back, so the JSON is exactly what a YAML
+/// reader gets from the stream.
+pub fn write_json_lines(
+    renderer: &Renderer,
+    objects: &[PlannedObject],
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut doc = String::with_capacity(4096);
+    for object in objects {
+        doc.clear();
+        renderer.render(object, &mut doc)?;
+        let value: serde_json::Value = serde_saphyr::from_str(&doc)
+            .with_context(|| format!("{} does not read back as YAML", object.source()))?;
+        serde_json::to_writer(&mut *out, &value)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The file `--out-dir` keeps to know which files it wrote (one relative path a line).
+pub const OUT_DIR_MARKER: &str = ".mplp-scale-files";
+
+/// `render --out-dir DIR`: `DIR/global/` and `DIR/regions/<name>/`, one file per object
+/// and a `kustomization.yaml` in each (resources in stream order, `sortOptions: fifo`,
+/// so `kubectl kustomize` keeps the order).
+///
+/// Everything is rendered before anything is written; each file is written through a
+/// temporary file and renamed. DIR must be empty, missing, or written by mplp-scale
+/// before (it has the marker file): then files it wrote earlier in the scopes rendered
+/// now, and not rendered again, are removed. Nothing else is ever touched.
+pub fn write_out_dir(renderer: &Renderer, objects: &[PlannedObject], dir: &Path) -> Result<()> {
+    let marker = dir.join(OUT_DIR_MARKER);
+    let previous: Vec<String> = if dir.exists() {
+        let is_empty = std::fs::read_dir(dir)
+            .with_context(|| format!("failed to read the output directory `{}`", dir.display()))?
+            .next()
+            .is_none();
+        match std::fs::read_to_string(&marker) {
+            Ok(text) => text
+                .lines()
+                .map(str::to_owned)
+                .filter(|l| !l.is_empty())
+                .collect(),
+            Err(_) if is_empty => Vec::new(),
+            Err(_) => anyhow::bail!(
+                "`{}` is not empty and was not written by mplp-scale (no `{OUT_DIR_MARKER}`): refusing to write into it",
+                dir.display()
+            ),
+        }
+    } else {
+        Vec::new()
+    };
+
+    // Render everything first: a failure leaves the directory as it was.
+    let mut files: Vec<(String, String)> = Vec::with_capacity(objects.len() + 4);
+    let mut scopes: Vec<(String, Vec<String>)> = Vec::new();
+    for object in objects {
+        let scope = object.scope.dir();
+        let name = format!(
+            "{}-{}.yaml",
+            object.kind.kind().to_ascii_lowercase(),
+            object.meta.name
+        );
+        let mut text = format!("# Source: {}\n", object.source());
+        renderer.render(object, &mut text)?;
+        files.push((format!("{scope}/{name}"), text));
+        match scopes.iter_mut().find(|(s, _)| *s == scope) {
+            Some((_, names)) => names.push(name),
+            None => scopes.push((scope, vec![name])),
+        }
+    }
+    for (scope, names) in &scopes {
+        let mut text = String::from(
+            "# Written by mplp-scale: the objects of this scope, in stream order.\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nsortOptions:\n  order: fifo\nresources:\n",
+        );
+        for name in names {
+            text.push_str("  - ");
+            text.push_str(name);
+            text.push('\n');
+        }
+        files.push((format!("{scope}/kustomization.yaml"), text));
+    }
+
+    for (relative, text) in &files {
+        let path = dir.join(relative);
+        let parent = path.parent().unwrap_or(dir);
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("failed to create `{}`", parent.display()))?;
+        write_atomically(&path, |w| Ok(w.write_all(text.as_bytes())?))?;
+    }
+
+    // Remove what an earlier run wrote in these scopes and this run did not.
+    let written: Vec<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
+    let mut kept: Vec<String> = Vec::new();
+    for old in previous {
+        let in_scope = scopes
+            .iter()
+            .any(|(s, _)| old.starts_with(&format!("{s}/")));
+        let safe = !old.contains("..") && !old.starts_with('/');
+        if in_scope && safe && !written.contains(&old.as_str()) {
+            let path = dir.join(&old);
+            match std::fs::remove_file(&path) {
+                Ok(()) => {
+                    if let Some(parent) = path.parent() {
+                        let _ = std::fs::remove_dir(parent); // only if now empty
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!("failed to remove the stale file `{}`", path.display())
+                    });
+                }
+            }
+        } else if !written.contains(&old.as_str()) {
+            kept.push(old);
+        }
+    }
+    let mut all: Vec<String> = kept;
+    all.extend(written.iter().map(|s| (*s).to_owned()));
+    all.sort();
+    all.dedup();
+    let mut text = all.join("\n");
+    text.push('\n');
+    write_atomically(&marker, |w| Ok(w.write_all(text.as_bytes())?))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

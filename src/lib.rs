@@ -56,5 +56,13 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             commands::render::render(&args, &mut stdout.lock(), &mut stderr.lock())
         }
         Command::Lint(args) => commands::lint::lint(&args, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Schema(args) => commands::schema::schema(&args, &mut stdout.lock()),
+        Command::Init(args) => commands::init::init(&args, &mut stderr.lock()),
+        Command::Diff(args) => commands::diff::diff(&args, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Completions(args) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut cmd, "mplp-scale", &mut stdout.lock());
+            Ok(ExitStatus::Success)
+        }
     }
 }

@@ -401,6 +401,22 @@ fn strip_nulls_node(node: Node) -> Node {
 }
 
 impl Node {
+    /// The tree as YAML (for `render --show-profile`): block style, keys and strings
+    /// plain where that is safe and double-quoted otherwise, other scalars as written.
+    #[must_use]
+    pub fn to_yaml(&self) -> String {
+        let mut out = String::new();
+        match &self.value {
+            Value::Map(map) if !map.is_empty() => write_map(map, 0, &mut out),
+            Value::Seq(items) if !items.is_empty() => write_seq(items, 0, &mut out),
+            _ => {
+                write_scalar(&self.value, &mut out);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
     /// The node at `path`, if the tree has one.
     #[must_use]
     pub fn get(&self, path: &[Seg]) -> Option<&Node> {
@@ -448,9 +464,90 @@ impl Node {
     }
 }
 
+fn write_scalar(value: &Value, out: &mut String) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(_, raw) | Value::Int(_, raw) | Value::Float(_, raw) => out.push_str(raw),
+        Value::Str(s) => write_string(s, out),
+        Value::Map(_) => out.push_str("{}"),
+        Value::Seq(_) => out.push_str("[]"),
+    }
+}
+
+fn write_string(s: &str, out: &mut String) {
+    if crate::render::is_plain_safe(s) {
+        out.push_str(s);
+    } else {
+        crate::render::write_quoted(out, s);
+    }
+}
+
+fn is_block(value: &Value) -> bool {
+    matches!(value, Value::Map(m) if !m.is_empty())
+        || matches!(value, Value::Seq(s) if !s.is_empty())
+}
+
+fn write_map(map: &IndexMap<String, Entry>, indent: usize, out: &mut String) {
+    for (i, (key, entry)) in map.iter().enumerate() {
+        if i > 0 || indent > 0 {
+            out.push_str(&" ".repeat(indent));
+        }
+        write_string(key, out);
+        out.push(':');
+        if is_block(&entry.node.value) {
+            out.push('\n');
+            match &entry.node.value {
+                Value::Map(m) => write_map(m, indent + 2, out),
+                Value::Seq(items) => write_seq(items, indent + 2, out),
+                _ => {}
+            }
+        } else {
+            out.push(' ');
+            write_scalar(&entry.node.value, out);
+            out.push('\n');
+        }
+    }
+}
+
+fn write_seq(items: &[Node], indent: usize, out: &mut String) {
+    for item in items {
+        out.push_str(&" ".repeat(indent));
+        out.push_str("- ");
+        match &item.value {
+            Value::Map(m) if !m.is_empty() => {
+                // The first key follows the dash; the rest line up under it.
+                let mut first = String::new();
+                write_map(m, indent + 2, &mut first);
+                out.push_str(first.trim_start());
+            }
+            Value::Seq(s) if !s.is_empty() => {
+                out.push('\n');
+                write_seq(s, indent + 2, out);
+            }
+            other => {
+                write_scalar(other, out);
+                out.push('\n');
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_yaml_reads_back_as_the_same_tree() {
+        let text = "a: {b: 1, c: [x, {d: \"y z\", e: []}], f: {}}\ng: Off\nh: \"yes\"\n\"k: 1\": [[1, 2], 3]\n";
+        let node = parse_ok(text);
+        let yaml = node.to_yaml();
+        let again = parse_ok(&yaml);
+        assert_eq!(strip(&node), strip(&again), "{yaml}");
+        assert!(yaml.contains("g: Off\n"), "{yaml}");
+        assert!(yaml.contains("h: \"yes\"\n"), "{yaml}");
+        let production = parse_ok(crate::load::DEFAULT_PROFILE);
+        assert_eq!(strip(&parse_ok(&production.to_yaml())), strip(&production));
+    }
 
     fn parse_ok(text: &str) -> Node {
         parse(0, text).expect("parses")

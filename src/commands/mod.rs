@@ -1,7 +1,10 @@
 //! One entry function per subcommand, each writing to the writers it is given.
 
+pub mod diff;
+pub mod init;
 pub mod lint;
 pub mod render;
+pub mod schema;
 
 use std::io::Write;
 

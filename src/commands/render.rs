@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::{Context as _, Result, bail};
 
 use crate::ExitStatus;
-use crate::cli::RenderArgs;
+use crate::cli::{RenderArgs, RenderFormat};
 use crate::emit;
 use crate::load::Input;
 use crate::plan::{Selection, plan};
@@ -20,6 +20,18 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
         .map(|f| Input::from_arg(f))
         .collect();
     let checked = super::check(&inputs, &args.profile.sets)?;
+    if args.show_profile {
+        // The merged profile as mplp-scale reads it, whatever its diagnostics.
+        let mut buffered = std::io::BufWriter::new(out);
+        buffered.write_all(checked.tree.to_yaml().as_bytes())?;
+        buffered.flush()?;
+        super::print_text(&checked, err)?;
+        return Ok(if checked.errors() == 0 {
+            ExitStatus::Success
+        } else {
+            ExitStatus::Failure
+        });
+    }
     super::print_text(&checked, err)?;
     let profile = match &checked.profile {
         Some(profile) if checked.errors() == 0 => profile,
@@ -56,11 +68,21 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
     if args.verify {
         verify(&renderer, &objects)?;
     }
-    if let Some(path) = &args.output {
-        emit::write_atomically(path, |w| emit::write_stream(&renderer, &objects, w))?;
+    let json = args.format == RenderFormat::Json;
+    let write = |w: &mut dyn Write| {
+        if json {
+            emit::write_json_lines(&renderer, &objects, w)
+        } else {
+            emit::write_stream(&renderer, &objects, w)
+        }
+    };
+    if let Some(dir) = &args.out_dir {
+        emit::write_out_dir(&renderer, &objects, dir)?;
+    } else if let Some(path) = &args.output {
+        emit::write_atomically(path, write)?;
     } else {
         let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
-        emit::write_stream(&renderer, &objects, &mut buffered)?;
+        write(&mut buffered)?;
     }
     Ok(ExitStatus::Success)
 }

@@ -5,3 +5,4 @@ mod common;
 mod escaping;
 mod lint;
 mod render;
+mod workflow;

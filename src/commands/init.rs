@@ -1,0 +1,52 @@
+//! `mplp-scale init`: a commented starter profile that lints clean.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Result, bail};
+
+use crate::ExitStatus;
+use crate::cli::InitArgs;
+
+/// The starter profile: `profiles/minimal.yaml`, whose modeline points at the schema
+/// written beside it.
+const STARTER: &str = include_str!("../../profiles/minimal.yaml");
+/// The schema file `init` writes beside the profile (when there is none).
+const SCHEMA_FILE: &str = "profile.schema.json";
+
+pub fn init(args: &InitArgs, err: &mut dyn Write) -> Result<ExitStatus> {
+    if args.path.exists() && !args.force {
+        bail!(
+            "`{}` exists: it was left as it is (use --force to replace it)",
+            args.path.display()
+        );
+    }
+    let text = STARTER.replacen(
+        "$schema=../schemas/profile.schema.json",
+        &format!("$schema=./{SCHEMA_FILE}"),
+        1,
+    );
+    crate::emit::write_atomically(&args.path, |w| Ok(w.write_all(text.as_bytes())?))?;
+    writeln!(err, "wrote {}", args.path.display())?;
+    let dir = args
+        .path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let schema = dir.join(SCHEMA_FILE);
+    if !schema.exists() {
+        let text = super::schema::schema_text();
+        crate::emit::write_atomically(&schema, |w| Ok(w.write_all(text.as_bytes())?))?;
+        writeln!(
+            err,
+            "wrote {} (for editors: the profile's modeline points at it)",
+            schema.display()
+        )?;
+    }
+    writeln!(
+        err,
+        "next: mplp-scale lint {0} && mplp-scale render -f {0}",
+        args.path.display()
+    )?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,663 @@
+//! The typed topology profile, in the profile's own words.
+//!
+//! Each type reads itself from a positioned YAML node (`read.rs`, `FromNode`): a wrong
+//! type, a missing field or an unknown key becomes a diagnostic and the walk goes on.
+//! The types hold what the user wrote (quantities keep their text); effective values
+//! (defaults filled in, region overrides applied) are computed by `plan`, and
+//! cross-field rules live in `validate`.
+//!
+//! The same types generate the profile's JSON Schema (`mplp-scale schema`, schemars):
+//! the doc comment of every field is its description there. The `serde` attributes only
+//! name fields for the schema; reading goes through `read.rs`, and a test keeps the two
+//! in agreement (every shipped profile validates, a misspelled key does not).
+
+mod read;
+mod schema;
+
+pub use schema::profile_schema;
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+
+use crate::quantity::Quantity;
+
+/// The only profile format version this tool reads.
+pub const VERSION: i64 = 1;
+
+/// An MPLP topology profile: regions, modules and their scaling, databases and caches.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "mplp-scale topology profile")]
+pub struct Profile {
+    /// The profile format version; always `1`.
+    #[schemars(range(min = 1, max = 1))]
+    pub version: i64,
+    /// The profile's name, for people (it is not rendered).
+    pub name: String,
+    /// Namespace of every regional object and of the VirtualService (a DNS-1123 label).
+    pub namespace: String,
+    /// What the Argo CD Application deploys, and the values it passes to the chart.
+    pub platform: Platform,
+    /// The global Istio VirtualService.
+    pub traffic: Traffic,
+    /// The regions, by name (DNS-1123 labels), in stream order. Exactly one is primary;
+    /// weights add up to 100.
+    pub regions: IndexMap<String, Region>,
+    /// Metrics and behavior for every module that does not give its own.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// The MPLP modules, by name, in stream order: one HPA `mplp-<name>-hpa` each.
+    pub modules: IndexMap<String, Module>,
+    /// CloudNativePG: one `Cluster` per region, the primary in the primary region.
+    pub postgres: Option<Postgres>,
+    /// opstree redis-operator: one `RedisCluster` per region.
+    pub redis: Option<Redis>,
+}
+
+/// What the Argo CD Application deploys, and the values it passes to the chart.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Platform {
+    /// The chart repository (`https://…`, `ssh://…`, `git@…` or `oci://…`).
+    #[serde(rename = "repoURL")]
+    pub repo_url: String,
+    /// The chart's path inside the repository, e.g. `charts/mplp-global`.
+    pub path: String,
+    /// Branch, tag or commit to deploy (default `HEAD`).
+    #[serde(default)]
+    pub target_revision: String,
+    /// Argo CD settings of the Application.
+    #[serde(default)]
+    pub argocd: ArgoCd,
+    /// The scaling guide's `network.multiRegion` values, passed to the chart.
+    pub network: Option<Network>,
+}
+
+/// Argo CD settings of the Application.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ArgoCd {
+    /// Namespace of the Application (default `argocd`).
+    pub namespace: String,
+    /// The Argo CD project (default `default`).
+    pub project: String,
+    /// The destination cluster's API server (default `https://kubernetes.default.svc`).
+    pub server: String,
+    /// `syncPolicy.automated.prune` (default `true`).
+    pub prune: bool,
+    /// `syncPolicy.automated.selfHeal` (default `true`).
+    pub self_heal: bool,
+    /// Helm values as a structured `valuesObject` (default) or a `values` string.
+    pub values_format: ValuesFormat,
+}
+
+impl Default for ArgoCd {
+    fn default() -> Self {
+        ArgoCd {
+            namespace: "argocd".to_owned(),
+            project: "default".to_owned(),
+            server: "https://kubernetes.default.svc".to_owned(),
+            prune: true,
+            self_heal: true,
+            values_format: ValuesFormat::Object,
+        }
+    }
+}
+
+/// How the Helm values reach Argo CD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ValuesFormat {
+    /// `helm.valuesObject`: structured, diffable.
+    Object,
+    /// `helm.values`: one YAML string.
+    String,
+}
+
+/// The scaling guide's `network.multiRegion` values, passed through to the chart.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Network {
+    /// Expected latency between regions, e.g. `100ms`.
+    pub cross_region_latency: String,
+    /// How many regions hold each piece of state.
+    pub replication_factor: i64,
+    /// Consistency between regions, e.g. `eventual`.
+    pub consistency_level: String,
+}
+
+/// The global Istio VirtualService.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Traffic {
+    /// The public host, e.g. `api.mplp.example.com` (`*.` allowed).
+    pub host: String,
+    /// The Istio gateway, `NAME` or `NAMESPACE/NAME` (none: mesh traffic only).
+    pub gateway: Option<String>,
+    /// Requests whose header of this name equals a region's name go to that region
+    /// (default `region`).
+    #[serde(default)]
+    pub region_header: String,
+    /// The core service: each region's destination is `<service>.<region>.svc.cluster.local`.
+    pub service: String,
+    /// The destination port (default 80).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: i64,
+    /// The VirtualService's API version (default `networking.istio.io/v1`).
+    #[serde(default)]
+    pub api_version: IstioVersion,
+}
+
+/// The Istio API version of the VirtualService.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
+pub enum IstioVersion {
+    /// Served and stored since Istio 1.22.
+    #[default]
+    #[serde(rename = "networking.istio.io/v1")]
+    V1,
+    /// Still served.
+    #[serde(rename = "networking.istio.io/v1beta1")]
+    V1beta1,
+}
+
+/// One region: its share of the traffic and what differs there.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Region {
+    /// Whether this region holds the primary database (exactly one region is primary).
+    #[serde(default)]
+    pub primary: bool,
+    /// The region's share of the default route, 0 to 100; all weights add up to 100.
+    #[schemars(range(min = 0, max = 100))]
+    pub weight: i64,
+    /// The region's core range: overrides `modules.core.replicas` in this region.
+    pub replicas: Option<Replicas>,
+    /// Pod resources of the region's core, passed to the chart.
+    pub resources: Option<Resources>,
+    /// The region's CloudNativePG settings.
+    pub postgres: Option<RegionPostgres>,
+    /// Per-module overrides in this region, by module name.
+    #[serde(default)]
+    pub modules: IndexMap<String, ModuleOverride>,
+}
+
+/// A region's CloudNativePG settings.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegionPostgres {
+    /// Instances of the region's cluster (default `postgres.instances`).
+    #[schemars(range(min = 1))]
+    pub instances: Option<i64>,
+}
+
+/// A replica range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Replicas {
+    /// `minReplicas`: at least 1.
+    #[schemars(range(min = 1))]
+    pub min: i64,
+    /// `maxReplicas`: at least `min`.
+    #[schemars(range(min = 1))]
+    pub max: i64,
+}
+
+/// Pod resource requests and limits.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Resources {
+    /// What the pod is guaranteed.
+    #[serde(default)]
+    pub requests: ResourceList,
+    /// What the pod may use at most (each at least its request).
+    #[serde(default)]
+    pub limits: ResourceList,
+}
+
+/// Amounts of cpu and memory.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceList {
+    /// CPU, a Kubernetes quantity such as `500m` or `2`.
+    pub cpu: Option<Quantity>,
+    /// Memory, a Kubernetes quantity such as `512Mi` or `2Gi`.
+    pub memory: Option<Quantity>,
+}
+
+impl ResourceList {
+    /// The quantities given, as (resource name, quantity), cpu first.
+    #[must_use]
+    pub fn entries(&self) -> Vec<(ResourceName, &Quantity)> {
+        let mut out = Vec::new();
+        if let Some(q) = &self.cpu {
+            out.push((ResourceName::Cpu, q));
+        }
+        if let Some(q) = &self.memory {
+            out.push((ResourceName::Memory, q));
+        }
+        out
+    }
+
+    #[must_use]
+    pub fn get(&self, name: ResourceName) -> Option<&Quantity> {
+        match name {
+            ResourceName::Cpu => self.cpu.as_ref(),
+            ResourceName::Memory => self.memory.as_ref(),
+        }
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.cpu.is_none() && self.memory.is_none()
+    }
+}
+
+/// A compute resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ResourceName {
+    /// CPU.
+    Cpu,
+    /// Memory.
+    Memory,
+}
+
+impl ResourceName {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceName::Cpu => "cpu",
+            ResourceName::Memory => "memory",
+        }
+    }
+}
+
+/// Applied to every module that does not say otherwise.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Defaults {
+    /// The metrics of modules that list none.
+    pub metrics: Option<Vec<Metric>>,
+    /// The behavior of modules that give none, one direction at a time.
+    pub behavior: Option<Behavior>,
+}
+
+/// One MPLP module: one Deployment scaled by one HPA.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Module {
+    /// The Deployment the module's HPA scales (default `mplp-<module>`).
+    pub deployment: Option<String>,
+    /// `minReplicas` and `maxReplicas` of the HPA.
+    pub replicas: Replicas,
+    /// Every metric of the HPA (default `defaults.metrics`).
+    pub metrics: Option<Vec<Metric>>,
+    /// Scale-up and scale-down behavior (default `defaults.behavior`, per direction).
+    pub behavior: Option<Behavior>,
+    /// A VerticalPodAutoscaler `mplp-<module>-vpa` for the module's Deployment.
+    pub vpa: Option<Vpa>,
+    /// Entries of the scaling-policies document (the guide's custom controller).
+    #[serde(default)]
+    pub policy: Vec<PolicyRule>,
+}
+
+/// What a region may change about a module.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ModuleOverride {
+    /// The module's range in this region.
+    pub replicas: Option<Replicas>,
+    /// The module's metrics in this region.
+    pub metrics: Option<Vec<Metric>>,
+    /// The module's behavior in this region.
+    pub behavior: Option<Behavior>,
+    /// The module's VPA in this region.
+    pub vpa: Option<Vpa>,
+}
+
+/// One HPA metric, written the short way:
+/// `{resource: cpu, utilization: 70}`, `{pods: NAME, averageValue: "100"}`,
+/// `{object: NAME, describedObject: {kind: Service, name: X}, value: "100"}`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Metric {
+    Resource {
+        name: ResourceName,
+        target: ResourceTarget,
+    },
+    Pods {
+        name: String,
+        average_value: Quantity,
+    },
+    Object {
+        name: String,
+        described_object: DescribedObject,
+        target: ObjectTarget,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResourceTarget {
+    Utilization(i64),
+    AverageValue(Quantity),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ObjectTarget {
+    Value(Quantity),
+    AverageValue(Quantity),
+}
+
+/// The object an Object metric describes.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DescribedObject {
+    /// The object's API version (default `v1`).
+    #[serde(default)]
+    pub api_version: String,
+    /// The object's kind, e.g. `Service`.
+    pub kind: String,
+    /// The object's name.
+    pub name: String,
+}
+
+/// HPA scaling behavior.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Behavior {
+    /// How fast to scale up.
+    pub scale_up: Option<ScalingRules>,
+    /// How fast to scale down.
+    pub scale_down: Option<ScalingRules>,
+}
+
+/// The rules of one scaling direction.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScalingRules {
+    /// Seconds of past recommendations considered, 0 to 3600 (API default: 0 up, 300 down).
+    #[schemars(range(min = 0, max = 3600))]
+    pub stabilization_window_seconds: Option<i64>,
+    /// Which policy wins when several allow a change (API default `Max`).
+    pub select_policy: Option<SelectPolicy>,
+    /// The rate limits; at least one.
+    #[serde(default)]
+    #[schemars(length(min = 1))]
+    pub policies: Vec<ScalingPolicy>,
+}
+
+/// Which policy wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+pub enum SelectPolicy {
+    /// The policy that allows the biggest change.
+    Max,
+    /// The policy that allows the smallest change.
+    Min,
+    /// Never scale in this direction.
+    Disabled,
+}
+
+impl SelectPolicy {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelectPolicy::Max => "Max",
+            SelectPolicy::Min => "Min",
+            SelectPolicy::Disabled => "Disabled",
+        }
+    }
+}
+
+/// One rate limit.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScalingPolicy {
+    /// `Pods` (a number of pods) or `Percent` (of the current replicas).
+    #[serde(rename = "type")]
+    pub kind: PolicyType,
+    /// How many pods, or what percentage, at most per period; greater than 0.
+    #[schemars(range(min = 1))]
+    pub value: i64,
+    /// The period, 1 to 1800 seconds.
+    #[schemars(range(min = 1, max = 1800))]
+    pub period_seconds: i64,
+}
+
+/// The unit of a scaling policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+pub enum PolicyType {
+    /// A number of pods.
+    Pods,
+    /// A percentage of the current replicas.
+    Percent,
+}
+
+impl PolicyType {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyType::Pods => "Pods",
+            PolicyType::Percent => "Percent",
+        }
+    }
+}
+
+/// A VerticalPodAutoscaler.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Vpa {
+    /// Only to check a target written the scaling guide's way: it must be the workload
+    /// mplp-scale targets (the module's Deployment, or the CNPG `Cluster`).
+    pub target_ref: Option<DescribedObject>,
+    /// The container the policy is for (default: the Deployment's name, or `postgres`).
+    pub container_name: Option<String>,
+    /// `Off` (recommendations only), `Initial`, `Recreate`, `InPlaceOrRecreate`, or the
+    /// deprecated `Auto`.
+    pub update_mode: UpdateMode,
+    /// The smallest requests the VPA may set.
+    #[serde(default)]
+    pub min_allowed: ResourceList,
+    /// The largest requests the VPA may set.
+    #[serde(default)]
+    pub max_allowed: ResourceList,
+    /// The resources the VPA controls (default both).
+    pub controlled_resources: Option<Vec<ResourceName>>,
+    /// Whether the VPA sets requests only or requests and limits.
+    pub controlled_values: Option<ControlledValues>,
+}
+
+impl Vpa {
+    /// The resources this VPA controls (both when not limited).
+    #[must_use]
+    pub fn controlled(&self) -> Vec<ResourceName> {
+        self.controlled_resources
+            .clone()
+            .unwrap_or_else(|| vec![ResourceName::Cpu, ResourceName::Memory])
+    }
+}
+
+/// How a VPA applies its recommendations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+pub enum UpdateMode {
+    /// Recommendations only: nothing changes.
+    Off,
+    /// Requests are set when pods are created.
+    Initial,
+    /// Pods are evicted to apply new requests.
+    Recreate,
+    /// Requests are changed in place, or pods are evicted.
+    InPlaceOrRecreate,
+    /// Deprecated since VPA 1.5 (means `Recreate`).
+    Auto,
+}
+
+impl UpdateMode {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdateMode::Off => "Off",
+            UpdateMode::Initial => "Initial",
+            UpdateMode::Recreate => "Recreate",
+            UpdateMode::InPlaceOrRecreate => "InPlaceOrRecreate",
+            UpdateMode::Auto => "Auto",
+        }
+    }
+}
+
+/// What a VPA sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+pub enum ControlledValues {
+    /// Requests, and limits in proportion.
+    RequestsAndLimits,
+    /// Requests only.
+    RequestsOnly,
+}
+
+impl ControlledValues {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlledValues::RequestsAndLimits => "RequestsAndLimits",
+            ControlledValues::RequestsOnly => "RequestsOnly",
+        }
+    }
+}
+
+/// One entry of the scaling-policy document.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicyRule {
+    /// The metric's name.
+    pub metric: String,
+    /// The threshold: a number, or a value such as `200ms`.
+    pub threshold: Scalar,
+    /// How much to scale up when over the threshold.
+    pub scale_up_factor: Option<Scalar>,
+    /// How much to scale down when under the threshold.
+    pub scale_down_factor: Option<Scalar>,
+}
+
+/// A number or a string, kept as the user wrote it (`50`, `0.95`, `200ms`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Number(String),
+    Text(String),
+}
+
+/// CloudNativePG: one `Cluster` per region, the primary in the primary region.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Postgres {
+    /// The `Cluster` name in every region (default `postgresql-cluster`; at most 50 characters).
+    #[serde(default)]
+    pub name: String,
+    /// Instances per region, unless the region says otherwise (default 3).
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub instances: i64,
+    /// The PostgreSQL image (default: the operator's).
+    pub image_name: Option<String>,
+    /// `postgresql.conf` parameters; the operator's fixed parameters are refused.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, schema::ScalarText>")]
+    pub parameters: IndexMap<String, String>,
+    /// Pod resources; the memory request must hold `shared_buffers`.
+    pub resources: Option<Resources>,
+    /// The data volume.
+    pub storage: Storage,
+    /// Backups through the Barman Cloud plugin (one `ObjectStore` per region).
+    pub backup: Option<Backup>,
+    /// The database VPA (container `postgres`), targeting the CNPG `Cluster`.
+    pub vpa: Option<Vpa>,
+}
+
+/// A persistent volume.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Storage {
+    /// The volume size, e.g. `100Gi`.
+    pub size: Quantity,
+    /// The storage class (default: the cluster's default class).
+    pub storage_class: Option<String>,
+}
+
+/// Barman Cloud plugin backups. Credentials are only ever a Secret reference.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Backup {
+    /// The object store, e.g. `s3://mplp-backups/postgresql`.
+    pub destination_path: String,
+    /// An S3-compatible endpoint, e.g. `https://minio.example.com`.
+    #[serde(rename = "endpointURL")]
+    pub endpoint_url: Option<String>,
+    /// The Secret holding the object store credentials.
+    pub credentials_secret: String,
+    /// The Secret's key of the access key id (default `ACCESS_KEY_ID`).
+    #[serde(default)]
+    pub access_key_id_key: String,
+    /// The Secret's key of the secret access key (default `SECRET_ACCESS_KEY`).
+    #[serde(default)]
+    pub secret_access_key_key: String,
+    /// How long backups are kept: `30d`, `4w`, `6m` (on the primary's store).
+    #[schemars(regex(pattern = r"^[1-9][0-9]*[dwm]$"))]
+    pub retention: Option<String>,
+}
+
+/// opstree redis-operator `RedisCluster` (v1beta2).
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Redis {
+    /// Only `redis.redis.opstreelabs.in/v1beta2` is served by redis-operator 0.26 (the default).
+    pub api_version: Option<String>,
+    /// The RedisCluster's name (default `redis-cluster`).
+    #[serde(default)]
+    pub name: String,
+    /// Leader shards (default 3, at least 3); each leader gets one follower.
+    #[serde(default)]
+    #[schemars(range(min = 3))]
+    pub cluster_size: i64,
+    /// `clusterVersion` (default `v7`).
+    #[serde(default)]
+    pub version: String,
+    /// The Redis image, pinned to a tag or digest.
+    pub image: String,
+    /// `persistenceEnabled` (default `true`).
+    #[serde(default)]
+    pub persistence: bool,
+    /// The Prometheus exporter sidecar.
+    pub exporter: Option<Exporter>,
+    /// Pod resources of every Redis pod.
+    pub resources: Option<Resources>,
+    /// The data volume of every Redis pod.
+    pub storage: Storage,
+    /// The pods' security context.
+    pub pod_security_context: Option<PodSecurityContext>,
+    /// redis.conf directives (one line each), rendered into the ConfigMap that
+    /// `redisConfig.additionalRedisConfig` names.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, schema::ScalarText>")]
+    pub config: IndexMap<String, String>,
+}
+
+/// The Redis exporter sidecar.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Exporter {
+    /// Whether the exporter runs (default `true`).
+    #[serde(default)]
+    pub enabled: bool,
+    /// The exporter image, pinned to a tag or digest.
+    pub image: String,
+}
+
+/// A pod security context.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PodSecurityContext {
+    /// The user id of the pods' processes.
+    pub run_as_user: Option<i64>,
+    /// The group id of the pods' processes.
+    pub run_as_group: Option<i64>,
+    /// The group that owns the volumes.
+    pub fs_group: Option<i64>,
+}

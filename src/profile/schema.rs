@@ -1,0 +1,196 @@
+//! The profile's JSON Schema: derived from the types, plus the few shapes that the
+//! derive cannot see because `read.rs` reads them its own way (quantities, the short
+//! metric forms, scalars kept as written).
+
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde_json::{Value, json};
+
+use super::{DescribedObject, Metric, Profile, Scalar};
+use crate::quantity::Quantity;
+
+/// The JSON Schema of a profile (draft 2020-12), as `mplp-scale schema` prints it.
+#[must_use]
+pub fn profile_schema() -> Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Profile)).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut schema {
+        map.insert(
+            "$id".to_owned(),
+            json!("https://mplp.io/schemas/mplp-scale/profile.schema.json"),
+        );
+    }
+    schema
+}
+
+/// A value the profile takes as text whatever its YAML type (`max_connections: 200`).
+pub struct ScalarText;
+
+impl JsonSchema for ScalarText {
+    fn schema_name() -> Cow<'static, str> {
+        "ScalarText".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A value, kept as text (`256MB`, `\"200\"`, `0.9`).",
+            "type": ["string", "number", "boolean"]
+        })
+    }
+}
+
+impl JsonSchema for Quantity {
+    fn schema_name() -> Cow<'static, str> {
+        "Quantity".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A Kubernetes quantity: a number, then a decimal suffix (n u m k M G T P E), a binary suffix (Ki Mi Gi Ti Pi Ei) or an exponent: `500m`, `2Gi`, `100`.",
+            "anyOf": [
+                {
+                    "type": "string",
+                    "pattern": "^[+-]?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
+                },
+                {"type": "number"}
+            ]
+        })
+    }
+}
+
+impl JsonSchema for Scalar {
+    fn schema_name() -> Cow<'static, str> {
+        "Scalar".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A number, or a value such as `200ms`.",
+            "type": ["string", "number"]
+        })
+    }
+}
+
+impl JsonSchema for Metric {
+    fn schema_name() -> Cow<'static, str> {
+        "Metric".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let quantity =
+            serde_json::to_value(generator.subschema_for::<Quantity>()).unwrap_or_default();
+        let described =
+            serde_json::to_value(generator.subschema_for::<DescribedObject>()).unwrap_or_default();
+        let value = json!({
+            "description": "One HPA metric: `{resource: cpu|memory, utilization: N}` or `{resource: …, averageValue: Q}`, `{pods: NAME, averageValue: Q}`, or `{object: NAME, describedObject: {…}, value: Q}` (or `averageValue`).",
+            "oneOf": [
+                {
+                    "type": "object",
+                    "properties": {
+                        "resource": {"description": "The resource: `cpu` or `memory`.", "enum": ["cpu", "memory"]},
+                        "utilization": {"description": "Target average utilization, percent of the pods' request.", "type": "integer", "minimum": 1},
+                        "averageValue": {"description": "Target average usage per pod.", "allOf": [quantity]}
+                    },
+                    "required": ["resource"],
+                    "oneOf": [{"required": ["utilization"]}, {"required": ["averageValue"]}],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "pods": {"description": "The per-pod metric's name.", "type": "string"},
+                        "averageValue": {"description": "Target average value per pod.", "allOf": [quantity]}
+                    },
+                    "required": ["pods", "averageValue"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "object": {"description": "The object metric's name.", "type": "string"},
+                        "describedObject": {"description": "The object the metric describes.", "allOf": [described]},
+                        "value": {"description": "Target value of the metric.", "allOf": [quantity]},
+                        "averageValue": {"description": "Target value divided by the pods.", "allOf": [quantity]}
+                    },
+                    "required": ["object", "describedObject"],
+                    "oneOf": [{"required": ["value"]}, {"required": ["averageValue"]}],
+                    "additionalProperties": false
+                }
+            ]
+        });
+        Schema::try_from(value).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validator() -> jsonschema::Validator {
+        jsonschema::validator_for(&profile_schema()).expect("the schema compiles")
+    }
+
+    fn as_json(yaml: &str) -> Value {
+        serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn the_default_profile_validates() {
+        let v = validator();
+        let doc = as_json(crate::load::DEFAULT_PROFILE);
+        let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert_eq!(errors, Vec::<String>::new());
+    }
+
+    #[test]
+    fn misspelled_keys_and_bad_enums_are_rejected() {
+        let v = validator();
+        let bad = crate::load::DEFAULT_PROFILE.replacen(
+            "namespace: mplp-production",
+            "namespce: mplp-production",
+            1,
+        );
+        assert!(!v.is_valid(&as_json(&bad)));
+        let bad =
+            crate::load::DEFAULT_PROFILE.replacen("selectPolicy: Max", "selectPolicy: Maximum", 1);
+        assert!(!v.is_valid(&as_json(&bad)));
+        let bad = crate::load::DEFAULT_PROFILE.replacen(
+            "{resource: cpu, utilization: 60}",
+            "{resource: cpu, utilisation: 60}",
+            1,
+        );
+        assert!(!v.is_valid(&as_json(&bad)));
+    }
+
+    #[test]
+    fn every_field_has_a_description() {
+        fn walk(value: &Value, path: &str, missing: &mut Vec<String>) {
+            let Value::Object(map) = value else { return };
+            if let Some(Value::Object(props)) = map.get("properties") {
+                for (key, prop) in props {
+                    let has = prop.get("description").is_some()
+                        || prop.get("$ref").is_some() && prop.get("description").is_some();
+                    if !has {
+                        missing.push(format!("{path}.{key}"));
+                    }
+                    walk(prop, &format!("{path}.{key}"), missing);
+                }
+            }
+            for (key, child) in map {
+                if key != "properties" {
+                    if let Value::Object(_) = child {
+                        walk(child, &format!("{path}/{key}"), missing);
+                    }
+                    if let Value::Array(items) = child {
+                        for item in items {
+                            walk(item, &format!("{path}/{key}"), missing);
+                        }
+                    }
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&profile_schema(), "", &mut missing);
+        assert_eq!(missing, Vec::<String>::new());
+    }
+}
