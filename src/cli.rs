@@ -25,8 +25,65 @@ pub enum Command {
     Init(InitArgs),
     /// Compare two rendered streams (or two profiles) object by object.
     Diff(DiffArgs),
+    /// Replay a load trace through the HPA controller's algorithm for one module.
+    Simulate(SimulateArgs),
+    /// Show what a profile means at its limits: replica and resource totals, behavior.
+    Explain(ExplainArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// The module whose HPA to simulate.
+    #[arg(long, value_name = "M")]
+    pub module: String,
+    /// The region (default: the primary region).
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+    /// The load trace: CSV with a header `t,<metric>...`, one row per HPA sync.
+    #[arg(long, value_name = "FILE")]
+    pub trace: PathBuf,
+    /// Replicas at the start (default: the module's minimum in the region).
+    #[arg(long, value_name = "N")]
+    pub replicas: Option<i64>,
+    /// `table` (for people), `csv`, or `svg` (a chart).
+    #[arg(long, value_enum, default_value_t = SimulateFormat::Table)]
+    pub format: SimulateFormat,
+    /// Also show another controller's result beside the HPA's: `seed` is the scaling
+    /// guide's `calculateReplicas` (`load / target + 1`).
+    #[arg(long, value_enum)]
+    pub controller: Option<OtherController>,
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimulateFormat {
+    /// Aligned columns.
+    Table,
+    /// `t,desired,replicas,reason,...`.
+    Csv,
+    /// An SVG chart of demand and replicas over time.
+    Svg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OtherController {
+    /// The scaling guide's `calculateReplicas`.
+    Seed,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Only this region (default: every region).
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod crds;
 pub mod diagnostic;
 pub mod emit;
+pub mod hpa;
 pub mod load;
 pub mod node;
 pub mod plan;
@@ -59,6 +60,12 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Schema(args) => commands::schema::schema(&args, &mut stdout.lock()),
         Command::Init(args) => commands::init::init(&args, &mut stderr.lock()),
         Command::Diff(args) => commands::diff::diff(&args, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Simulate(args) => {
+            commands::simulate::simulate(&args, &mut stdout.lock(), &mut stderr.lock())
+        }
+        Command::Explain(args) => {
+            commands::explain::explain(&args, &mut stdout.lock(), &mut stderr.lock())
+        }
         Command::Completions(args) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut cmd, "mplp-scale", &mut stdout.lock());

@@ -1,10 +1,12 @@
 //! One entry function per subcommand, each writing to the writers it is given.
 
 pub mod diff;
+pub mod explain;
 pub mod init;
 pub mod lint;
 pub mod render;
 pub mod schema;
+pub mod simulate;
 
 use std::io::Write;
 
@@ -56,6 +58,28 @@ pub fn check(inputs: &[Input], sets: &[String]) -> Result<Checked> {
         profile: loaded.profile,
         diagnostics,
     })
+}
+
+/// Load and check a profile for a command that needs a valid one: on errors, print them
+/// and return `None` (the caller exits 1).
+pub fn valid_profile(
+    args: &crate::cli::ProfileArgs,
+    err: &mut dyn Write,
+) -> Result<Option<(Checked, Profile)>> {
+    let inputs: Vec<Input> = args.files.iter().map(|f| Input::from_arg(f)).collect();
+    let checked = check(&inputs, &args.sets)?;
+    print_text(&checked, err)?;
+    match checked.profile.clone() {
+        Some(profile) if checked.errors() == 0 => Ok(Some((checked, profile))),
+        _ => {
+            writeln!(
+                err,
+                "error: the profile has {}",
+                summary(checked.errors(), checked.warnings())
+            )?;
+            Ok(None)
+        }
+    }
 }
 
 /// Print diagnostics in the full text form, a blank line after each.

@@ -5,4 +5,5 @@ mod common;
 mod escaping;
 mod lint;
 mod render;
+mod simulate;
 mod workflow;

@@ -1,0 +1,328 @@
+//! `mplp-scale explain`: what a profile means at its limits.
+//!
+//! For each region: the replica totals at minimum and at maximum, the cpu and memory
+//! they imply wherever the profile gives pod resources (the region's core pods, the
+//! Postgres instances, the Redis pods), each module's effective HPA behavior with the
+//! API server's defaults filled in, how long the HPA takes from minimum to maximum under
+//! sustained demand and back when it stops (the controller's algorithm, synced every
+//! 15 s), and the warnings that matter at capacity.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use anyhow::{Result, bail};
+
+use crate::ExitStatus;
+use crate::cli::ExplainArgs;
+use crate::hpa::{Behavior, Controller, Observation, Rules, Select, Target};
+use crate::plan::{CORE_MODULE, EffectiveModule, effective_module};
+use crate::profile::{Metric, ObjectTarget, Profile, Region, ResourceList, ResourceTarget};
+
+/// The controller's default sync period.
+const SYNC_SECONDS: i64 = 15;
+
+pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
+    let Some((_, profile)) = super::valid_profile(&args.profile, err)? else {
+        return Ok(ExitStatus::Failure);
+    };
+    if let Some(r) = &args.region
+        && !profile.regions.contains_key(r)
+    {
+        bail!(
+            "unknown region `{r}`: the profile's regions are {}",
+            profile
+                .regions
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let mut text = String::new();
+    for (name, region) in &profile.regions {
+        if args.region.as_ref().is_some_and(|r| r != name) {
+            continue;
+        }
+        explain_region(&profile, name, region, &mut text);
+    }
+    out.write_all(text.as_bytes())?;
+    Ok(ExitStatus::Success)
+}
+
+fn explain_region(profile: &Profile, name: &str, region: &Region, out: &mut String) {
+    let modules: Vec<EffectiveModule<'_>> = profile
+        .modules
+        .keys()
+        .filter_map(|m| effective_module(profile, region, m))
+        .collect();
+    let role = if region.primary { "primary" } else { "replica" };
+    let _ = writeln!(
+        out,
+        "region {name} ({role}, {}% of the default route)",
+        region.weight
+    );
+    let min: i64 = modules.iter().map(|m| m.replicas.min).sum();
+    let max: i64 = modules.iter().map(|m| m.replicas.max).sum();
+    let _ = writeln!(
+        out,
+        "  module pods: {min} at minimum, {max} at maximum ({} HPAs)",
+        modules.len()
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "  {:<12} {:>4} {:>4}  {:>8}  {:>8}   (time under sustained demand / at no load, one sync every {SYNC_SECONDS}s)",
+        "module", "min", "max", "min→max", "max→min"
+    );
+    for m in &modules {
+        let (up, down) = envelope(m);
+        let _ = writeln!(
+            out,
+            "  {:<12} {:>4} {:>4}  {up:>8}  {down:>8}",
+            m.name, m.replicas.min, m.replicas.max
+        );
+        let _ = writeln!(out, "      metrics:  {}", metrics(m.metrics));
+        let _ = writeln!(out, "      behavior: {}", behavior(m));
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "  resources (requests / limits):");
+    let mut warnings = Vec::new();
+    if let (Some(resources), Some(core)) = (
+        &region.resources,
+        modules.iter().find(|m| m.name == CORE_MODULE),
+    ) {
+        for (label, count) in [
+            ("at minimum", core.replicas.min),
+            ("at maximum", core.replicas.max),
+        ] {
+            let _ = writeln!(
+                out,
+                "    core pods {label:<10} {count:>3} × ({}) = {} / {}",
+                list(&resources.requests),
+                total(&resources.requests, count),
+                total(&resources.limits, count)
+            );
+        }
+    }
+    if let Some(pg) = &profile.postgres {
+        let instances = region
+            .postgres
+            .as_ref()
+            .and_then(|p| p.instances)
+            .unwrap_or(pg.instances);
+        if let Some(r) = &pg.resources {
+            let _ = writeln!(
+                out,
+                "    postgres           {instances:>3} × ({}) = {} / {}",
+                list(&r.requests),
+                total(&r.requests, instances),
+                total(&r.limits, instances)
+            );
+        }
+        if let Some(max_connections) = pg
+            .parameters
+            .get("max_connections")
+            .and_then(|v| v.parse::<i64>().ok())
+        {
+            let per_pod = max_connections as f64 / max.max(1) as f64;
+            let line = format!(
+                "postgres max_connections {max_connections} for up to {max} module pods at maximum scale: {per_pod:.1} connections per pod"
+            );
+            if max > max_connections {
+                warnings.push(format!("{line}: fewer than one each; raise max_connections or put PgBouncer (a CNPG Pooler) in front"));
+            } else if per_pod < 5.0 {
+                warnings.push(format!("{line}: a connection pool of 5 or more per pod will exhaust it; size pools accordingly or add a CNPG Pooler"));
+            } else {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+    }
+    if let Some(redis) = &profile.redis {
+        let pods = redis.cluster_size * 2;
+        if let Some(r) = &redis.resources {
+            let _ = writeln!(
+                out,
+                "    redis              {pods:>3} × ({}) = {} / {}",
+                list(&r.requests),
+                total(&r.requests, pods),
+                total(&r.limits, pods)
+            );
+            if let (Some(maxmemory), Some(limit)) = (
+                redis.config.get("maxmemory").and_then(|m| redis_bytes(m)),
+                r.limits.memory.as_ref(),
+            ) && maxmemory > limit.value()
+            {
+                warnings.push(format!(
+                        "redis maxmemory {} is above the memory limit {limit}: pods are OOM-killed before Redis evicts",
+                        redis.config["maxmemory"]
+                    ));
+            }
+        }
+    }
+    if warnings.is_empty() {
+        let _ = writeln!(out, "  no warnings at capacity");
+    } else {
+        let _ = writeln!(out, "  warnings at capacity:");
+        for w in warnings {
+            let _ = writeln!(out, "    - {w}");
+        }
+    }
+    let _ = writeln!(out);
+}
+
+/// How long the HPA takes from min to max under sustained demand, and back at no load.
+fn envelope(m: &EffectiveModule<'_>) -> (String, String) {
+    let behavior = m.behavior.as_ref().map(Behavior::with_defaults);
+    let run = |start: i64, goal: i64, load: f64| {
+        let mut c = Controller::new(m.replicas.min, m.replicas.max, behavior.clone(), start);
+        let obs = [Observation {
+            target: Target::Utilization(100),
+            value: load,
+        }];
+        if start == goal {
+            return Some(0);
+        }
+        // The time of the sync that reaches the goal.
+        (0..1000)
+            .map(|i| i * SYNC_SECONDS)
+            .find(|&t| c.sync(t, &obs).replicas == goal)
+    };
+    let fmt = |s: Option<i64>| s.map_or("never".to_owned(), |s| format!("{s}s"));
+    let up = run(
+        m.replicas.min,
+        m.replicas.max,
+        (m.replicas.max * 200) as f64,
+    );
+    let down = run(m.replicas.max, m.replicas.min, 0.0);
+    (fmt(up), fmt(down))
+}
+
+fn metrics(metrics: &[Metric]) -> String {
+    metrics
+        .iter()
+        .map(|m| match m {
+            Metric::Resource { name, target } => match target {
+                ResourceTarget::Utilization(u) => format!("{} {u}%", name.as_str()),
+                ResourceTarget::AverageValue(q) => format!("{} {q}/pod", name.as_str()),
+            },
+            Metric::Pods {
+                name,
+                average_value,
+            } => format!("{name} {average_value}/pod"),
+            Metric::Object { name, target, .. } => match target {
+                ObjectTarget::Value(q) => format!("{name} = {q}"),
+                ObjectTarget::AverageValue(q) => format!("{name} {q}/pod"),
+            },
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn behavior(m: &EffectiveModule<'_>) -> String {
+    let Some(b) = m.behavior.as_ref().map(Behavior::with_defaults) else {
+        return "none: legacy (up to max(2×, 4) per sync, 300s downscale stabilization)".to_owned();
+    };
+    format!("up {}; down {}", rules(&b.scale_up), rules(&b.scale_down))
+}
+
+fn rules(r: &Rules) -> String {
+    let select = match r.select {
+        Select::Max => "Max",
+        Select::Min => "Min",
+        Select::Disabled => {
+            return format!("disabled (window {}s)", r.stabilization_window_seconds);
+        }
+    };
+    let policies: Vec<String> = r
+        .policies
+        .iter()
+        .map(|p| {
+            if p.percent {
+                format!("{}%/{}s", p.value, p.period_seconds)
+            } else {
+                format!("{} pods/{}s", p.value, p.period_seconds)
+            }
+        })
+        .collect();
+    format!(
+        "window {}s, {select}({})",
+        r.stabilization_window_seconds,
+        policies.join(", ")
+    )
+}
+
+fn list(l: &ResourceList) -> String {
+    l.entries()
+        .iter()
+        .map(|(n, q)| format!("{} {q}", n.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `count ×` a resource list, in cores and GiB.
+fn total(l: &ResourceList, count: i64) -> String {
+    let mut parts = Vec::new();
+    if let Some(cpu) = &l.cpu {
+        parts.push(format!("{} cpu", trim(cpu.value() * count as f64)));
+    }
+    if let Some(memory) = &l.memory {
+        parts.push(format!(
+            "{}Gi",
+            trim(memory.value() * count as f64 / 1024f64.powi(3))
+        ));
+    }
+    if parts.is_empty() {
+        "-".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn trim(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// redis.conf memory units: `3gb` = 3 × 1024³ (Redis reads `gb` as GiB, `g` as 10⁹).
+fn redis_bytes(text: &str) -> Option<f64> {
+    let lower = text.trim().to_ascii_lowercase();
+    let split = lower
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(lower.len());
+    let (n, unit) = lower.split_at(split);
+    let n: f64 = n.parse().ok()?;
+    let mult = match unit {
+        "" | "b" => 1.0,
+        "k" => 1e3,
+        "kb" => 1024.0,
+        "m" => 1e6,
+        "mb" => 1024.0 * 1024.0,
+        "g" => 1e9,
+        "gb" => 1024f64.powi(3),
+        _ => return None,
+    };
+    Some(n * mult)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redis_units_follow_redis_conf() {
+        assert_eq!(redis_bytes("3gb"), Some(3.0 * 1024f64.powi(3)));
+        assert_eq!(redis_bytes("100mb"), Some(100.0 * 1024.0 * 1024.0));
+        assert_eq!(redis_bytes("1g"), Some(1e9));
+        assert_eq!(redis_bytes("lots"), None);
+    }
+
+    #[test]
+    fn totals_in_cores_and_gib() {
+        let l = ResourceList {
+            cpu: Some(crate::quantity::Quantity::parse("500m").unwrap()),
+            memory: Some(crate::quantity::Quantity::parse("1Gi").unwrap()),
+        };
+        assert_eq!(total(&l, 3), "1.5 cpu, 3Gi");
+        assert_eq!(total(&ResourceList::default(), 3), "-");
+    }
+}
