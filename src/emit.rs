@@ -22,7 +22,7 @@ pub fn write_stream(
     for object in objects {
         doc.clear();
         doc.push_str("---\n# Source: ");
-        doc.push_str(&object.source());
+        object.write_source(&mut doc);
         doc.push('\n');
         renderer.render(object, &mut doc)?;
         out.write_all(doc.as_bytes())?;

@@ -459,6 +459,15 @@ impl FromNode for String {
     /// Strings take any scalar as written: `updateMode: Off` is the text `Off`.
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         match &node.value {
+            // NUL never belongs in a manifest (and marks the region in rendering).
+            Value::Str(s) if s.contains('\0') => {
+                cx.error(
+                    Code::WrongType,
+                    node,
+                    "a NUL character (`\\0`) is not allowed in profile text",
+                );
+                None
+            }
             Value::Str(s) => Some(s.clone()),
             Value::Bool(_, raw) | Value::Int(_, raw) | Value::Float(_, raw) => Some(raw.clone()),
             _ => {

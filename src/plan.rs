@@ -6,6 +6,9 @@
 //! stream is fixed by [`Kind::ORDER`] within each scope: the global objects first, then
 //! each region in the profile's order.
 
+use std::sync::Arc;
+
+use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::profile::{
@@ -78,7 +81,7 @@ pub enum Scope {
     /// The management cluster.
     Global,
     /// A region's cluster, by region name.
-    Region(String),
+    Region(Arc<str>),
 }
 
 impl Scope {
@@ -107,21 +110,35 @@ impl PlannedObject {
     /// `<scope>/<Kind>/<name>.yaml`, as in the `# Source:` line.
     #[must_use]
     pub fn source(&self) -> String {
-        format!(
-            "{}/{}/{}.yaml",
-            self.scope.dir(),
-            self.kind.kind(),
-            self.meta.name
-        )
+        let mut out = String::with_capacity(64);
+        self.write_source(&mut out);
+        out
+    }
+
+    /// [`PlannedObject::source`], appended to `out` (the stream writes one per object).
+    pub fn write_source(&self, out: &mut String) {
+        match &self.scope {
+            Scope::Global => out.push_str("global"),
+            Scope::Region(name) => {
+                out.push_str("regions/");
+                out.push_str(name);
+            }
+        }
+        out.push('/');
+        out.push_str(self.kind.kind());
+        out.push('/');
+        out.push_str(&self.meta.name);
+        out.push_str(".yaml");
     }
 }
 
 /// Metadata common to every object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Meta {
-    pub name: String,
-    pub namespace: String,
-    pub labels: Vec<(String, String)>,
+    pub name: Arc<str>,
+    pub namespace: Arc<str>,
+    /// Shared by every object of a scope and component.
+    pub labels: Arc<Vec<(String, String)>>,
 }
 
 /// The per-kind part of the context.
@@ -130,12 +147,14 @@ pub struct Meta {
 pub enum Spec {
     Application(Box<Application>),
     VirtualService(VirtualService),
-    ConfigMap(ConfigMap),
-    Hpa(Hpa),
-    Vpa(VpaSpec),
-    ObjectStore(ObjectStore),
-    Cluster(Box<Cluster>),
-    RedisCluster(Box<RedisCluster>),
+    ConfigMap(Arc<ConfigMap>),
+    /// Shared (the same `Arc`) by the regions where the module has no override: the
+    /// renderer then renders it once and stamps the region in (see `render.rs`).
+    Hpa(Arc<Hpa>),
+    Vpa(Arc<VpaSpec>),
+    ObjectStore(Arc<ObjectStore>),
+    Cluster(Arc<Cluster>),
+    RedisCluster(Arc<RedisCluster>),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -412,6 +431,11 @@ impl Selection {
     }
 }
 
+/// Where a regional object names its region: the renderer writes the region's name
+/// there (see `render.rs`), so that specs equal but for the region are shared. A NUL
+/// cannot come from a profile (`load` refuses it in every string).
+pub const REGION: &str = "\u{0}mplp-region\u{0}";
+
 /// Plan the objects of a valid profile (validate first: plan assumes the rules hold).
 #[must_use]
 pub fn plan(profile: &Profile, selection: &Selection) -> Vec<PlannedObject> {
@@ -425,13 +449,95 @@ pub fn plan(profile: &Profile, selection: &Selection) -> Vec<PlannedObject> {
         .iter()
         .find(|(_, r)| r.primary)
         .map(|(name, _)| name.as_str());
+    let mut shared = Shared::new(profile);
     for (region_name, region) in &profile.regions {
         if !selection.has_region(region_name) {
             continue;
         }
-        plan_region(profile, region_name, region, primary, &mut objects);
+        plan_region(
+            profile,
+            &mut shared,
+            region_name,
+            region,
+            primary,
+            &mut objects,
+        );
     }
     objects
+}
+
+/// The HPA and VPA of each module where no region override applies, built once and
+/// shared by every such region (20,000 HPAs are 200 specs in a 100-region profile).
+struct Shared {
+    hpa: Vec<Arc<Hpa>>,
+    vpa: Vec<Option<Arc<VpaSpec>>>,
+    /// `mplp-<module>-hpa` and `mplp-<module>-vpa`.
+    names: Vec<(Arc<str>, Arc<str>)>,
+    /// The policy document of a region without overrides.
+    policy_document: String,
+    namespace: Arc<str>,
+    /// The labels of regional objects, the region being [`REGION`].
+    autoscaling: Arc<Vec<(String, String)>>,
+    database: Arc<Vec<(String, String)>>,
+    cache: Arc<Vec<(String, String)>>,
+    /// Specs planned so far, to share equal ones between regions.
+    config_maps: Vec<Arc<ConfigMap>>,
+    vpas: Vec<Arc<VpaSpec>>,
+    object_stores: Vec<Arc<ObjectStore>>,
+    clusters: Vec<Arc<Cluster>>,
+    redis_clusters: Vec<Arc<RedisCluster>>,
+}
+
+impl Shared {
+    fn new(profile: &Profile) -> Self {
+        let neutral = Region {
+            primary: false,
+            weight: 0,
+            replicas: None,
+            resources: None,
+            postgres: None,
+            modules: IndexMap::new(),
+        };
+        let mut hpa = Vec::with_capacity(profile.modules.len());
+        let mut vpa = Vec::with_capacity(profile.modules.len());
+        for name in profile.modules.keys() {
+            let module =
+                effective_module(profile, &neutral, name).expect("a module of the profile");
+            hpa.push(Arc::new(hpa_spec(&module)));
+            vpa.push(module.vpa.map(|v| Arc::new(module_vpa_spec(&module, v))));
+        }
+        let names = profile
+            .modules
+            .keys()
+            .map(|m| {
+                (
+                    Arc::from(format!("mplp-{m}-hpa")),
+                    Arc::from(format!("mplp-{m}-vpa")),
+                )
+            })
+            .collect();
+        Self {
+            hpa,
+            vpa,
+            names,
+            policy_document: policy_document(profile, &neutral),
+            namespace: Arc::from(profile.namespace.as_str()),
+            autoscaling: Arc::new(labels("autoscaling", Some(REGION))),
+            database: Arc::new(labels("database", Some(REGION))),
+            cache: Arc::new(labels("cache", Some(REGION))),
+            config_maps: Vec::new(),
+            vpas: Vec::new(),
+            object_stores: Vec::new(),
+            clusters: Vec::new(),
+            redis_clusters: Vec::new(),
+        }
+    }
+}
+
+/// Whether a region changes anything about a module.
+#[must_use]
+pub fn overridden(region: &Region, module: &str) -> bool {
+    region.modules.contains_key(module) || (module == CORE_MODULE && region.replicas.is_some())
 }
 
 fn labels(component: &str, region: Option<&str>) -> Vec<(String, String)> {
@@ -514,9 +620,9 @@ fn application(profile: &Profile) -> PlannedObject {
         scope: Scope::Global,
         kind: Kind::Application,
         meta: Meta {
-            name: "mplp-global".to_owned(),
-            namespace: platform.argocd.namespace.clone(),
-            labels: labels("gitops", None),
+            name: Arc::from("mplp-global"),
+            namespace: Arc::from(platform.argocd.namespace.as_str()),
+            labels: Arc::new(labels("gitops", None)),
         },
         spec: Spec::Application(Box::new(Application {
             project: platform.argocd.project.clone(),
@@ -549,9 +655,9 @@ fn virtual_service(profile: &Profile) -> PlannedObject {
         scope: Scope::Global,
         kind: Kind::VirtualService,
         meta: Meta {
-            name: "mplp-global-traffic".to_owned(),
-            namespace: profile.namespace.clone(),
-            labels: labels("traffic", None),
+            name: Arc::from("mplp-global-traffic"),
+            namespace: Arc::from(profile.namespace.as_str()),
+            labels: Arc::new(labels("traffic", None)),
         },
         spec: Spec::VirtualService(VirtualService {
             api_version: match traffic.api_version {
@@ -580,83 +686,98 @@ fn virtual_service(profile: &Profile) -> PlannedObject {
 
 fn plan_region(
     profile: &Profile,
+    shared: &mut Shared,
     region_name: &str,
     region: &Region,
     primary: Option<&str>,
     objects: &mut Vec<PlannedObject>,
 ) {
-    let scope = Scope::Region(region_name.to_owned());
-    let meta = |name: String, component: &str| Meta {
+    let scope = Scope::Region(Arc::from(region_name));
+    let meta = |name: Arc<str>, labels: &Arc<Vec<(String, String)>>| Meta {
         name,
-        namespace: profile.namespace.clone(),
-        labels: labels(component, Some(region_name)),
+        namespace: Arc::clone(&shared.namespace),
+        labels: Arc::clone(labels),
     };
-    let modules: Vec<EffectiveModule<'_>> = profile
+    let policies_overridden = profile
         .modules
-        .keys()
-        .filter_map(|m| effective_module(profile, region, m))
-        .collect();
-
-    objects.push(PlannedObject {
+        .iter()
+        .any(|(name, m)| !m.policy.is_empty() && overridden(region, name));
+    let object = |kind: Kind, meta: Meta, spec: Spec| PlannedObject {
         scope: scope.clone(),
-        kind: Kind::PolicyConfigMap,
-        meta: meta("mplp-scaling-policies".to_owned(), "autoscaling"),
-        spec: Spec::ConfigMap(ConfigMap {
+        kind,
+        meta,
+        spec,
+    };
+
+    let policies = intern(
+        &mut shared.config_maps,
+        ConfigMap {
             data: vec![
-                ("region".to_owned(), region_name.to_owned()),
+                ("region".to_owned(), REGION.to_owned()),
                 (
                     "scaling-policy.yaml".to_owned(),
-                    policy_document(profile, &modules),
+                    if policies_overridden {
+                        policy_document(profile, region)
+                    } else {
+                        shared.policy_document.clone()
+                    },
                 ),
             ],
-        }),
-    });
+        },
+    );
+    objects.push(object(
+        Kind::PolicyConfigMap,
+        meta(Arc::from("mplp-scaling-policies"), &shared.autoscaling),
+        Spec::ConfigMap(policies),
+    ));
 
-    for module in &modules {
-        objects.push(PlannedObject {
-            scope: scope.clone(),
-            kind: Kind::HorizontalPodAutoscaler,
-            meta: meta(format!("mplp-{}-hpa", module.name), "autoscaling"),
-            spec: Spec::Hpa(hpa(module)),
-        });
-    }
-    for module in &modules {
-        if let Some(vpa) = module.vpa {
-            objects.push(PlannedObject {
-                scope: scope.clone(),
-                kind: Kind::VerticalPodAutoscaler,
-                meta: meta(format!("mplp-{}-vpa", module.name), "autoscaling"),
-                spec: Spec::Vpa(vpa_spec(
-                    vpa,
-                    ("apps/v1", "Deployment", module.deployment.clone()),
-                    vpa.container_name
-                        .clone()
-                        .unwrap_or_else(|| module.deployment.clone()),
-                )),
-            });
+    // Each module's HPA, then each VPA: shared specs where the region changes nothing.
+    let mut vpas = Vec::new();
+    for (i, name) in profile.modules.keys().enumerate() {
+        let (hpa, vpa) = if overridden(region, name) {
+            let module = effective_module(profile, region, name).expect("a module of the profile");
+            let vpa = module.vpa.map(|v| Arc::new(module_vpa_spec(&module, v)));
+            (Arc::new(hpa_spec(&module)), vpa)
+        } else {
+            (Arc::clone(&shared.hpa[i]), shared.vpa[i].clone())
+        };
+        objects.push(object(
+            Kind::HorizontalPodAutoscaler,
+            meta(Arc::clone(&shared.names[i].0), &shared.autoscaling),
+            Spec::Hpa(hpa),
+        ));
+        if let Some(vpa) = vpa {
+            vpas.push(object(
+                Kind::VerticalPodAutoscaler,
+                meta(Arc::clone(&shared.names[i].1), &shared.autoscaling),
+                Spec::Vpa(vpa),
+            ));
         }
     }
+    objects.append(&mut vpas);
+
     if let Some(pg) = &profile.postgres {
         if let Some(vpa) = &pg.vpa {
-            objects.push(PlannedObject {
-                scope: scope.clone(),
-                kind: Kind::VerticalPodAutoscaler,
-                meta: meta(format!("{}-vpa", pg.name), "database"),
-                spec: Spec::Vpa(vpa_spec(
+            let spec = intern(
+                &mut shared.vpas,
+                vpa_spec(
                     vpa,
                     ("postgresql.cnpg.io/v1", "Cluster", pg.name.clone()),
                     "postgres".to_owned(),
-                )),
-            });
+                ),
+            );
+            objects.push(object(
+                Kind::VerticalPodAutoscaler,
+                meta(Arc::from(format!("{}-vpa", pg.name)), &shared.database),
+                Spec::Vpa(spec),
+            ));
         }
         let store = format!("{}-backup", pg.name);
         let is_primary = region.primary;
         if let Some(backup) = &pg.backup {
-            objects.push(PlannedObject {
-                scope: scope.clone(),
-                kind: Kind::ObjectStore,
-                meta: meta(store.clone(), "database"),
-                spec: Spec::ObjectStore(ObjectStore {
+            let spec = intern(
+                &mut shared.object_stores,
+                ObjectStore {
                     destination_path: backup.destination_path.clone(),
                     endpoint_url: backup.endpoint_url.clone(),
                     secret: backup.credentials_secret.clone(),
@@ -668,8 +789,13 @@ fn plan_region(
                     } else {
                         None
                     },
-                }),
-            });
+                },
+            );
+            objects.push(object(
+                Kind::ObjectStore,
+                meta(Arc::from(store.as_str()), &shared.database),
+                Spec::ObjectStore(spec),
+            ));
         }
         let replica_of = match (is_primary, primary, &pg.backup) {
             (false, Some(primary), Some(_)) => Some(ReplicaOf {
@@ -678,11 +804,9 @@ fn plan_region(
             }),
             _ => None,
         };
-        objects.push(PlannedObject {
-            scope: scope.clone(),
-            kind: Kind::PostgresCluster,
-            meta: meta(pg.name.clone(), "database"),
-            spec: Spec::Cluster(Box::new(Cluster {
+        let spec = intern(
+            &mut shared.clusters,
+            Cluster {
                 instances: region
                     .postgres
                     .as_ref()
@@ -699,8 +823,13 @@ fn plan_region(
                 storage_class: pg.storage.storage_class.clone(),
                 object_store: pg.backup.as_ref().map(|_| store),
                 replica_of,
-            })),
-        });
+            },
+        );
+        objects.push(object(
+            Kind::PostgresCluster,
+            meta(Arc::from(pg.name.as_str()), &shared.database),
+            Spec::Cluster(spec),
+        ));
     }
     if let Some(redis) = &profile.redis {
         let config_map = format!("{}-config", redis.name);
@@ -712,14 +841,17 @@ fn plan_region(
                 conf.push_str(value);
                 conf.push('\n');
             }
-            objects.push(PlannedObject {
-                scope: scope.clone(),
-                kind: Kind::RedisConfigMap,
-                meta: meta(config_map.clone(), "cache"),
-                spec: Spec::ConfigMap(ConfigMap {
+            let spec = intern(
+                &mut shared.config_maps,
+                ConfigMap {
                     data: vec![("redis-additional.conf".to_owned(), conf)],
-                }),
-            });
+                },
+            );
+            objects.push(object(
+                Kind::RedisConfigMap,
+                meta(Arc::from(config_map.as_str()), &shared.cache),
+                Spec::ConfigMap(spec),
+            ));
         }
         let psc = redis
             .pod_security_context
@@ -735,11 +867,9 @@ fn plan_region(
                 .collect()
             })
             .unwrap_or_default();
-        objects.push(PlannedObject {
-            scope,
-            kind: Kind::RedisCluster,
-            meta: meta(redis.name.clone(), "cache"),
-            spec: Spec::RedisCluster(Box::new(RedisCluster {
+        let spec = intern(
+            &mut shared.redis_clusters,
+            RedisCluster {
                 cluster_size: redis.cluster_size,
                 version: redis.version.clone(),
                 image: redis.image.clone(),
@@ -753,12 +883,27 @@ fn plan_region(
                 storage_class: redis.storage.storage_class.clone(),
                 pod_security_context: psc,
                 config_map: (!redis.config.is_empty()).then_some(config_map),
-            })),
-        });
+            },
+        );
+        objects.push(object(
+            Kind::RedisCluster,
+            meta(Arc::from(redis.name.as_str()), &shared.cache),
+            Spec::RedisCluster(spec),
+        ));
     }
 }
 
-fn hpa(module: &EffectiveModule<'_>) -> Hpa {
+/// The spec equal to `value` among those already planned, or `value`, now shared.
+fn intern<T: PartialEq>(pool: &mut Vec<Arc<T>>, value: T) -> Arc<T> {
+    if let Some(existing) = pool.iter().find(|p| ***p == value) {
+        return Arc::clone(existing);
+    }
+    let new = Arc::new(value);
+    pool.push(Arc::clone(&new));
+    new
+}
+
+fn hpa_spec(module: &EffectiveModule<'_>) -> Hpa {
     let metrics = module
         .metrics
         .iter()
@@ -835,6 +980,16 @@ fn hpa(module: &EffectiveModule<'_>) -> Hpa {
     }
 }
 
+fn module_vpa_spec(module: &EffectiveModule<'_>, vpa: &Vpa) -> VpaSpec {
+    vpa_spec(
+        vpa,
+        ("apps/v1", "Deployment", module.deployment.clone()),
+        vpa.container_name
+            .clone()
+            .unwrap_or_else(|| module.deployment.clone()),
+    )
+}
+
 fn vpa_spec(vpa: &Vpa, target: (&'static str, &'static str, String), container: String) -> VpaSpec {
     VpaSpec {
         target_api_version: target.0,
@@ -869,17 +1024,14 @@ pub fn vpa_acts(mode: UpdateMode) -> bool {
 /// It is a document inside a `ConfigMap` value, so it is built here, with every scalar
 /// written as a double-quoted (JSON) string or a plain number; the `ConfigMap` template
 /// then embeds the whole text escaped.
-fn policy_document(profile: &Profile, modules: &[EffectiveModule<'_>]) -> String {
+fn policy_document(profile: &Profile, region: &Region) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let listed: Vec<&EffectiveModule<'_>> = modules
+    let listed: Vec<EffectiveModule<'_>> = profile
+        .modules
         .iter()
-        .filter(|m| {
-            profile
-                .modules
-                .get(m.name)
-                .is_some_and(|x| !x.policy.is_empty())
-        })
+        .filter(|(_, m)| !m.policy.is_empty())
+        .filter_map(|(name, _)| effective_module(profile, region, name))
         .collect();
     if listed.is_empty() {
         out.push_str("policies: []\n");
@@ -951,7 +1103,7 @@ mod tests {
             Scope::Region(r) => {
                 1 + ["us-east-1", "eu-west-1", "ap-southeast-1"]
                     .iter()
-                    .position(|x| x == r)
+                    .position(|x| **x == **r)
                     .unwrap()
             }
         };
@@ -1043,13 +1195,7 @@ mod tests {
     #[test]
     fn policy_document_quotes_text_and_keeps_numbers() {
         let profile = default_profile();
-        let region = &profile.regions["eu-west-1"];
-        let modules: Vec<_> = profile
-            .modules
-            .keys()
-            .filter_map(|m| effective_module(&profile, region, m))
-            .collect();
-        let doc = policy_document(&profile, &modules);
+        let doc = policy_document(&profile, &profile.regions["eu-west-1"]);
         assert!(
             doc.starts_with(
                 "policies:\n  - name: \"context-module\"\n    minReplicas: 2\n    maxReplicas: 10\n"

@@ -12,12 +12,61 @@
 //! leaves DEL, C1 controls and U+2028/U+2029 unescaped, which YAML parsers reject or
 //! fold.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use anyhow::{Context as _, Result};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
 
-use crate::plan::{Kind, PlannedObject, Spec};
+use crate::plan::{Kind, PlannedObject, REGION, Scope, Spec};
+
+/// [`REGION`] where the value must be double-quoted (a one-line `block`).
+const REGION_QUOTED: &str = "\u{0}mplp-region-quoted\u{0}";
+
+/// A regional object's rendering is shared by: its kind, the address of its (shared)
+/// spec, and its name.
+type StampKey = (Kind, usize, Arc<str>);
+
+/// A piece of a regional object's YAML.
+#[derive(Debug, Clone)]
+enum Piece {
+    Text(String),
+    /// The region's name, formatted like any value.
+    Region,
+    /// The region's name, double-quoted.
+    RegionQuoted,
+}
+
+/// Split rendered text at the region sentinels.
+fn pieces(text: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('\0') {
+        let (sentinel, piece) = if rest[at..].starts_with(REGION) {
+            (REGION, Piece::Region)
+        } else if rest[at..].starts_with(REGION_QUOTED) {
+            (REGION_QUOTED, Piece::RegionQuoted)
+        } else {
+            // Not ours (cannot happen: NUL is escaped everywhere else): keep it as text.
+            out.push(Piece::Text(rest[..=at].to_owned()));
+            rest = &rest[at + 1..];
+            continue;
+        };
+        out.push(Piece::Text(rest[..at].to_owned()));
+        out.push(piece);
+        rest = &rest[at + sentinel.len()..];
+    }
+    out.push(Piece::Text(rest.to_owned()));
+    out
+}
+
+thread_local! {
+    /// Whether [`REGION`] may be written raw: only while rendering a regional object.
+    static STAMPING: Cell<bool> = const { Cell::new(false) };
+}
 
 /// The templates, embedded at build time.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -60,9 +109,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The template environment, built once per run.
+/// The template environment, built once per run, and the shared specs rendered so far.
 pub struct Renderer {
     env: Environment<'static>,
+    /// (kind, address of the shared spec, name) → its YAML split where the region goes.
+    stamps: RefCell<HashMap<StampKey, Vec<Piece>>>,
 }
 
 impl Renderer {
@@ -83,11 +134,54 @@ impl Renderer {
             env.add_template(name, source)
                 .with_context(|| format!("template `{name}` does not compile"))?;
         }
-        Ok(Self { env })
+        Ok(Self {
+            env,
+            stamps: RefCell::new(HashMap::new()),
+        })
     }
 
     /// Render one object's YAML (without the `---` and `# Source:` lines) onto `out`.
+    ///
+    /// A regional object is planned with [`REGION`] where its region's name goes (its
+    /// labels, a ConfigMap's `region` key), so that regions share equal specs. It is
+    /// rendered once per shared spec, split at those places, and stamped with each
+    /// region's name formatted like any other value: the same bytes as rendering every
+    /// object, at a fraction of the cost (a 100-region profile renders ~200 HPA templates
+    /// for 20,000 HPAs).
     pub fn render(&self, object: &PlannedObject, out: &mut String) -> Result<()> {
+        let Scope::Region(region) = &object.scope else {
+            return self.render_fresh(object, out);
+        };
+        let address = match &object.spec {
+            Spec::Hpa(spec) => Arc::as_ptr(spec) as usize,
+            Spec::Vpa(spec) => Arc::as_ptr(spec) as usize,
+            Spec::ConfigMap(spec) => Arc::as_ptr(spec) as usize,
+            Spec::ObjectStore(spec) => Arc::as_ptr(spec) as usize,
+            Spec::Cluster(spec) => Arc::as_ptr(spec).cast::<u8>() as usize,
+            Spec::RedisCluster(spec) => Arc::as_ptr(spec).cast::<u8>() as usize,
+            Spec::Application(_) | Spec::VirtualService(_) => 0,
+        };
+        let mut stamps = self.stamps.borrow_mut();
+        let key = (object.kind, address, object.meta.name.clone());
+        if !stamps.contains_key(&key) {
+            let mut text = String::new();
+            STAMPING.set(true);
+            let rendered = self.render_fresh(object, &mut text);
+            STAMPING.set(false);
+            rendered?;
+            stamps.insert(key.clone(), pieces(&text));
+        }
+        for piece in &stamps[&key] {
+            match piece {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Region => write_scalar(out, region),
+                Piece::RegionQuoted => write_quoted(out, region),
+            }
+        }
+        Ok(())
+    }
+
+    fn render_fresh(&self, object: &PlannedObject, out: &mut String) -> Result<()> {
         let template = self.env.get_template(object.kind.template())?;
         let ctx = Value::from(Serde(object));
         let text = if let (Kind::Application, Spec::Application(app)) = (object.kind, &object.spec)
@@ -109,6 +203,15 @@ impl Renderer {
         .with_context(|| format!("failed to render {}", object.source()))?;
         out.push_str(&text);
         Ok(())
+    }
+}
+
+/// A string as the formatter writes it: plain when safe, else double-quoted.
+fn write_scalar(out: &mut String, text: &str) {
+    if is_plain_safe(text) {
+        out.push_str(text);
+    } else {
+        write_quoted(out, text);
     }
 }
 
@@ -136,12 +239,12 @@ fn format_value(
 ) -> Result<(), Error> {
     if matches!(state.auto_escape(), AutoEscape::Json) && !value.is_safe() {
         if let Some(text) = value.as_str() {
-            if is_plain_safe(text) {
+            if text == REGION && STAMPING.get() {
                 return out.write_str(text).map_err(Error::from);
             }
-            let mut quoted = String::with_capacity(text.len() + 2);
-            write_quoted(&mut quoted, text);
-            return out.write_str(&quoted).map_err(Error::from);
+            let mut formatted = String::with_capacity(text.len() + 2);
+            write_scalar(&mut formatted, text);
+            return out.write_str(&formatted).map_err(Error::from);
         }
         if value.is_undefined() || value.is_none() {
             return Err(Error::new(
@@ -200,6 +303,9 @@ fn block(value: &Value, indent: usize) -> Value {
     let Some(text) = value.as_str() else {
         return value.clone();
     };
+    if text == REGION && STAMPING.get() {
+        return Value::from_safe_string(REGION_QUOTED.to_owned());
+    }
     if !text.contains('\n') || !fits_literal_block(text) {
         let mut quoted = String::with_capacity(text.len() + 2);
         write_quoted(&mut quoted, text);
@@ -298,6 +404,17 @@ mod tests {
         ] {
             assert!(!is_plain_safe(quoted), "{quoted}");
         }
+    }
+
+    #[test]
+    fn pieces_split_at_both_sentinels() {
+        let text = format!("a: {REGION}\nb: {REGION_QUOTED}\nc");
+        let p = pieces(&text);
+        assert_eq!(p.len(), 5);
+        assert!(matches!(&p[0], Piece::Text(t) if t == "a: "));
+        assert!(matches!(p[1], Piece::Region));
+        assert!(matches!(p[3], Piece::RegionQuoted));
+        assert!(matches!(&p[4], Piece::Text(t) if t == "\nc"));
     }
 
     #[test]

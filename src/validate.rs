@@ -9,7 +9,7 @@ use crate::diagnostic::{Code, Diagnostic, FieldPath};
 use crate::node::{Node, Value};
 use crate::plan::{CORE_MODULE, effective_module, vpa_acts};
 use crate::profile::{
-    Behavior, Metric, ObjectTarget, Profile, Redis, Replicas, ResourceName, ResourceTarget,
+    Behavior, Metric, ObjectTarget, Profile, Redis, Region, Replicas, ResourceName, ResourceTarget,
     Resources, ScalingRules, UpdateMode, Vpa,
 };
 
@@ -57,7 +57,37 @@ pub fn validate(profile: &Profile, tree: &Node) -> Vec<Diagnostic> {
 
 /// A VPA that fights an HPA: where the VPA was written, the module, its mode, the
 /// resources both act on, and the regions where it happens (empty: a module without metrics).
-type Conflict<'a> = (FieldPath, &'a str, UpdateMode, Vec<&'a str>, Vec<&'a str>);
+type Conflict<'a> = (
+    FieldPath,
+    &'a str,
+    UpdateMode,
+    Vec<&'static str>,
+    Vec<&'a str>,
+);
+
+/// A VPA that changes pods (not `Off`) on resources its HPA scales on: its mode and
+/// those resources.
+fn clash(module: &crate::plan::EffectiveModule<'_>) -> Option<(UpdateMode, Vec<&'static str>)> {
+    let vpa = module.vpa?;
+    if vpa.update_mode == UpdateMode::Off {
+        return None;
+    }
+    let scaled: Vec<ResourceName> = module
+        .metrics
+        .iter()
+        .filter_map(|m| match m {
+            Metric::Resource { name, .. } => Some(*name),
+            _ => None,
+        })
+        .collect();
+    let resources: Vec<&'static str> = vpa
+        .controlled()
+        .into_iter()
+        .filter(|r| scaled.contains(r))
+        .map(ResourceName::as_str)
+        .collect();
+    (!resources.is_empty()).then_some((vpa.update_mode, resources))
+}
 
 struct Validator<'a> {
     tree: &'a Node,
@@ -668,95 +698,80 @@ impl Validator<'_> {
     }
 
     /// Per region: every module has metrics, and no VPA acts on what its HPA scales on.
-    /// A conflict is reported once where the VPA was written, naming the regions.
+    /// A conflict is reported once where the VPA was written, naming the regions. A
+    /// region without an override for a module is the module's own case, computed once.
     fn workloads(&mut self, profile: &Profile) {
         let root = FieldPath::root();
+        let defaults_metrics = self
+            .tree
+            .get(root.key("defaults").key("metrics").segs())
+            .is_some();
+        let neutral = Region {
+            primary: false,
+            weight: 0,
+            replicas: None,
+            resources: None,
+            postgres: None,
+            modules: indexmap::IndexMap::new(),
+        };
         let mut conflicts: Vec<Conflict<'_>> = Vec::new();
-        for (region_name, region) in &profile.regions {
-            for module_name in profile.modules.keys() {
-                let Some(module) = effective_module(profile, region, module_name) else {
-                    continue;
-                };
-                let module_path = root.key("modules").key(module_name);
-                let metrics_written = self.tree.get(module_path.key("metrics").segs()).is_some()
-                    || self
-                        .tree
-                        .get(root.key("defaults").key("metrics").segs())
-                        .is_some();
-                if module.metrics.is_empty()
-                    && !metrics_written
-                    && !conflicts
-                        .iter()
-                        .any(|c| c.1 == module_name.as_str() && c.3.is_empty())
-                {
-                    self.report(
-                        Code::Metrics,
-                        &module_path,
-                        format!("module `{module_name}` has no metrics and `defaults.metrics` is not set"),
-                    )
-                    .help = Some("add `metrics: [{resource: cpu, utilization: 70}]` to the module or to `defaults`".to_owned());
-                    conflicts.push((
-                        module_path.clone(),
-                        module_name,
-                        UpdateMode::Off,
-                        Vec::new(),
-                        Vec::new(),
-                    ));
-                }
-                let Some(vpa) = module.vpa else { continue };
-                if vpa.update_mode == UpdateMode::Off {
-                    continue;
-                }
-                let scaled: Vec<ResourceName> = module
-                    .metrics
-                    .iter()
-                    .filter_map(|m| match m {
-                        Metric::Resource { name, .. } => Some(*name),
-                        _ => None,
-                    })
-                    .collect();
-                let clash: Vec<&str> = vpa
-                    .controlled()
-                    .into_iter()
-                    .filter(|r| scaled.contains(r))
-                    .map(ResourceName::as_str)
-                    .collect();
-                if clash.is_empty() {
-                    continue;
-                }
-                // Point at the VPA where it was written: the region's override, or the module.
-                let vpa_path = if region
-                    .modules
-                    .get(module_name)
-                    .is_some_and(|o| o.vpa.is_some())
-                {
-                    root.key("regions")
-                        .key(region_name)
-                        .key("modules")
-                        .key(module_name)
-                        .key("vpa")
+        for module_name in profile.modules.keys() {
+            let Some(base) = effective_module(profile, &neutral, module_name) else {
+                continue;
+            };
+            let module_path = root.key("modules").key(module_name);
+            if base.metrics.is_empty()
+                && !defaults_metrics
+                && self.tree.get(module_path.key("metrics").segs()).is_none()
+            {
+                self.report(
+                    Code::Metrics,
+                    &module_path,
+                    format!("module `{module_name}` has no metrics and `defaults.metrics` is not set"),
+                )
+                .help = Some("add `metrics: [{resource: cpu, utilization: 70}]` to the module or to `defaults`".to_owned());
+            }
+            let base_clash = clash(&base);
+            for (region_name, region) in &profile.regions {
+                let (vpa_path, found) = if crate::plan::overridden(region, module_name) {
+                    let Some(module) = effective_module(profile, region, module_name) else {
+                        continue;
+                    };
+                    let in_region = region
+                        .modules
+                        .get(module_name)
+                        .is_some_and(|o| o.vpa.is_some());
+                    let path = if in_region {
+                        root.key("regions")
+                            .key(region_name)
+                            .key("modules")
+                            .key(module_name)
+                            .key("vpa")
+                    } else {
+                        module_path.key("vpa")
+                    };
+                    (path, clash(&module))
                 } else {
-                    module_path.key("vpa")
+                    match &base_clash {
+                        Some(found) => (module_path.key("vpa"), Some(found.clone())),
+                        None => continue,
+                    }
+                };
+                let Some((mode, resources)) = found else {
+                    continue;
                 };
                 match conflicts
                     .iter_mut()
-                    .find(|c| c.0 == vpa_path && c.3 == clash)
+                    .find(|c| c.0 == vpa_path && c.3 == resources)
                 {
                     Some(existing) => existing.4.push(region_name),
-                    None => conflicts.push((
-                        vpa_path,
-                        module_name,
-                        vpa.update_mode,
-                        clash,
-                        vec![region_name],
-                    )),
+                    None => {
+                        conflicts.push((vpa_path, module_name, mode, resources, vec![region_name]));
+                    }
                 }
             }
         }
         for (vpa_path, module_name, mode, clash, regions) in conflicts {
-            if clash.is_empty() {
-                continue;
-            }
             let where_ = if regions.len() == profile.regions.len() && regions.len() > 1 {
                 "in every region".to_owned()
             } else if regions.len() == 1 {
@@ -813,20 +828,26 @@ impl Validator<'_> {
             } else {
                 owners.push((deployment.clone(), name));
             }
-            let vpas = std::iter::once((path.key("vpa"), module.vpa.as_ref())).chain(
+            // Paths are built only for the VPAs there are (regions × modules can be 20,000).
+            let vpas = std::iter::once((None, module.vpa.as_ref())).chain(
                 profile.regions.iter().map(|(r, region)| {
                     (
-                        root.key("regions")
-                            .key(r)
-                            .key("modules")
-                            .key(name)
-                            .key("vpa"),
+                        Some(r),
                         region.modules.get(name).and_then(|o| o.vpa.as_ref()),
                     )
                 }),
             );
-            for (vpa_path, vpa) in vpas {
+            for (in_region, vpa) in vpas {
                 let Some(vpa) = vpa else { continue };
+                let vpa_path = match in_region {
+                    None => path.key("vpa"),
+                    Some(r) => root
+                        .key("regions")
+                        .key(r)
+                        .key("modules")
+                        .key(name)
+                        .key("vpa"),
+                };
                 if let Some(target) = &vpa.target_ref
                     && (
                         target.api_version.as_str(),

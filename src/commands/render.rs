@@ -105,7 +105,7 @@ fn verify(renderer: &Renderer, objects: &[crate::plan::PlannedObject]) -> Result
             })
         };
         if get(&["kind"]).as_deref() != Some(object.kind.kind())
-            || get(&["metadata", "name"]).as_deref() != Some(object.meta.name.as_str())
+            || get(&["metadata", "name"]).as_deref() != Some(&*object.meta.name)
         {
             bail!(
                 "{} does not read back as the object it should be",
