@@ -154,3 +154,46 @@ fn the_values_string_option_round_trips_too() {
         "eu-west-1"
     );
 }
+
+/// Region names that YAML 1.1 reads as booleans are valid DNS labels: wherever the
+/// region is written (labels, the policies ConfigMap, shared specs stamped per region)
+/// it must come back as the string.
+#[test]
+fn region_names_that_look_like_booleans_stay_strings() {
+    let profile = mplp_scale::load::DEFAULT_PROFILE
+        .replacen("  eu-west-1:\n", "  no:\n", 1)
+        .replacen("  ap-southeast-1:\n", "  on:\n", 1)
+        .replacen(
+            "    postgres: {instances: 1}\n",
+            "    postgres: {instances: 1}\n    modules: {network: {replicas: {min: 2, max: 8}}}\n",
+            1,
+        );
+    let out = Test::new(["render", "-f", "-"]).stdin(profile).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("topology.mplp.io/region: \"no\"\n"), "{}", out.stdout);
+    let docs: Vec<serde_json::Value> = documents(&out.stdout).into_iter().map(parse).collect();
+    let mut seen = std::collections::BTreeMap::new();
+    for doc in &docs {
+        if let Some(region) = doc["metadata"]["labels"].get("topology.mplp.io/region") {
+            assert!(region.is_string(), "{doc}");
+            *seen.entry(region.as_str().unwrap().to_owned()).or_insert(0) += 1;
+        }
+        if doc["metadata"]["name"] == "mplp-scaling-policies" {
+            assert_eq!(doc["data"]["region"], doc["metadata"]["labels"]["topology.mplp.io/region"]);
+        }
+    }
+    assert_eq!(seen.get("no"), Some(&17));
+    assert_eq!(seen.get("on"), Some(&17));
+    // The region override reaches that region's HPA only.
+    let network: Vec<(String, i64)> = docs
+        .iter()
+        .filter(|d| d["metadata"]["name"] == "mplp-network-hpa")
+        .map(|d| {
+            (
+                d["metadata"]["labels"]["topology.mplp.io/region"].as_str().unwrap().to_owned(),
+                d["spec"]["maxReplicas"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(network, vec![("us-east-1".into(), 15), ("no".into(), 15), ("on".into(), 8)]);
+}
