@@ -170,7 +170,11 @@ fn region_names_that_look_like_booleans_stay_strings() {
         );
     let out = Test::new(["render", "-f", "-"]).stdin(profile).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("topology.mplp.io/region: \"no\"\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("topology.mplp.io/region: \"no\"\n"),
+        "{}",
+        out.stdout
+    );
     let docs: Vec<serde_json::Value> = documents(&out.stdout).into_iter().map(parse).collect();
     let mut seen = std::collections::BTreeMap::new();
     for doc in &docs {
@@ -179,7 +183,10 @@ fn region_names_that_look_like_booleans_stay_strings() {
             *seen.entry(region.as_str().unwrap().to_owned()).or_insert(0) += 1;
         }
         if doc["metadata"]["name"] == "mplp-scaling-policies" {
-            assert_eq!(doc["data"]["region"], doc["metadata"]["labels"]["topology.mplp.io/region"]);
+            assert_eq!(
+                doc["data"]["region"],
+                doc["metadata"]["labels"]["topology.mplp.io/region"]
+            );
         }
     }
     assert_eq!(seen.get("no"), Some(&17));
@@ -190,10 +197,20 @@ fn region_names_that_look_like_booleans_stay_strings() {
         .filter(|d| d["metadata"]["name"] == "mplp-network-hpa")
         .map(|d| {
             (
-                d["metadata"]["labels"]["topology.mplp.io/region"].as_str().unwrap().to_owned(),
+                d["metadata"]["labels"]["topology.mplp.io/region"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
                 d["spec"]["maxReplicas"].as_i64().unwrap(),
             )
         })
         .collect();
-    assert_eq!(network, vec![("us-east-1".into(), 15), ("no".into(), 15), ("on".into(), 8)]);
+    assert_eq!(
+        network,
+        vec![
+            ("us-east-1".into(), 15),
+            ("no".into(), 15),
+            ("on".into(), 8)
+        ]
+    );
 }
