@@ -90,3 +90,65 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn unwritable_outputs_are_exit_2_and_write_nothing() {
+    let out = Test::new(["render", "-o", "/nonexistent-dir/out.yaml"]).run();
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .starts_with("error: failed to create a temporary file in `/nonexistent-dir`"),
+        "{}",
+        out.stderr
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "keep\n").unwrap();
+    let out = Test::new(["render", "--out-dir", file.to_str().unwrap()]).run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep\n");
+    let out = Test::new(["schema", "-o", "/nonexistent-dir/schema.json"]).run();
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn a_directory_is_not_a_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Test::new(["lint", dir.path().to_str().unwrap()]).run();
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with("error: failed to read profile"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn oversized_files_are_refused_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.yaml");
+    let mut text = String::from("version: 1\nname: \"");
+    text.push_str(&"x".repeat(17 * 1024 * 1024));
+    text.push_str("\"\n");
+    std::fs::write(&big, text).unwrap();
+    let out = Test::new(["lint", big.to_str().unwrap()]).run();
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("error[E0002]: (root): file is 16777217 bytes, over the limit of 16777216 bytes (16 MiB)"), "{}", out.stdout);
+}
+
+#[test]
+fn layered_stdin_and_files_together() {
+    let out = Test::new([
+        "render",
+        "-f",
+        "profiles/production.yaml",
+        "-f",
+        "-",
+        "--global",
+    ])
+    .current_dir(&crate::common::root())
+    .stdin("regions:\n  us-east-1: {weight: 40}\n  eu-west-1: {weight: 40}\n")
+    .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("weight: 40"));
+}
