@@ -372,7 +372,7 @@ impl Controller {
         // convertDesiredReplicasWithBehaviorRate
         let (replicas, limited_reason) = if stabilized > current {
             let limit = self
-                .scale_up_limit(now, current, &behavior.scale_up)
+                .rate_limit(now, current, &behavior.scale_up, true)
                 .max(current);
             let (maximum, reason) = if self.max > limit {
                 (limit, "ScaleUpLimit")
@@ -386,7 +386,7 @@ impl Controller {
             }
         } else if stabilized < current {
             let limit = self
-                .scale_down_limit(now, current, &behavior.scale_down)
+                .rate_limit(now, current, &behavior.scale_down, false)
                 .min(current);
             let (minimum, reason) = if self.min < limit {
                 (limit, "ScaleDownLimit")
@@ -421,52 +421,37 @@ impl Controller {
             .sum()
     }
 
-    /// `calculateScaleUpLimitWithScalingRules`.
-    fn scale_up_limit(&self, now: i64, current: i64, rules: &Rules) -> i64 {
-        let mut result: Option<i64> = None;
-        let pick = |a: i64, b: i64| match rules.select {
-            Select::Min => a.min(b),
-            _ => a.max(b),
-        };
+    /// `calculateScaleUpLimitWithScalingRules` (`up`) and
+    /// `calculateScaleDownLimitWithBehaviors`: each policy proposes a limit from the
+    /// replicas at the start of its period; `Max` picks the biggest change, `Min` the
+    /// smallest, `Disabled` allows none.
+    fn rate_limit(&self, now: i64, current: i64, rules: &Rules, up: bool) -> i64 {
         if rules.select == Select::Disabled {
             return current;
         }
+        // The biggest change is the highest limit going up and the lowest going down.
+        let biggest = (rules.select == Select::Max) == up;
+        let mut result: Option<i64> = None;
         for p in &rules.policies {
             let added = Self::change_in_period(&self.up_events, now, p.period_seconds);
             let deleted = Self::change_in_period(&self.down_events, now, p.period_seconds);
             let start = current - added + deleted;
-            let proposed = if p.percent {
+            let factor = p.value as f64 / 100.0;
+            let proposed = match (p.percent, up) {
                 // Rounded up, or a small count would never grow.
-                (start as f64 * (1.0 + p.value as f64 / 100.0)).ceil() as i64
-            } else {
-                start + p.value
-            };
-            result = Some(result.map_or(proposed, |r| pick(r, proposed)));
-        }
-        result.unwrap_or(current)
-    }
-
-    /// `calculateScaleDownLimitWithBehaviors`.
-    fn scale_down_limit(&self, now: i64, current: i64, rules: &Rules) -> i64 {
-        let mut result: Option<i64> = None;
-        let pick = |a: i64, b: i64| match rules.select {
-            Select::Min => a.max(b),
-            _ => a.min(b),
-        };
-        if rules.select == Select::Disabled {
-            return current;
-        }
-        for p in &rules.policies {
-            let added = Self::change_in_period(&self.up_events, now, p.period_seconds);
-            let deleted = Self::change_in_period(&self.down_events, now, p.period_seconds);
-            let start = current - added + deleted;
-            let proposed = if p.percent {
+                (true, true) => (start as f64 * (1.0 + factor)).ceil() as i64,
                 // Truncated: int32(float64(start) * (1 - value/100)).
-                (start as f64 * (1.0 - p.value as f64 / 100.0)) as i64
-            } else {
-                start - p.value
+                (true, false) => (start as f64 * (1.0 - factor)) as i64,
+                (false, true) => start + p.value,
+                (false, false) => start - p.value,
             };
-            result = Some(result.map_or(proposed, |r| pick(r, proposed)));
+            result = Some(result.map_or(proposed, |r| {
+                if biggest {
+                    r.max(proposed)
+                } else {
+                    r.min(proposed)
+                }
+            }));
         }
         result.unwrap_or(current)
     }

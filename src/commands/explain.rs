@@ -28,15 +28,7 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     if let Some(r) = &args.region
         && !profile.regions.contains_key(r)
     {
-        bail!(
-            "unknown region `{r}`: the profile's regions are {}",
-            profile
-                .regions
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        bail!(super::unknown_region(&profile, r));
     }
     let mut text = String::new();
     for (name, region) in &profile.regions {

@@ -90,6 +90,16 @@ pub fn print_text(checked: &Checked, out: &mut dyn Write) -> std::io::Result<()>
     Ok(())
 }
 
+/// The error for a `--region` the profile does not have.
+#[must_use]
+pub fn unknown_region(profile: &Profile, region: &str) -> String {
+    let known: Vec<&str> = profile.regions.keys().map(String::as_str).collect();
+    format!(
+        "unknown region `{region}`: the profile's regions are {}",
+        known.join(", ")
+    )
+}
+
 /// `N errors, M warnings` with the right plurals.
 #[must_use]
 pub fn summary(errors: usize, warnings: usize) -> String {

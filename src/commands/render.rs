@@ -46,12 +46,7 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
     };
     for region in &args.regions {
         if !profile.regions.contains_key(region) {
-            let known: Vec<&str> = profile.regions.keys().map(String::as_str).collect();
-            writeln!(
-                err,
-                "error: unknown region `{region}`: the profile's regions are {}",
-                known.join(", ")
-            )?;
+            writeln!(err, "error: {}", super::unknown_region(profile, region))?;
             return Ok(ExitStatus::Error);
         }
     }

@@ -48,15 +48,7 @@ pub fn simulate(
     };
     let region_name = match &args.region {
         Some(r) if profile.regions.contains_key(r) => r.clone(),
-        Some(r) => bail!(
-            "unknown region `{r}`: the profile's regions are {}",
-            profile
-                .regions
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Some(r) => bail!(super::unknown_region(&profile, r)),
         None => profile
             .regions
             .iter()
