@@ -34,7 +34,9 @@ fuzz_target!(|data: &[u8]| {
     let mut second = String::new();
     for object in &objects {
         let mut doc = String::new();
-        renderer.render(object, &mut doc).expect("a valid profile renders");
+        renderer
+            .render(object, &mut doc)
+            .expect("a valid profile renders");
         serde_saphyr::from_str::<serde_json::Value>(&doc)
             .unwrap_or_else(|e| panic!("{} does not parse back: {e}\n{doc}", object.source()));
         first.push_str(&doc);

@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod escaping;
 mod lint;
+mod mutations;
 mod properties;
 mod render;
 mod simulate;
