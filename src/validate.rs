@@ -1760,6 +1760,108 @@ mod tests {
     }
 
     #[test]
+    fn one_hpa_per_deployment() {
+        let out = lint(&[(
+            "  network:\n    replicas: {min: 2, max: 15}",
+            "  core-extra:\n    deployment: mplp-core\n    replicas: {min: 1, max: 3}\n  network:\n    replicas: {min: 2, max: 15}",
+        )]);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(out[0].contains("error[E0106] modules.core-extra.deployment: modules `core` and `core-extra` both scale `Deployment/mplp-core`"), "{out:?}");
+    }
+
+    #[test]
+    fn vpa_targets_and_containers() {
+        let out = lint(&[(
+            "    maxAllowed: {cpu: 8000m, memory: 32Gi}",
+            "    maxAllowed: {cpu: 8000m, memory: 32Gi}\n    targetRef: {apiVersion: apps/v1, kind: StatefulSet, name: postgresql}\n    containerName: postgresql",
+        )]);
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert!(
+            out.iter()
+                .any(|d| d.contains("error[E0605] postgres.vpa.targetRef")
+                    && d.contains("never creates a StatefulSet")),
+            "{out:?}"
+        );
+        assert!(
+            out.iter()
+                .any(|d| d.contains("error[E0605] postgres.vpa.containerName")),
+            "{out:?}"
+        );
+        let out = lint(&[(
+            "      controlledValues: RequestsAndLimits",
+            "      controlledValues: RequestsAndLimits\n      targetRef: {apiVersion: apps/v1, kind: Deployment, name: other}",
+        )]);
+        assert!(
+            out[0].contains("error[E0605] modules.core.vpa.targetRef"),
+            "{out:?}"
+        );
+        // The right target is accepted.
+        let out = lint(&[(
+            "      controlledValues: RequestsAndLimits",
+            "      controlledValues: RequestsAndLimits\n      targetRef: {apiVersion: apps/v1, kind: Deployment, name: mplp-core}",
+        )]);
+        assert_eq!(out, Vec::<String>::new());
+    }
+
+    #[test]
+    fn redis_api_version_and_pod_count() {
+        let out = lint(&[(
+            "  name: redis-cluster",
+            "  name: redis-cluster\n  apiVersion: redis.redis.opstreelabs.in/v1beta1",
+        )]);
+        assert!(
+            out[0].contains("error[E0805] redis.apiVersion") && out[0].contains("v0.20.0"),
+            "{out:?}"
+        );
+        let out = lint(&[("clusterSize: 3", "clusterSize: 6")]);
+        assert!(
+            out[0].contains("warning[W0804] redis.clusterSize") && out[0].contains("12 Redis pods"),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn requests_over_limits_and_long_names() {
+        let out = lint(&[(
+            "      requests: {cpu: 1000m, memory: 2Gi}\n      limits: {cpu: 4000m, memory: 8Gi}\n    postgres: {instances: 3}",
+            "      requests: {cpu: 5000m, memory: 2Gi}\n      limits: {cpu: 4000m, memory: 8Gi}\n    postgres: {instances: 3}",
+        )]);
+        assert!(out[0].contains("error[E0302] regions.us-east-1.resources.requests.cpu: cpu request `5000m` is above its limit `4000m`"), "{out:?}");
+        let out = lint(&[(
+            "  name: postgresql-cluster",
+            &format!("  name: {}", "p".repeat(51)),
+        )]);
+        assert!(out[0].contains("error[E0105] postgres.name"), "{out:?}");
+    }
+
+    #[test]
+    fn hints_for_what_the_scaling_guide_writes() {
+        let out = lint(&[(
+            "  storage: {size: 100Gi, storageClass: fast-ssd}",
+            "  storage: {size: 100Gi, storageClass: fast-ssd}\n  monitoring: {enabled: true}",
+        )]);
+        assert!(
+            out[0].contains("error[E0003] postgres.monitoring"),
+            "{out:?}"
+        );
+        let text = DEFAULT_PROFILE.replacen(
+            "  storage: {size: 100Gi, storageClass: fast-ssd}",
+            "  storage: {size: 100Gi, storageClass: fast-ssd}\n  monitoring: {enabled: true}",
+            1,
+        );
+        let loaded = load(
+            &[Input::Text {
+                name: "p.yaml".into(),
+                text,
+            }],
+            &[],
+        )
+        .unwrap();
+        let help = loaded.diagnostics[0].help.as_deref().unwrap();
+        assert!(help.contains("create a PodMonitor"), "{help}");
+    }
+
+    #[test]
     fn every_problem_in_one_run() {
         let out = lint(&[
             ("weight: 20", "weight: 25"),
