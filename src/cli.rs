@@ -152,7 +152,7 @@ pub struct RenderArgs {
     pub output: Option<PathBuf>,
     /// Write one file per object under DIR/global/ and DIR/regions/REGION/, each with a
     /// kustomization.yaml.
-    #[arg(long = "out-dir", value_name = "DIR")]
+    #[arg(long = "out-dir", value_name = "DIR", conflicts_with_all = ["format", "show_profile"])]
     pub out_dir: Option<PathBuf>,
     /// `yaml` (a `---` stream) or `json` (one JSON object per line, for jq).
     #[arg(long, value_enum, default_value_t = RenderFormat::Yaml)]
