@@ -163,7 +163,7 @@ fn mutants_of_the_production_profile() {
         }
     }
     assert!(
-        accepted > 10,
+        accepted >= 5,
         "only {accepted} mutants were accepted: the mutations are too coarse"
     );
 }
