@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::profile::{
@@ -490,14 +489,7 @@ struct Shared {
 
 impl Shared {
     fn new(profile: &Profile) -> Self {
-        let neutral = Region {
-            primary: false,
-            weight: 0,
-            replicas: None,
-            resources: None,
-            postgres: None,
-            modules: IndexMap::new(),
-        };
+        let neutral = Region::without_overrides();
         let mut hpa = Vec::with_capacity(profile.modules.len());
         let mut vpa = Vec::with_capacity(profile.modules.len());
         for name in profile.modules.keys() {

@@ -706,14 +706,7 @@ impl Validator<'_> {
             .tree
             .get(root.key("defaults").key("metrics").segs())
             .is_some();
-        let neutral = Region {
-            primary: false,
-            weight: 0,
-            replicas: None,
-            resources: None,
-            postgres: None,
-            modules: indexmap::IndexMap::new(),
-        };
+        let neutral = Region::without_overrides();
         let mut conflicts: Vec<Conflict<'_>> = Vec::new();
         for module_name in profile.modules.keys() {
             let Some(base) = effective_module(profile, &neutral, module_name) else {

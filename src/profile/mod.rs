@@ -182,6 +182,22 @@ pub struct Region {
     pub modules: IndexMap<String, ModuleOverride>,
 }
 
+impl Region {
+    /// A region that changes nothing about any module: what a module's settings are on
+    /// their own (planning and validation compute them once per module this way).
+    #[must_use]
+    pub fn without_overrides() -> Self {
+        Region {
+            primary: false,
+            weight: 0,
+            replicas: None,
+            resources: None,
+            postgres: None,
+            modules: IndexMap::new(),
+        }
+    }
+}
+
 /// A region's CloudNativePG settings.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
