@@ -87,13 +87,7 @@ fn explain_region(profile: &Profile, name: &str, region: &Region, out: &mut Stri
             ("at minimum", core.replicas.min),
             ("at maximum", core.replicas.max),
         ] {
-            let _ = writeln!(
-                out,
-                "    core pods {label:<10} {count:>3} × ({}) = {} / {}",
-                list(&resources.requests),
-                total(&resources.requests, count),
-                total(&resources.limits, count)
-            );
+            resource_line(out, &format!("core pods {label}"), count, resources);
         }
     }
     if let Some(pg) = &profile.postgres {
@@ -103,13 +97,7 @@ fn explain_region(profile: &Profile, name: &str, region: &Region, out: &mut Stri
             .and_then(|p| p.instances)
             .unwrap_or(pg.instances);
         if let Some(r) = &pg.resources {
-            let _ = writeln!(
-                out,
-                "    postgres           {instances:>3} × ({}) = {} / {}",
-                list(&r.requests),
-                total(&r.requests, instances),
-                total(&r.limits, instances)
-            );
+            resource_line(out, "postgres", instances, r);
         }
         if let Some(max_connections) = pg
             .parameters
@@ -132,13 +120,7 @@ fn explain_region(profile: &Profile, name: &str, region: &Region, out: &mut Stri
     if let Some(redis) = &profile.redis {
         let pods = redis.cluster_size * 2;
         if let Some(r) = &redis.resources {
-            let _ = writeln!(
-                out,
-                "    redis              {pods:>3} × ({}) = {} / {}",
-                list(&r.requests),
-                total(&r.requests, pods),
-                total(&r.limits, pods)
-            );
+            resource_line(out, "redis", pods, r);
             if let (Some(maxmemory), Some(limit)) = (
                 redis.config.get("maxmemory").and_then(|m| redis_bytes(m)),
                 r.limits.memory.as_ref(),
@@ -241,6 +223,17 @@ fn rules(r: &Rules) -> String {
         r.stabilization_window_seconds,
         policies.join(", ")
     )
+}
+
+/// `    <label> <count> × (<requests>) = <total requests> / <total limits>`
+fn resource_line(out: &mut String, label: &str, count: i64, resources: &crate::profile::Resources) {
+    let _ = writeln!(
+        out,
+        "    {label:<21}{count:>3} × ({}) = {} / {}",
+        list(&resources.requests),
+        total(&resources.requests, count),
+        total(&resources.limits, count)
+    );
 }
 
 fn list(l: &ResourceList) -> String {
