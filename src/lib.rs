@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod crds;
 pub mod diagnostic;
+pub mod effective;
 pub mod emit;
 pub mod hpa;
 pub mod load;
@@ -20,6 +21,7 @@ pub mod quantity;
 pub mod render;
 pub mod source;
 pub mod validate;
+pub mod yaml;
 
 use std::process::ExitCode;
 

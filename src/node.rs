@@ -475,10 +475,10 @@ fn write_scalar(value: &Value, out: &mut String) {
 }
 
 fn write_string(s: &str, out: &mut String) {
-    if crate::render::is_plain_safe(s) {
+    if crate::yaml::is_plain_safe(s) {
         out.push_str(s);
     } else {
-        crate::render::write_quoted(out, s);
+        crate::yaml::write_quoted(out, s);
     }
 }
 

@@ -10,10 +10,14 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::profile::{
-    Behavior, Metric, ObjectTarget, Profile, Region, Replicas, ResourceList, ResourceTarget,
-    Resources, Scalar, ScalingRules, UpdateMode, ValuesFormat, Vpa,
+use crate::effective::{
+    CORE_MODULE, EffectiveModule, deployment_name, effective_module, overridden,
 };
+use crate::profile::{
+    Metric, ObjectTarget, Profile, Region, ResourceList, ResourceTarget, Resources, Scalar,
+    ScalingRules, ValuesFormat, Vpa,
+};
+use crate::yaml::quote;
 
 /// The kinds we render, in stream order within a scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -338,72 +342,6 @@ fn list(list: &ResourceList) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-/// The effective settings of one module in one region.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EffectiveModule<'a> {
-    pub name: &'a str,
-    /// The Deployment the module's HPA scales.
-    pub deployment: String,
-    pub replicas: Replicas,
-    pub metrics: &'a [Metric],
-    pub behavior: Option<Behavior>,
-    pub vpa: Option<&'a Vpa>,
-}
-
-/// A module's settings in a region: region override, then (for `core`) the region's
-/// range, then the module, then `defaults`.
-#[must_use]
-pub fn effective_module<'a>(
-    profile: &'a Profile,
-    region: &'a Region,
-    name: &'a str,
-) -> Option<EffectiveModule<'a>> {
-    let module = profile.modules.get(name)?;
-    let over = region.modules.get(name);
-    let replicas = over
-        .and_then(|o| o.replicas)
-        .or(if name == CORE_MODULE {
-            region.replicas
-        } else {
-            None
-        })
-        .unwrap_or(module.replicas);
-    let metrics = over
-        .and_then(|o| o.metrics.as_deref())
-        .or(module.metrics.as_deref())
-        .or(profile.defaults.metrics.as_deref())
-        .unwrap_or(&[]);
-    let behavior = merge_behavior(
-        profile.defaults.behavior.as_ref(),
-        over.and_then(|o| o.behavior.as_ref())
-            .or(module.behavior.as_ref()),
-    );
-    let vpa = over.and_then(|o| o.vpa.as_ref()).or(module.vpa.as_ref());
-    Some(EffectiveModule {
-        name,
-        deployment: deployment_name(name, module.deployment.as_deref()),
-        replicas,
-        metrics,
-        behavior,
-        vpa,
-    })
-}
-
-/// The module whose range `regions.<r>.replicas` sets.
-pub const CORE_MODULE: &str = "core";
-
-/// A module's behavior replaces the default one direction at a time.
-fn merge_behavior(defaults: Option<&Behavior>, module: Option<&Behavior>) -> Option<Behavior> {
-    let pick = |f: fn(&Behavior) -> Option<&ScalingRules>| {
-        module.and_then(f).or_else(|| defaults.and_then(f)).cloned()
-    };
-    let behavior = Behavior {
-        scale_up: pick(|b| b.scale_up.as_ref()),
-        scale_down: pick(|b| b.scale_down.as_ref()),
-    };
-    (behavior.scale_up.is_some() || behavior.scale_down.is_some()).then_some(behavior)
-}
-
 /// Which objects to plan.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Selection {
@@ -526,12 +464,6 @@ impl Shared {
     }
 }
 
-/// Whether a region changes anything about a module.
-#[must_use]
-pub fn overridden(region: &Region, module: &str) -> bool {
-    region.modules.contains_key(module) || (module == CORE_MODULE && region.replicas.is_some())
-}
-
 fn labels(component: &str, region: Option<&str>) -> Vec<(String, String)> {
     let mut labels = vec![
         ("app.kubernetes.io/part-of".to_owned(), "mplp".to_owned()),
@@ -548,12 +480,6 @@ fn labels(component: &str, region: Option<&str>) -> Vec<(String, String)> {
         labels.push(("topology.mplp.io/region".to_owned(), region.to_owned()));
     }
     labels
-}
-
-/// The Deployment a module scales: its `deployment`, or `mplp-<module>`.
-#[must_use]
-pub fn deployment_name(module: &str, deployment: Option<&str>) -> String {
-    deployment.map_or_else(|| format!("mplp-{module}"), str::to_owned)
 }
 
 /// The destination host of a region's core service.
@@ -1002,15 +928,6 @@ fn vpa_spec(vpa: &Vpa, target: (&'static str, &'static str, String), container: 
     }
 }
 
-/// Whether a VPA in this mode changes pods (and so can fight an HPA).
-#[must_use]
-pub fn vpa_acts(mode: UpdateMode) -> bool {
-    matches!(
-        mode,
-        UpdateMode::Recreate | UpdateMode::InPlaceOrRecreate | UpdateMode::Auto
-    )
-}
-
 /// The seed's scaling-policy document for one region, as YAML text.
 ///
 /// It is a document inside a `ConfigMap` value, so it is built here, with every scalar
@@ -1061,18 +978,11 @@ fn scalar(s: &Scalar) -> String {
     }
 }
 
-/// A YAML double-quoted scalar that any YAML 1.1 or 1.2 parser reads back as `text`.
-#[must_use]
-pub fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    crate::render::write_quoted(&mut out, text);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::load::{Input, load};
+    use crate::profile::Replicas;
 
     fn default_profile() -> Profile {
         load(&[], &[]).unwrap().profile.unwrap()

@@ -6,8 +6,8 @@
 //! Everything here is a plain function of the profile: nothing is read or written.
 
 use crate::diagnostic::{Code, Diagnostic, FieldPath};
+use crate::effective::{CORE_MODULE, effective_module, vpa_acts};
 use crate::node::{Node, Value};
-use crate::plan::{CORE_MODULE, effective_module, vpa_acts};
 use crate::profile::{
     Behavior, Metric, ObjectTarget, Profile, Redis, Region, Replicas, ResourceName, ResourceTarget,
     Resources, ScalingRules, UpdateMode, Vpa,
@@ -67,7 +67,9 @@ type Conflict<'a> = (
 
 /// A VPA that changes pods (not `Off`) on resources its HPA scales on: its mode and
 /// those resources.
-fn clash(module: &crate::plan::EffectiveModule<'_>) -> Option<(UpdateMode, Vec<&'static str>)> {
+fn clash(
+    module: &crate::effective::EffectiveModule<'_>,
+) -> Option<(UpdateMode, Vec<&'static str>)> {
     let vpa = module.vpa?;
     if vpa.update_mode == UpdateMode::Off {
         return None;
@@ -726,7 +728,7 @@ impl Validator<'_> {
             }
             let base_clash = clash(&base);
             for (region_name, region) in &profile.regions {
-                let (vpa_path, found) = if crate::plan::overridden(region, module_name) {
+                let (vpa_path, found) = if crate::effective::overridden(region, module_name) {
                     let Some(module) = effective_module(profile, region, module_name) else {
                         continue;
                     };
@@ -798,7 +800,7 @@ impl Validator<'_> {
         let mut owners: Vec<(String, &str)> = Vec::new();
         for (name, module) in &profile.modules {
             let path = root.key("modules").key(name);
-            let deployment = crate::plan::deployment_name(name, module.deployment.as_deref());
+            let deployment = crate::effective::deployment_name(name, module.deployment.as_deref());
             if let Some(given) = &module.deployment {
                 self.subdomain_name(given, &path.key("deployment"), "deployment");
             }

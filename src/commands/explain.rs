@@ -14,8 +14,8 @@ use anyhow::{Result, bail};
 
 use crate::ExitStatus;
 use crate::cli::ExplainArgs;
+use crate::effective::{CORE_MODULE, EffectiveModule, effective_module};
 use crate::hpa::{Behavior, Controller, Observation, Rules, Select, Target};
-use crate::plan::{CORE_MODULE, EffectiveModule, effective_module};
 use crate::profile::{Metric, ObjectTarget, Profile, Region, ResourceList, ResourceTarget};
 
 /// The controller's default sync period.

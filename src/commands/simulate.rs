@@ -14,8 +14,8 @@ use anyhow::{Context as _, Result, bail};
 
 use crate::ExitStatus;
 use crate::cli::{OtherController, SimulateArgs, SimulateFormat};
+use crate::effective::effective_module;
 use crate::hpa::{Behavior, Controller, Observation, Target, seed_replicas};
-use crate::plan::effective_module;
 use crate::profile::{Metric, ObjectTarget, ResourceTarget};
 use crate::quantity::Quantity;
 

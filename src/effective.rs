@@ -1,0 +1,94 @@
+//! Effective values: what a module's settings are in one region, once defaults, the
+//! module's own settings, the region's range and the region's overrides are layered.
+//!
+//! Below both `validate` and `plan` (and used by `explain` and `simulate`), so that the
+//! rules check exactly what is rendered.
+
+use crate::profile::{Behavior, Metric, Profile, Region, Replicas, ScalingRules, UpdateMode, Vpa};
+
+/// The effective settings of one module in one region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EffectiveModule<'a> {
+    pub name: &'a str,
+    /// The Deployment the module's HPA scales.
+    pub deployment: String,
+    pub replicas: Replicas,
+    pub metrics: &'a [Metric],
+    pub behavior: Option<Behavior>,
+    pub vpa: Option<&'a Vpa>,
+}
+
+/// A module's settings in a region: region override, then (for `core`) the region's
+/// range, then the module, then `defaults`.
+#[must_use]
+pub fn effective_module<'a>(
+    profile: &'a Profile,
+    region: &'a Region,
+    name: &'a str,
+) -> Option<EffectiveModule<'a>> {
+    let module = profile.modules.get(name)?;
+    let over = region.modules.get(name);
+    let replicas = over
+        .and_then(|o| o.replicas)
+        .or(if name == CORE_MODULE {
+            region.replicas
+        } else {
+            None
+        })
+        .unwrap_or(module.replicas);
+    let metrics = over
+        .and_then(|o| o.metrics.as_deref())
+        .or(module.metrics.as_deref())
+        .or(profile.defaults.metrics.as_deref())
+        .unwrap_or(&[]);
+    let behavior = merge_behavior(
+        profile.defaults.behavior.as_ref(),
+        over.and_then(|o| o.behavior.as_ref())
+            .or(module.behavior.as_ref()),
+    );
+    let vpa = over.and_then(|o| o.vpa.as_ref()).or(module.vpa.as_ref());
+    Some(EffectiveModule {
+        name,
+        deployment: deployment_name(name, module.deployment.as_deref()),
+        replicas,
+        metrics,
+        behavior,
+        vpa,
+    })
+}
+
+/// The module whose range `regions.<r>.replicas` sets.
+pub const CORE_MODULE: &str = "core";
+
+/// A module's behavior replaces the default one direction at a time.
+fn merge_behavior(defaults: Option<&Behavior>, module: Option<&Behavior>) -> Option<Behavior> {
+    let pick = |f: fn(&Behavior) -> Option<&ScalingRules>| {
+        module.and_then(f).or_else(|| defaults.and_then(f)).cloned()
+    };
+    let behavior = Behavior {
+        scale_up: pick(|b| b.scale_up.as_ref()),
+        scale_down: pick(|b| b.scale_down.as_ref()),
+    };
+    (behavior.scale_up.is_some() || behavior.scale_down.is_some()).then_some(behavior)
+}
+
+/// Whether a region changes anything about a module.
+#[must_use]
+pub fn overridden(region: &Region, module: &str) -> bool {
+    region.modules.contains_key(module) || (module == CORE_MODULE && region.replicas.is_some())
+}
+
+/// The Deployment a module scales: its `deployment`, or `mplp-<module>`.
+#[must_use]
+pub fn deployment_name(module: &str, deployment: Option<&str>) -> String {
+    deployment.map_or_else(|| format!("mplp-{module}"), str::to_owned)
+}
+
+/// Whether a VPA in this mode changes pods (and so can fight an HPA).
+#[must_use]
+pub fn vpa_acts(mode: UpdateMode) -> bool {
+    matches!(
+        mode,
+        UpdateMode::Recreate | UpdateMode::InPlaceOrRecreate | UpdateMode::Auto
+    )
+}

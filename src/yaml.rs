@@ -1,0 +1,121 @@
+//! YAML scalars that read back as exactly the text they were made from, under YAML 1.1
+//! and 1.2: plain where no parser can misread them, else double-quoted with every
+//! character a parser would reject or fold escaped.
+//!
+//! Below `render`, `plan` and `node`: every place that writes a YAML value goes through
+//! these functions.
+
+/// A YAML double-quoted scalar that any YAML 1.1 or 1.2 parser reads back as `text`.
+#[must_use]
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    write_quoted(&mut out, text);
+    out
+}
+
+/// A string as the formatter writes it: plain when safe, else double-quoted.
+pub fn write_scalar(out: &mut String, text: &str) {
+    if is_plain_safe(text) {
+        out.push_str(text);
+    } else {
+        write_quoted(out, text);
+    }
+}
+
+/// Whether `text` can be written as a plain scalar that every YAML 1.1 and 1.2 parser
+/// reads back as the same string: a letter, then letters, digits, `.`, `_`, `/` or `-`,
+/// and not one of the words YAML 1.1 reads as a boolean or null. Anything else (numbers,
+/// `1000m`, text with spaces, `:` or `#`) is double-quoted.
+#[must_use]
+pub fn is_plain_safe(text: &str) -> bool {
+    const SPECIAL: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
+        && text.len() <= 128
+        && !SPECIAL.iter().any(|w| w.eq_ignore_ascii_case(text))
+}
+
+/// Write `text` as a YAML double-quoted scalar.
+///
+/// Escapes what JSON escapes (`"`, `\`, C0 controls) plus what YAML does not allow raw
+/// or treats as a line break: DEL, C1 controls, NEL, U+2028, U+2029, and the BOM.
+pub fn write_quoted(out: &mut String, text: &str) {
+    use std::fmt::Write as _;
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+pub fn needs_escape(c: char) -> bool {
+    matches!(c, '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// A literal block keeps text as is unless: it is empty, it starts with a space (the
+/// indentation would be misread), it ends in more than one newline or in blanks, a line
+/// holds only blanks, or it has characters that must be escaped.
+pub fn fits_literal_block(text: &str) -> bool {
+    !text.is_empty()
+        && !text.starts_with([' ', '\n'])
+        && !text.ends_with("\n\n")
+        && !text.trim_end_matches('\n').ends_with([' ', '\t'])
+        && !text
+            .chars()
+            .any(|c| c != '\n' && (c == '\t' || needs_escape(c)))
+        && text
+            .split('\n')
+            .all(|line| line.is_empty() || !line.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_scalars_escape_what_yaml_needs() {
+        let q = |t: &str| {
+            let mut s = String::new();
+            write_quoted(&mut s, t);
+            s
+        };
+        assert_eq!(q("plain"), "\"plain\"");
+        assert_eq!(q("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+        assert_eq!(
+            q("\u{7f}\u{85}\u{2028}\u{feff}"),
+            "\"\\u007f\\u0085\\u2028\\ufeff\""
+        );
+        assert_eq!(q("ünï ☃ 🎉"), "\"ünï ☃ 🎉\"");
+    }
+
+    #[test]
+    fn plain_only_where_no_parser_reads_anything_else() {
+        for plain in [
+            "mplp-core",
+            "us-east-1",
+            "Service",
+            "apps/v1",
+            "a.b_c",
+            "Off1",
+        ] {
+            assert!(is_plain_safe(plain), "{plain}");
+        }
+        for quoted in [
+            "", "yes", "No", "ON", "off", "y", "N", "true", "Null", "1000m", "0x1", "1e3", ".inf",
+            "~", "a b", "a:b", "a#b", "-a", "ü", "a\"b",
+        ] {
+            assert!(!is_plain_safe(quoted), "{quoted}");
+        }
+    }
+}
