@@ -59,6 +59,7 @@ pub fn write_quoted(out: &mut String, text: &str) {
     out.push('"');
 }
 
+#[must_use]
 pub fn needs_escape(c: char) -> bool {
     matches!(c, '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
 }
@@ -66,6 +67,7 @@ pub fn needs_escape(c: char) -> bool {
 /// A literal block keeps text as is unless: it is empty, it starts with a space (the
 /// indentation would be misread), it ends in more than one newline or in blanks, a line
 /// holds only blanks, or it has characters that must be escaped.
+#[must_use]
 pub fn fits_literal_block(text: &str) -> bool {
     !text.is_empty()
         && !text.starts_with([' ', '\n'])
