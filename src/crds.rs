@@ -16,6 +16,9 @@ use std::path::Path;
 use anyhow::{Context as _, Result, bail};
 use serde_json::{Map, Value};
 
+use crate::kinds::Check;
+use crate::plan::PlannedObject;
+
 /// One served version of one CRD, ready to validate.
 struct Served {
     api_version: String,
@@ -89,49 +92,44 @@ impl Crds {
         Ok(Self { served })
     }
 
-    /// Check one rendered document (its YAML text), named by its `# Source:` path.
+    /// Check one rendered object (its document read back) the way its kind says.
     #[must_use]
-    pub fn check(&self, source: &str, text: &str) -> Vec<Problem> {
-        let problem = |path: &str, message: String| Problem {
-            source: source.to_owned(),
-            path: path.to_owned(),
-            message,
-        };
-        let doc: Value = match serde_saphyr::from_str(text) {
-            Ok(doc) => doc,
-            Err(e) => return vec![problem("(root)", format!("not well-formed YAML: {e}"))],
-        };
-        let api_version = doc["apiVersion"].as_str().unwrap_or_default();
-        let kind = doc["kind"].as_str().unwrap_or_default();
-        match (api_version, kind) {
-            ("autoscaling/v2", "HorizontalPodAutoscaler") => {
-                builtin::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>(&doc)
-            }
-            ("v1", "ConfigMap") => builtin::<k8s_openapi::api::core::v1::ConfigMap>(&doc),
-            _ => match self
+    pub fn check(&self, object: &PlannedObject, doc: &Value) -> Vec<Problem> {
+        let found = match object.kind.check {
+            Check::Builtin(check) => check(doc),
+            Check::Crd => match self
                 .served
                 .iter()
-                .find(|s| s.api_version == api_version && s.kind == kind)
+                .find(|s| s.api_version == object.api_version && s.kind == object.kind.kind)
             {
                 Some(served) => served
                     .validator
-                    .iter_errors(&doc)
+                    .iter_errors(doc)
                     .map(|e| (pointer_to_path(e.instance_path().as_str()), e.to_string()))
                     .collect(),
                 None => vec![(
-                    "apiVersion".to_owned(),
-                    format!("no CRD in the directory serves `{api_version}` `{kind}`"),
+                    "(root)".to_owned(),
+                    format!(
+                        "no CRD in the directory serves `{}` `{}`",
+                        object.api_version, object.kind.kind
+                    ),
                 )],
             },
-        }
-        .into_iter()
-        .map(|(path, message)| problem(&path, message))
-        .collect()
+        };
+        found
+            .into_iter()
+            .map(|(path, message)| Problem {
+                source: object.source(),
+                path,
+                message,
+            })
+            .collect()
     }
 }
 
 /// Read a built-in object into its k8s-openapi type and back; report what did not survive.
-fn builtin<T: serde::de::DeserializeOwned + serde::Serialize>(
+#[must_use]
+pub fn builtin<T: serde::de::DeserializeOwned + serde::Serialize>(
     doc: &Value,
 ) -> Vec<(String, String)> {
     match serde_json::from_value::<T>(doc.clone()) {
@@ -267,17 +265,42 @@ mod tests {
     #[test]
     fn unknown_fields_and_wrong_types_are_found() {
         let Some(crds) = shared_crds() else { return };
-        let redis = "apiVersion: redis.redis.opstreelabs.in/v1beta2\nkind: RedisCluster\nmetadata: {name: r}\nspec:\n  clusterSize: \"three\"\n  kubernetesConfig: {image: x:1, imagePullPolicy: IfNotPresent}\n  redisConfig: {maxmemory: 3gb}\n";
-        let problems = crds.check("r", redis);
+        let objects = crate::plan::plan(
+            &crate::load::load(&[], &[]).unwrap().profile.unwrap(),
+            &crate::plan::Selection::all(),
+        );
+        let of = |kind: &crate::kinds::KindInfo| {
+            objects
+                .iter()
+                .find(|o| std::ptr::eq(o.kind, kind))
+                .unwrap()
+                .clone()
+        };
+        let check = |object: &PlannedObject, text: &str| {
+            crds.check(object, &serde_saphyr::from_str(text).unwrap())
+        };
+        let redis = of(&crate::kinds::redis_cluster::INFO);
+        let problems = check(
+            &redis,
+            "apiVersion: redis.redis.opstreelabs.in/v1beta2\nkind: RedisCluster\nmetadata: {name: r}\nspec:\n  clusterSize: \"three\"\n  kubernetesConfig: {image: x:1, imagePullPolicy: IfNotPresent}\n  redisConfig: {maxmemory: 3gb}\n",
+        );
         let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
         assert!(paths.contains(&"spec.clusterSize"), "{problems:?}");
         assert!(paths.contains(&"spec.redisConfig"), "{problems:?}");
-        let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: d}\n  maxReplicas: 3\n  minReplica: 1\n";
-        let problems = crds.check("h", hpa);
+        let hpa = of(&crate::kinds::hpa::INFO);
+        let problems = check(
+            &hpa,
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: d}\n  maxReplicas: 3\n  minReplica: 1\n",
+        );
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].path, "spec.minReplica");
-        let unknown = "apiVersion: redis.redis.opstreelabs.in/v1beta1\nkind: RedisCluster\nmetadata: {name: r}\n";
-        assert!(crds.check("r", unknown)[0].message.contains("no CRD"));
+        let mut old = redis.clone();
+        old.api_version = "redis.redis.opstreelabs.in/v1beta1";
+        assert!(
+            check(&old, "metadata: {name: r}\n")[0]
+                .message
+                .contains("no CRD")
+        );
     }
 
     #[test]

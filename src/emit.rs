@@ -96,15 +96,11 @@ pub fn write_json_lines(
     objects: &[PlannedObject],
     out: &mut dyn Write,
 ) -> Result<()> {
-    let mut doc = String::with_capacity(4096);
-    for object in objects {
-        doc.clear();
-        renderer.render(object, &mut doc)?;
-        let value: serde_json::Value = serde_saphyr::from_str(&doc)
-            .with_context(|| format!("{} does not read back as YAML", object.source()))?;
+    renderer.render_and_read_back(objects, |_, _, value| {
         serde_json::to_writer(&mut *out, &value)?;
         out.write_all(b"\n")?;
-    }
+        Ok(())
+    })?;
     out.flush()?;
     Ok(())
 }
@@ -150,8 +146,8 @@ pub fn write_out_dir(renderer: &Renderer, objects: &[PlannedObject], dir: &Path)
         let scope = object.scope.dir();
         let name = format!(
             "{}-{}.yaml",
-            object.kind.kind().to_ascii_lowercase(),
-            object.meta.name
+            object.kind.kind.to_ascii_lowercase(),
+            object.name
         );
         let mut text = format!("# Source: {}\n", object.source());
         renderer.render(object, &mut text)?;

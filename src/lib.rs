@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod effective;
 pub mod emit;
 pub mod hpa;
+pub mod kinds;
 pub mod load;
 pub mod node;
 pub mod plan;

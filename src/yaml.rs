@@ -81,6 +81,27 @@ pub fn fits_literal_block(text: &str) -> bool {
             .all(|line| line.is_empty() || !line.trim().is_empty())
 }
 
+/// A literal block scalar indented by `indent` when the text can be one without
+/// changing, else a double-quoted scalar.
+#[must_use]
+pub fn block(text: &str, indent: usize) -> String {
+    if !text.contains('\n') || !fits_literal_block(text) {
+        return quote(text);
+    }
+    let pad = " ".repeat(indent);
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    let mut out = String::with_capacity(text.len() + 8 + indent * 16);
+    out.push_str(if text.ends_with('\n') { "|" } else { "|-" });
+    for line in body.split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

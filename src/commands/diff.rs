@@ -119,11 +119,11 @@ fn objects(arg: &str, err: &mut dyn Write) -> Result<Option<Vec<(Identity, Value
         };
         let renderer = crate::render::Renderer::new()?;
         let mut docs = Vec::new();
-        for object in crate::plan::plan(profile, &crate::plan::Selection::all()) {
-            let mut yaml = String::new();
-            renderer.render(&object, &mut yaml)?;
-            docs.push(serde_saphyr::from_str(&yaml)?);
-        }
+        let objects = crate::plan::plan(profile, &crate::plan::Selection::all());
+        renderer.render_and_read_back(&objects, |_, _, doc| {
+            docs.push(doc);
+            Ok(())
+        })?;
         docs
     } else {
         let docs: Vec<Option<Value>> = serde_saphyr::from_str_multiple(&text)

@@ -103,10 +103,9 @@ fn check_rendered(
     use crate::diagnostic::{Code, Diagnostic, FieldPath};
     let renderer = crate::render::Renderer::new()?;
     let mut out = Vec::new();
-    for object in crate::plan::plan(profile, &crate::plan::Selection::all()) {
-        let mut text = String::new();
-        renderer.render(&object, &mut text)?;
-        for p in crds.check(&object.source(), &text) {
+    let objects = crate::plan::plan(profile, &crate::plan::Selection::all());
+    renderer.render_and_read_back(&objects, |object, _, doc| {
+        for p in crds.check(object, &doc) {
             out.push(Diagnostic::new(
                 Code::RenderedSchema,
                 FieldPath::root(),
@@ -116,7 +115,8 @@ fn check_rendered(
                 ),
             ));
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::ExitStatus;
 use crate::cli::{RenderArgs, RenderFormat};
@@ -84,29 +84,15 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
 
 /// `--verify`: parse every document back and check it names the object it should.
 fn verify(renderer: &Renderer, objects: &[crate::plan::PlannedObject]) -> Result<()> {
-    use crate::diagnostic::Seg;
-    use crate::node::Value;
-    for object in objects {
-        let mut text = String::new();
-        renderer.render(object, &mut text)?;
-        let doc = crate::node::parse(0, &text)
-            .map_err(|e| anyhow::anyhow!("line {}: {}", e.span.line, e.message))
-            .with_context(|| format!("{} is not well-formed YAML", object.source()))?;
-        let get = |path: &[&str]| {
-            let segs: Vec<Seg> = path.iter().map(|k| Seg::Key((*k).to_owned())).collect();
-            doc.get(&segs).and_then(|n| match &n.value {
-                Value::Str(s) => Some(s.clone()),
-                _ => None,
-            })
-        };
-        if get(&["kind"]).as_deref() != Some(object.kind.kind())
-            || get(&["metadata", "name"]).as_deref() != Some(&*object.meta.name)
+    renderer.render_and_read_back(objects, |object, _, doc| {
+        if doc["kind"].as_str() != Some(object.kind.kind)
+            || doc["metadata"]["name"].as_str() != Some(&*object.name)
         {
             bail!(
                 "{} does not read back as the object it should be",
                 object.source()
             );
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }

@@ -1,0 +1,197 @@
+//! Argo CD `Application` (argoproj.io/v1alpha1) `mplp-global`: the seed's single delivery
+//! of the platform's Helm chart, with every region's values.
+
+use std::sync::Arc;
+
+use minijinja::Value;
+use serde::Serialize;
+
+use super::{At, Check, KindInfo, Placement, Planner, ResourcesCtx};
+use crate::effective::{CORE_MODULE, deployment_name, effective_module};
+use crate::plan::PlannedObject;
+use crate::profile::{Region, ValuesFormat};
+
+pub static INFO: KindInfo = KindInfo {
+    api_version: "argoproj.io/v1alpha1",
+    kind: "Application",
+    placement: Placement::Global,
+    templates: &[
+        (
+            "application.yaml.j2",
+            include_str!("../../templates/application.yaml.j2"),
+        ),
+        (
+            "helm-values.yaml.j2",
+            include_str!("../../templates/helm-values.yaml.j2"),
+        ),
+    ],
+    check: Check::Crd,
+    plan,
+    context,
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Application {
+    pub project: String,
+    pub repo_url: String,
+    pub path: String,
+    pub target_revision: String,
+    pub server: String,
+    pub destination_namespace: String,
+    pub prune: bool,
+    pub self_heal: bool,
+    /// `valuesObject` when false, a `values` string when true.
+    pub values_as_string: bool,
+    pub values: HelmValues,
+    /// Deployments whose `/spec/replicas` belong to an HPA.
+    pub hpa_deployments: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HelmValues {
+    pub regions: Vec<RegionValues>,
+    pub network: Option<NetworkValues>,
+    pub postgres: Option<PostgresValues>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionValues {
+    pub name: String,
+    pub primary: bool,
+    pub weight: i64,
+    pub min: i64,
+    pub max: i64,
+    pub resources: Option<ResourcesCtx>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NetworkValues {
+    pub cross_region_latency: String,
+    pub replication_factor: i64,
+    pub consistency_level: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PostgresValues {
+    pub primary_region: String,
+    pub primary_instances: i64,
+    pub read_replicas: Vec<(String, i64)>,
+}
+
+fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
+    let profile = p.profile;
+    let platform = &profile.platform;
+    let primary = profile.regions.iter().find(|(_, r)| r.primary);
+    let regions = profile
+        .regions
+        .iter()
+        .map(|(name, region)| {
+            let core = effective_module(profile, region, CORE_MODULE);
+            let range = core.map_or(region.replicas, |c| Some(c.replicas));
+            RegionValues {
+                name: name.clone(),
+                primary: region.primary,
+                weight: region.weight,
+                min: range.map_or(0, |r| r.min),
+                max: range.map_or(0, |r| r.max),
+                resources: region.resources.as_ref().and_then(ResourcesCtx::new),
+            }
+        })
+        .collect();
+    let postgres = profile
+        .postgres
+        .as_ref()
+        .zip(primary)
+        .map(|(pg, (name, region))| {
+            let instances = |r: &Region| {
+                r.postgres
+                    .as_ref()
+                    .and_then(|p| p.instances)
+                    .unwrap_or(pg.instances)
+            };
+            PostgresValues {
+                primary_region: name.clone(),
+                primary_instances: instances(region),
+                read_replicas: profile
+                    .regions
+                    .iter()
+                    .filter(|(_, r)| !r.primary)
+                    .map(|(n, r)| (n.clone(), instances(r)))
+                    .collect(),
+            }
+        });
+    let network = platform.network.as_ref().map(|n| NetworkValues {
+        cross_region_latency: n.cross_region_latency.clone(),
+        replication_factor: n.replication_factor,
+        consistency_level: n.consistency_level.clone(),
+    });
+    let spec = Application {
+        project: platform.argocd.project.clone(),
+        repo_url: platform.repo_url.clone(),
+        path: platform.path.clone(),
+        target_revision: platform.target_revision.clone(),
+        server: platform.argocd.server.clone(),
+        destination_namespace: profile.namespace.clone(),
+        prune: platform.argocd.prune,
+        self_heal: platform.argocd.self_heal,
+        values_as_string: platform.argocd.values_format == ValuesFormat::String,
+        values: HelmValues {
+            regions,
+            network,
+            postgres,
+        },
+        hpa_deployments: profile
+            .modules
+            .iter()
+            .map(|(name, m)| deployment_name(name, m.deployment.as_deref()))
+            .collect(),
+    };
+    out.push(p.object_in(
+        &INFO,
+        at,
+        Arc::from("mplp-global"),
+        Arc::from(platform.argocd.namespace.as_str()),
+        "gitops",
+        super::Body::new(&spec),
+    ));
+}
+
+/// The Helm values are rendered by their own template first, then embedded either as a
+/// `values` string or, indented, as `valuesObject`.
+fn context(env: &minijinja::Environment<'_>, body: &Value) -> anyhow::Result<Value> {
+    let values = env
+        .get_template("helm-values.yaml.j2")?
+        .render(minijinja::context! { values => body.get_attr("values")? })?;
+    let nested = indent(&values, 8);
+    Ok(minijinja::context! {
+        spec => body,
+        values_text => values,
+        values_nested => Value::from_safe_string(nested),
+    })
+}
+
+/// Indent every non-empty line of a rendered YAML fragment, dropping the final newline.
+fn indent(text: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    let mut out = String::with_capacity(text.len() + by * 32);
+    for (i, line) in text.trim_end_matches('\n').split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if !line.is_empty() {
+            out.push_str(&pad);
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indent_leaves_blank_lines_empty() {
+        assert_eq!(indent("a:\n\n  b: 1\n", 2), "  a:\n\n    b: 1");
+    }
+}

@@ -1,0 +1,166 @@
+//! `HorizontalPodAutoscaler` (autoscaling/v2): one per module per region, `mplp-<module>-hpa`,
+//! with all the module's metrics (resource, pods, object) and its behavior.
+
+use std::sync::Arc;
+
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use serde::Serialize;
+
+use super::{At, Body, Check, KindInfo, Placement, Planner};
+use crate::effective::{EffectiveModule, effective_module, overridden};
+use crate::plan::PlannedObject;
+use crate::profile::{Metric, ObjectTarget, ResourceTarget, ScalingRules};
+
+pub static INFO: KindInfo = KindInfo {
+    api_version: "autoscaling/v2",
+    kind: "HorizontalPodAutoscaler",
+    placement: Placement::Regional,
+    templates: &[(
+        "horizontalpodautoscaler.yaml.j2",
+        include_str!("../../templates/horizontalpodautoscaler.yaml.j2"),
+    )],
+    check: Check::Builtin(crate::crds::builtin::<HorizontalPodAutoscaler>),
+    plan,
+    context: super::as_planned,
+};
+
+/// The name of a module's HPA.
+#[must_use]
+pub fn name(module: &str) -> String {
+    format!("mplp-{module}-hpa")
+}
+
+fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
+    let Some(region) = at.settings() else { return };
+    for (index, module) in p.profile.modules.keys().enumerate() {
+        let build = |region| {
+            let module =
+                effective_module(p.profile, region, module).expect("a module of the profile");
+            Some((Arc::from(name(module.name)), Body::new(&spec(&module))))
+        };
+        let planned = if overridden(region, module) {
+            build(region)
+        } else {
+            p.neutral(&INFO, index, || build(&p.neutral))
+        };
+        if let Some((name, body)) = planned {
+            out.push(p.object(&INFO, at, name, "autoscaling", body));
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hpa {
+    pub deployment: String,
+    pub min: i64,
+    pub max: i64,
+    pub metrics: Vec<MetricCtx>,
+    pub behavior: Option<BehaviorCtx>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricCtx {
+    /// `Resource`, `Pods` or `Object`.
+    pub source: &'static str,
+    pub name: String,
+    /// `Utilization`, `AverageValue` or `Value`.
+    pub target_type: &'static str,
+    pub utilization: Option<i64>,
+    pub value: Option<String>,
+    pub described_object: Option<(String, String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BehaviorCtx {
+    pub scale_up: Option<RulesCtx>,
+    pub scale_down: Option<RulesCtx>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RulesCtx {
+    pub stabilization_window_seconds: Option<i64>,
+    pub select_policy: Option<&'static str>,
+    /// (type, value, periodSeconds)
+    pub policies: Vec<(&'static str, i64, i64)>,
+}
+
+/// The HPA of one module, with its effective settings.
+#[must_use]
+pub fn spec(module: &EffectiveModule<'_>) -> Hpa {
+    Hpa {
+        deployment: module.deployment.clone(),
+        min: module.replicas.min,
+        max: module.replicas.max,
+        metrics: module.metrics.iter().map(metric).collect(),
+        behavior: module.behavior.as_ref().map(|b| BehaviorCtx {
+            scale_up: b.scale_up.as_ref().map(rules),
+            scale_down: b.scale_down.as_ref().map(rules),
+        }),
+    }
+}
+
+fn metric(metric: &Metric) -> MetricCtx {
+    match metric {
+        Metric::Resource { name, target } => {
+            let (target_type, utilization, value) = match target {
+                ResourceTarget::Utilization(u) => ("Utilization", Some(*u), None),
+                ResourceTarget::AverageValue(q) => {
+                    ("AverageValue", None, Some(q.as_str().to_owned()))
+                }
+            };
+            MetricCtx {
+                source: "Resource",
+                name: name.as_str().to_owned(),
+                target_type,
+                utilization,
+                value,
+                described_object: None,
+            }
+        }
+        Metric::Pods {
+            name,
+            average_value,
+        } => MetricCtx {
+            source: "Pods",
+            name: name.clone(),
+            target_type: "AverageValue",
+            utilization: None,
+            value: Some(average_value.as_str().to_owned()),
+            described_object: None,
+        },
+        Metric::Object {
+            name,
+            described_object,
+            target,
+        } => {
+            let (target_type, q) = match target {
+                ObjectTarget::Value(q) => ("Value", q),
+                ObjectTarget::AverageValue(q) => ("AverageValue", q),
+            };
+            MetricCtx {
+                source: "Object",
+                name: name.clone(),
+                target_type,
+                utilization: None,
+                value: Some(q.as_str().to_owned()),
+                described_object: Some((
+                    described_object.api_version.clone(),
+                    described_object.kind.clone(),
+                    described_object.name.clone(),
+                )),
+            }
+        }
+    }
+}
+
+fn rules(r: &ScalingRules) -> RulesCtx {
+    RulesCtx {
+        stabilization_window_seconds: r.stabilization_window_seconds,
+        select_policy: r.select_policy.map(crate::profile::SelectPolicy::as_str),
+        policies: r
+            .policies
+            .iter()
+            .map(|p| (p.kind.as_str(), p.value, p.period_seconds))
+            .collect(),
+    }
+}

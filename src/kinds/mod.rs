@@ -1,0 +1,460 @@
+//! One module per object kind, and [`KINDS`], the table that lists them in stream order.
+//!
+//! A kind's module owns everything about it: its `apiVersion` and `kind`, whether its
+//! objects are global or regional, its template, how `lint --crds` checks it, and how
+//! its objects are planned from the profile (its [`KindInfo`]). Nothing else in the crate
+//! names a kind: `plan` walks [`KINDS`], `render` registers every kind's templates and
+//! `crds` follows every kind's [`Check`]. Adding a kind is its module, its template under
+//! `templates/`, and one line in [`KINDS`] (`docs/architecture.md` has the recipe).
+//!
+//! Planning fills a [`Body`]: the template's context, built once and rendered at most
+//! once. Objects that are equal but for their metadata (the same HPA in every region
+//! without an override) share one `Arc<Body>`, so a 100-region profile renders each
+//! module's HPA template once, not a hundred times.
+
+pub mod application;
+pub mod cnpg_cluster;
+pub mod hpa;
+pub mod object_store;
+pub mod policies;
+pub mod redis_cluster;
+pub mod redis_config;
+pub mod virtual_service;
+pub mod vpa;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+use minijinja::Value;
+use minijinja::value::Serde;
+use serde::Serialize;
+
+use crate::plan::{PlannedObject, Scope};
+use crate::profile::{Profile, Region, ResourceList, Resources};
+
+/// Every kind, in stream order within a scope (global kinds first).
+pub static KINDS: &[&KindInfo] = &[
+    &application::INFO,
+    &virtual_service::INFO,
+    &policies::INFO,
+    &hpa::INFO,
+    &vpa::INFO,
+    &object_store::INFO,
+    &cnpg_cluster::INFO,
+    &redis_config::INFO,
+    &redis_cluster::INFO,
+];
+
+/// What the rest of the crate knows about a kind.
+#[derive(Debug)]
+pub struct KindInfo {
+    /// The `apiVersion` of its objects (a planner may choose another served one).
+    pub api_version: &'static str,
+    /// The Kubernetes `kind`.
+    pub kind: &'static str,
+    /// Which cluster its objects are for.
+    pub placement: Placement,
+    /// Its templates, `(file name under templates/, text)`: the one that lays out an
+    /// object's body (everything after `metadata`) first, then any it includes.
+    pub templates: &'static [(&'static str, &'static str)],
+    /// How `lint --crds` checks a rendered object of this kind.
+    pub check: Check,
+    /// Plan this kind's objects for one scope (called only for scopes of its placement).
+    pub plan: fn(&Planner<'_>, &At<'_>, &mut Vec<PlannedObject>),
+    /// Turn a planned body into the template's context (most kinds: as planned).
+    pub context: fn(&minijinja::Environment<'_>, &Value) -> anyhow::Result<Value>,
+}
+
+impl KindInfo {
+    /// The template that lays out the body.
+    #[must_use]
+    pub fn template(&self) -> &'static str {
+        self.templates[0].0
+    }
+
+    /// The position of this kind in [`KINDS`] (stream order).
+    #[must_use]
+    pub fn position(&self) -> usize {
+        KINDS
+            .iter()
+            .position(|k| std::ptr::eq(*k, self))
+            .unwrap_or(usize::MAX)
+    }
+}
+
+/// The context of most kinds: the body as planned, as `spec`.
+pub fn as_planned(_: &minijinja::Environment<'_>, body: &Value) -> anyhow::Result<Value> {
+    Ok(minijinja::context! { spec => body.clone() })
+}
+
+/// Which cluster a kind's objects are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// The management cluster, where Argo CD runs.
+    Global,
+    /// Each region's own cluster.
+    Regional,
+}
+
+/// How `lint --crds` checks a rendered object.
+#[derive(Debug, Clone, Copy)]
+pub enum Check {
+    /// Against the `openAPIV3Schema` of the CRD serving its `apiVersion` and `kind`.
+    Crd,
+    /// A built-in kind: read into its Kubernetes type and written back; returns
+    /// `(path, message)` for every field that does not survive.
+    Builtin(fn(&serde_json::Value) -> Vec<(String, String)>),
+}
+
+/// One object's body: the template context, and its text once rendered.
+#[derive(Debug)]
+pub struct Body {
+    context: Value,
+    text: OnceLock<String>,
+}
+
+impl Body {
+    /// A body from a kind's typed spec.
+    pub fn new(spec: &impl Serialize) -> Arc<Self> {
+        Arc::new(Self {
+            context: Value::from(Serde(spec)),
+            text: OnceLock::new(),
+        })
+    }
+
+    /// A body from a context built by hand (a kind that pre-formats a value with
+    /// [`minijinja::Value::from_safe_string`]).
+    #[must_use]
+    pub fn from_context(context: Value) -> Arc<Self> {
+        Arc::new(Self {
+            context,
+            text: OnceLock::new(),
+        })
+    }
+
+    /// The template context (`spec` in the templates).
+    #[must_use]
+    pub fn context(&self) -> &Value {
+        &self.context
+    }
+
+    /// The rendered text, rendering it the first time.
+    pub fn text(
+        &self,
+        render: impl FnOnce(&Value) -> anyhow::Result<String>,
+    ) -> anyhow::Result<&str> {
+        if let Some(text) = self.text.get() {
+            return Ok(text);
+        }
+        let text = render(&self.context)?;
+        Ok(self.text.get_or_init(|| text))
+    }
+}
+
+/// The scope being planned: the management cluster or one region.
+pub struct At<'a> {
+    pub scope: Scope,
+    /// The region's name and settings (`None` for the global scope).
+    pub region: Option<(&'a str, &'a Region)>,
+    labels: RefCell<Vec<(&'static str, Arc<Labels>)>>,
+}
+
+impl<'a> At<'a> {
+    /// The global scope.
+    #[must_use]
+    pub fn global() -> Self {
+        Self {
+            scope: Scope::Global,
+            region: None,
+            labels: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// One region.
+    #[must_use]
+    pub fn region(name: &'a str, region: &'a Region) -> Self {
+        Self {
+            scope: Scope::Region(Arc::from(name)),
+            region: Some((name, region)),
+            labels: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The region's name (empty for the global scope).
+    #[must_use]
+    pub fn name(&self) -> &'a str {
+        self.region.map_or("", |(name, _)| name)
+    }
+
+    /// The region's settings (neutral ones for the global scope).
+    #[must_use]
+    pub fn settings(&self) -> Option<&'a Region> {
+        self.region.map(|(_, r)| r)
+    }
+
+    /// Whether this is the primary region.
+    #[must_use]
+    pub fn is_primary(&self) -> bool {
+        self.region.is_some_and(|(_, r)| r.primary)
+    }
+
+    /// The labels of this scope's objects of one component, shared by all of them.
+    fn labels(&self, component: &'static str) -> Arc<Labels> {
+        let mut cache = self.labels.borrow_mut();
+        if let Some((_, labels)) = cache.iter().find(|(c, _)| *c == component) {
+            return Arc::clone(labels);
+        }
+        let labels = Arc::new(labels(component, self.region.map(|(name, _)| name)));
+        cache.push((component, Arc::clone(&labels)));
+        labels
+    }
+}
+
+/// An object's labels, in order, with their YAML written once for every object that
+/// shares them.
+#[derive(Debug)]
+pub struct Labels {
+    pairs: Vec<(String, String)>,
+    yaml: String,
+}
+
+impl Labels {
+    #[must_use]
+    pub fn new(pairs: Vec<(String, String)>) -> Self {
+        let mut yaml = String::new();
+        for (key, value) in &pairs {
+            yaml.push_str("    ");
+            crate::yaml::write_scalar(&mut yaml, key);
+            yaml.push_str(": ");
+            crate::yaml::write_scalar(&mut yaml, value);
+            yaml.push('\n');
+        }
+        Self { pairs, yaml }
+    }
+
+    /// `(key, value)` pairs, in order.
+    #[must_use]
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    /// The entries of `metadata.labels`, indented for it.
+    #[must_use]
+    pub fn yaml(&self) -> &str {
+        &self.yaml
+    }
+}
+
+/// What every kind's planner reads: the profile, and the bodies planned so far.
+pub struct Planner<'a> {
+    pub profile: &'a Profile,
+    /// The primary region's name.
+    pub primary: Option<&'a str>,
+    /// A region that changes nothing (the shared bodies are planned for it).
+    pub neutral: Region,
+    namespace: Arc<str>,
+    /// Bodies by (kind, object name): equal bodies are shared.
+    bodies: RefCell<BTreeMap<(usize, Arc<str>), Bodies>>,
+    /// Objects that no region changes, by (kind, index within the kind): name and body.
+    shared: RefCell<BTreeMap<(usize, usize), Neutral>>,
+    /// Text that no region changes, by (kind, index within the kind).
+    texts: RefCell<BTreeMap<(usize, usize), Arc<str>>>,
+}
+
+impl<'a> Planner<'a> {
+    #[must_use]
+    pub fn new(profile: &'a Profile) -> Self {
+        Self {
+            profile,
+            primary: profile
+                .regions
+                .iter()
+                .find(|(_, r)| r.primary)
+                .map(|(name, _)| name.as_str()),
+            neutral: Region::without_overrides(),
+            namespace: Arc::from(profile.namespace.as_str()),
+            bodies: RefCell::new(BTreeMap::new()),
+            shared: RefCell::new(BTreeMap::new()),
+            texts: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// An object of `kind` in the profile's namespace.
+    #[must_use]
+    pub fn object(
+        &self,
+        kind: &'static KindInfo,
+        at: &At<'_>,
+        name: Arc<str>,
+        component: &'static str,
+        body: Arc<Body>,
+    ) -> PlannedObject {
+        self.object_in(kind, at, name, Arc::clone(&self.namespace), component, body)
+    }
+
+    /// An object of `kind` in `namespace`.
+    #[must_use]
+    pub fn object_in(
+        &self,
+        kind: &'static KindInfo,
+        at: &At<'_>,
+        name: Arc<str>,
+        namespace: Arc<str>,
+        component: &'static str,
+        body: Arc<Body>,
+    ) -> PlannedObject {
+        PlannedObject {
+            scope: at.scope.clone(),
+            kind,
+            api_version: kind.api_version,
+            name,
+            namespace,
+            labels: at.labels(component),
+            body,
+        }
+    }
+
+    /// The body of `spec`, shared with an equal one planned before for the same object name.
+    pub fn body(
+        &self,
+        kind: &'static KindInfo,
+        name: &Arc<str>,
+        spec: &impl Serialize,
+    ) -> Arc<Body> {
+        let body = Body::new(spec);
+        let mut bodies = self.bodies.borrow_mut();
+        let bucket = bodies
+            .entry((kind.position(), Arc::clone(name)))
+            .or_default();
+        if let Some(existing) = bucket.iter().find(|b| b.context == body.context) {
+            return Arc::clone(existing);
+        }
+        bucket.push(Arc::clone(&body));
+        body
+    }
+
+    /// The name and body of the `index`-th object of `kind` that no region changes
+    /// (`None`: no such object): built once, then shared by every region.
+    pub fn neutral(
+        &self,
+        kind: &'static KindInfo,
+        index: usize,
+        build: impl FnOnce() -> Neutral,
+    ) -> Neutral {
+        let key = (kind.position(), index);
+        if let Some(found) = self.shared.borrow().get(&key) {
+            return found.clone();
+        }
+        let made = build();
+        self.shared.borrow_mut().insert(key, made.clone());
+        made
+    }
+}
+
+impl Planner<'_> {
+    /// The `index`-th text of `kind` that no region changes: built once, then shared.
+    pub fn neutral_text(
+        &self,
+        kind: &'static KindInfo,
+        index: usize,
+        build: impl FnOnce() -> String,
+    ) -> Arc<str> {
+        let key = (kind.position(), index);
+        if let Some(found) = self.texts.borrow().get(&key) {
+            return Arc::clone(found);
+        }
+        let made: Arc<str> = Arc::from(build());
+        self.texts.borrow_mut().insert(key, Arc::clone(&made));
+        made
+    }
+}
+
+/// The distinct bodies planned for one object name.
+type Bodies = Vec<Arc<Body>>;
+
+/// An object's name and body, shared by every region that changes nothing about it.
+pub type Neutral = Option<(Arc<str>, Arc<Body>)>;
+
+/// The labels every object carries, and `topology.mplp.io/region` on regional ones.
+fn labels(component: &str, region: Option<&str>) -> Labels {
+    let mut pairs = vec![
+        ("app.kubernetes.io/part-of".to_owned(), "mplp".to_owned()),
+        (
+            "app.kubernetes.io/managed-by".to_owned(),
+            "mplp-scale".to_owned(),
+        ),
+        (
+            "app.kubernetes.io/component".to_owned(),
+            component.to_owned(),
+        ),
+    ];
+    if let Some(region) = region {
+        pairs.push(("topology.mplp.io/region".to_owned(), region.to_owned()));
+    }
+    Labels::new(pairs)
+}
+
+/// A `ConfigMap`'s `data`, as `(key, text)` pairs in order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfigMap {
+    pub data: Vec<(String, String)>,
+}
+
+/// Requests and limits, as the templates lay them out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourcesCtx {
+    pub requests: Vec<(&'static str, String)>,
+    pub limits: Vec<(&'static str, String)>,
+}
+
+impl ResourcesCtx {
+    /// `None` when neither requests nor limits are set.
+    #[must_use]
+    pub fn new(resources: &Resources) -> Option<Self> {
+        let ctx = Self {
+            requests: list(&resources.requests),
+            limits: list(&resources.limits),
+        };
+        (!ctx.requests.is_empty() || !ctx.limits.is_empty()).then_some(ctx)
+    }
+}
+
+/// `(resource name, quantity)` pairs of a resource list.
+#[must_use]
+pub fn list(list: &ResourceList) -> Vec<(&'static str, String)> {
+    list.entries()
+        .into_iter()
+        .map(|(name, q)| (name.as_str(), q.as_str().to_owned()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_template_and_a_unique_place() {
+        for (i, kind) in KINDS.iter().enumerate() {
+            assert_eq!(kind.position(), i, "{}", kind.kind);
+            assert!(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("templates")
+                    .join(kind.template())
+                    .is_file(),
+                "{}",
+                kind.template()
+            );
+        }
+        // Global kinds come first, so the stream's global part precedes every region.
+        let first_regional = KINDS
+            .iter()
+            .position(|k| k.placement == Placement::Regional)
+            .unwrap();
+        assert!(
+            KINDS[first_regional..]
+                .iter()
+                .all(|k| k.placement == Placement::Regional)
+        );
+    }
+}

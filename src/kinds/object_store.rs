@@ -1,0 +1,61 @@
+//! Barman Cloud `ObjectStore` (barmancloud.cnpg.io/v1), `<postgres.name>-backup`: where a
+//! region's CNPG `Cluster` archives WAL and keeps base backups (secret references only).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::{At, Check, KindInfo, Placement, Planner};
+use crate::plan::PlannedObject;
+
+pub static INFO: KindInfo = KindInfo {
+    api_version: "barmancloud.cnpg.io/v1",
+    kind: "ObjectStore",
+    placement: Placement::Regional,
+    templates: &[(
+        "objectstore.yaml.j2",
+        include_str!("../../templates/objectstore.yaml.j2"),
+    )],
+    check: Check::Crd,
+    plan,
+    context: super::as_planned,
+};
+
+/// The name of the `ObjectStore` of a CNPG cluster.
+#[must_use]
+pub fn name(cluster: &str) -> String {
+    format!("{cluster}-backup")
+}
+
+fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
+    let Some(pg) = &p.profile.postgres else {
+        return;
+    };
+    let Some(backup) = &pg.backup else { return };
+    let name: Arc<str> = Arc::from(name(&pg.name));
+    let spec = ObjectStore {
+        destination_path: backup.destination_path.clone(),
+        endpoint_url: backup.endpoint_url.clone(),
+        secret: backup.credentials_secret.clone(),
+        access_key_id_key: backup.access_key_id_key.clone(),
+        secret_access_key_key: backup.secret_access_key_key.clone(),
+        // Retention is enforced where the archive is written: the primary's store.
+        retention: if at.is_primary() {
+            backup.retention.clone()
+        } else {
+            None
+        },
+    };
+    let body = p.body(&INFO, &name, &spec);
+    out.push(p.object(&INFO, at, name, "database", body));
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectStore {
+    pub destination_path: String,
+    pub endpoint_url: Option<String>,
+    pub secret: String,
+    pub access_key_id_key: String,
+    pub secret_access_key_key: String,
+    pub retention: Option<String>,
+}

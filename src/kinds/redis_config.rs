@@ -1,0 +1,50 @@
+//! `ConfigMap` `<redis.name>-config`: the profile's redis.conf settings as
+//! `redis-additional.conf`, which the `RedisCluster` references.
+
+use std::sync::Arc;
+
+use super::{At, Check, ConfigMap, KindInfo, Placement, Planner};
+use crate::plan::PlannedObject;
+use crate::profile::Redis;
+
+pub static INFO: KindInfo = KindInfo {
+    api_version: "v1",
+    kind: "ConfigMap",
+    placement: Placement::Regional,
+    templates: &[(
+        "configmap.yaml.j2",
+        include_str!("../../templates/configmap.yaml.j2"),
+    )],
+    check: Check::Builtin(crate::crds::builtin::<k8s_openapi::api::core::v1::ConfigMap>),
+    plan,
+    context: super::as_planned,
+};
+
+/// The name of the redis.conf `ConfigMap`, when the profile has settings for it.
+#[must_use]
+pub fn name(redis: &Redis) -> Option<String> {
+    (!redis.config.is_empty()).then(|| format!("{}-config", redis.name))
+}
+
+fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
+    let Some(redis) = &p.profile.redis else {
+        return;
+    };
+    let Some(name) = name(redis) else { return };
+    let mut conf = String::new();
+    for (key, value) in &redis.config {
+        conf.push_str(key);
+        conf.push(' ');
+        conf.push_str(value);
+        conf.push('\n');
+    }
+    let name: Arc<str> = Arc::from(name);
+    let body = p.body(
+        &INFO,
+        &name,
+        &ConfigMap {
+            data: vec![("redis-additional.conf".to_owned(), conf)],
+        },
+    );
+    out.push(p.object(&INFO, at, name, "cache", body));
+}
