@@ -11,6 +11,8 @@
 //! name fields for the schema; reading goes through `read.rs`, and a test keeps the two
 //! in agreement (every shipped profile validates, a misspelled key does not).
 
+#[cfg(test)]
+mod agreement;
 mod read;
 mod schema;
 

@@ -3,6 +3,10 @@
 //! Every field is read with [`Fields`]: a wrong type, a missing required field or an
 //! unknown key is a diagnostic at the value's position, and the walk goes on (a failed
 //! optional field is left out) so that one run reports every problem.
+//!
+//! Each type lists the keys of its map once, in `KEYS`, and each enum its strings once,
+//! in `CHOICES`: the reader reads those and no others, the unknown-field check accepts
+//! exactly those, and `agreement.rs` compares them with the JSON Schema, both ways.
 
 use super::{
     ArgoCd, Backup, Behavior, ControlledValues, Defaults, DescribedObject, Exporter, IstioVersion,
@@ -15,6 +19,149 @@ use crate::diagnostic::Code;
 use crate::load::{Cx, Fields, FromNode};
 use crate::node::{Node, Value};
 use crate::quantity::Quantity;
+
+impl ValuesFormat {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, ValuesFormat)] = &[
+        ("object", ValuesFormat::Object),
+        ("string", ValuesFormat::String),
+    ];
+}
+
+impl IstioVersion {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, IstioVersion)] = &[
+        ("networking.istio.io/v1", IstioVersion::V1),
+        ("networking.istio.io/v1beta1", IstioVersion::V1beta1),
+    ];
+}
+
+impl ResourceName {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, ResourceName)] =
+        &[("cpu", ResourceName::Cpu), ("memory", ResourceName::Memory)];
+}
+
+impl SelectPolicy {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, SelectPolicy)] = &[
+        ("Max", SelectPolicy::Max),
+        ("Min", SelectPolicy::Min),
+        ("Disabled", SelectPolicy::Disabled),
+    ];
+}
+
+impl PolicyType {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, PolicyType)] =
+        &[("Pods", PolicyType::Pods), ("Percent", PolicyType::Percent)];
+}
+
+impl UpdateMode {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, UpdateMode)] = &[
+        ("Off", UpdateMode::Off),
+        ("Initial", UpdateMode::Initial),
+        ("Recreate", UpdateMode::Recreate),
+        ("InPlaceOrRecreate", UpdateMode::InPlaceOrRecreate),
+        ("Auto", UpdateMode::Auto),
+    ];
+}
+
+impl ControlledValues {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, ControlledValues)] = &[
+        ("RequestsAndLimits", ControlledValues::RequestsAndLimits),
+        ("RequestsOnly", ControlledValues::RequestsOnly),
+    ];
+}
+
+/// [`Fields`] over a map whose keys are listed up front.
+///
+/// Reading a key that is not listed is a bug in this file (a debug assertion), and so is
+/// not reading every listed key before `finish` (the readers read every key, present or
+/// not). `finish` marks every listed key known, so the unknown-field check accepts
+/// exactly the list, whatever the reader did.
+struct KnownFields<'a, 'k> {
+    fields: Fields<'a>,
+    keys: &'k [&'static str],
+    read: Vec<&'static str>,
+}
+
+impl<'a, 'k> KnownFields<'a, 'k> {
+    fn new(node: &'a Node, cx: &mut Cx, what: &str, keys: &'k [&'static str]) -> Option<Self> {
+        Some(Self {
+            fields: Fields::new(node, cx, what)?,
+            keys,
+            read: Vec::new(),
+        })
+    }
+
+    fn hints(mut self, hints: &'static [(&'static str, &'static str)]) -> Self {
+        self.fields = self.fields.hints(hints);
+        self
+    }
+
+    fn reading(&mut self, key: &'static str) {
+        debug_assert!(
+            self.keys.contains(&key),
+            "`{key}` is not in {:?}",
+            self.keys
+        );
+        self.read.push(key);
+    }
+
+    /// See [`Fields::claim`]: a key that is not part of the format.
+    fn claim(&mut self, key: &'static str) -> Option<&'a Node> {
+        debug_assert!(!self.keys.contains(&key), "`{key}` is in {:?}", self.keys);
+        self.fields.claim(key)
+    }
+
+    fn node(&mut self, key: &'static str) -> Option<&'a Node> {
+        self.reading(key);
+        self.fields.node(key)
+    }
+
+    fn opt<T: FromNode>(&mut self, cx: &mut Cx, key: &'static str) -> Option<T> {
+        self.reading(key);
+        self.fields.opt(cx, key)
+    }
+
+    fn opt_with<T>(
+        &mut self,
+        cx: &mut Cx,
+        key: &'static str,
+        f: impl FnOnce(&Node, &mut Cx) -> Option<T>,
+    ) -> Option<T> {
+        self.reading(key);
+        self.fields.opt_with(cx, key, f)
+    }
+
+    fn req<T: FromNode>(&mut self, cx: &mut Cx, key: &'static str, what: &str) -> Option<T> {
+        self.reading(key);
+        self.fields.req(cx, key, what)
+    }
+
+    fn req_with<T>(
+        &mut self,
+        cx: &mut Cx,
+        key: &'static str,
+        what: &str,
+        f: impl FnOnce(&Node, &mut Cx) -> Option<T>,
+    ) -> Option<T> {
+        self.reading(key);
+        self.fields.req_with(cx, key, what, f)
+    }
+
+    /// See [`Fields::finish`]; the unknown-field check accepts exactly the listed keys.
+    fn finish(mut self, cx: &mut Cx) -> Option<()> {
+        for key in self.keys {
+            debug_assert!(self.read.contains(key), "`{key}` is listed but not read");
+            self.fields.node(key);
+        }
+        self.fields.finish(cx)
+    }
+}
 
 /// Keys written the way the scaling guide or a raw HPA writes them.
 const MODULE_HINTS: &[(&str, &str)] = &[
@@ -101,12 +248,29 @@ const REDIS_HINTS: &[(&str, &str)] = &[
     ),
 ];
 
+impl Profile {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "version",
+        "name",
+        "namespace",
+        "platform",
+        "traffic",
+        "regions",
+        "defaults",
+        "modules",
+        "postgres",
+        "redis",
+    ];
+}
+
 impl FromNode for Profile {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a profile (a map with `version`, `name`, `regions`, `modules`, ...)",
+            Self::KEYS,
         )?;
         let version = f.req_with(
             cx,
@@ -153,9 +317,14 @@ impl FromNode for Profile {
     }
 }
 
+impl Platform {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["repoURL", "path", "targetRevision", "argocd", "network"];
+}
+
 impl FromNode for Platform {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `repoURL`, `path`, ...")?;
+        let mut f = KnownFields::new(node, cx, "a map with `repoURL`, `path`, ...", Self::KEYS)?;
         let repo_url = f.req(cx, "repoURL", "the chart repository URL");
         let path = f.req(cx, "path", "the chart's path in the repository");
         let target_revision = f.opt(cx, "targetRevision");
@@ -172,23 +341,29 @@ impl FromNode for Platform {
     }
 }
 
+impl ArgoCd {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "namespace",
+        "project",
+        "server",
+        "prune",
+        "selfHeal",
+        "valuesFormat",
+    ];
+}
+
 impl FromNode for ArgoCd {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         let d = ArgoCd::default();
-        let mut f = Fields::new(node, cx, "a map of Argo CD settings")?;
+        let mut f = KnownFields::new(node, cx, "a map of Argo CD settings", Self::KEYS)?;
         let namespace = f.opt(cx, "namespace");
         let project = f.opt(cx, "project");
         let server = f.opt(cx, "server");
         let prune = f.opt(cx, "prune");
         let self_heal = f.opt(cx, "selfHeal");
         let values_format = f.opt_with(cx, "valuesFormat", |n, cx| {
-            cx.choice(
-                n,
-                &[
-                    ("object", ValuesFormat::Object),
-                    ("string", ValuesFormat::String),
-                ],
-            )
+            cx.choice(n, ValuesFormat::CHOICES)
         });
         f.finish(cx)?;
         Some(ArgoCd {
@@ -202,12 +377,22 @@ impl FromNode for ArgoCd {
     }
 }
 
+impl Network {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "crossRegionLatency",
+        "replicationFactor",
+        "consistencyLevel",
+    ];
+}
+
 impl FromNode for Network {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a map with `crossRegionLatency`, `replicationFactor`, `consistencyLevel`",
+            Self::KEYS,
         )?;
         let cross_region_latency = f.req(cx, "crossRegionLatency", "a duration such as `100ms`");
         let replication_factor = f.req(cx, "replicationFactor", "an integer");
@@ -225,22 +410,28 @@ impl FromNode for Network {
     }
 }
 
+impl Traffic {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "host",
+        "gateway",
+        "regionHeader",
+        "service",
+        "port",
+        "apiVersion",
+    ];
+}
+
 impl FromNode for Traffic {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `host`, `service`, ...")?;
+        let mut f = KnownFields::new(node, cx, "a map with `host`, `service`, ...", Self::KEYS)?;
         let host = f.req(cx, "host", "the public host name");
         let gateway = f.opt(cx, "gateway");
         let region_header = f.opt(cx, "regionHeader");
         let service = f.req(cx, "service", "the core service's name");
         let port = f.opt(cx, "port");
         let api_version = f.opt_with(cx, "apiVersion", |n, cx| {
-            cx.choice(
-                n,
-                &[
-                    ("networking.istio.io/v1", IstioVersion::V1),
-                    ("networking.istio.io/v1beta1", IstioVersion::V1beta1),
-                ],
-            )
+            cx.choice(n, IstioVersion::CHOICES)
         });
         f.finish(cx)?;
         Some(Traffic {
@@ -254,9 +445,21 @@ impl FromNode for Traffic {
     }
 }
 
+impl Region {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "primary",
+        "weight",
+        "replicas",
+        "resources",
+        "postgres",
+        "modules",
+    ];
+}
+
 impl FromNode for Region {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a region (a map with `weight`, ...)")?;
+        let mut f = KnownFields::new(node, cx, "a region (a map with `weight`, ...)", Self::KEYS)?;
         let primary = f.opt(cx, "primary");
         let weight = f.req(cx, "weight", "the region's traffic weight, an integer");
         let replicas = f.opt(cx, "replicas");
@@ -275,18 +478,28 @@ impl FromNode for Region {
     }
 }
 
+impl RegionPostgres {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["instances"];
+}
+
 impl FromNode for RegionPostgres {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `instances`")?;
+        let mut f = KnownFields::new(node, cx, "a map with `instances`", Self::KEYS)?;
         let instances = f.opt(cx, "instances");
         f.finish(cx)?;
         Some(RegionPostgres { instances })
     }
 }
 
+impl Replicas {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["min", "max"];
+}
+
 impl FromNode for Replicas {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a replica range `{min: N, max: M}`")?;
+        let mut f = KnownFields::new(node, cx, "a replica range `{min: N, max: M}`", Self::KEYS)?;
         let min = f.req(cx, "min", "the minimum replica count");
         let max = f.req(cx, "max", "the maximum replica count");
         f.finish(cx)?;
@@ -321,9 +534,14 @@ impl FromNode for Quantity {
     }
 }
 
+impl Resources {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["requests", "limits"];
+}
+
 impl FromNode for Resources {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `requests` and `limits`")?;
+        let mut f = KnownFields::new(node, cx, "a map with `requests` and `limits`", Self::KEYS)?;
         let requests = f.opt(cx, "requests");
         let limits = f.opt(cx, "limits");
         f.finish(cx)?;
@@ -334,9 +552,14 @@ impl FromNode for Resources {
     }
 }
 
+impl ResourceList {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["cpu", "memory"];
+}
+
 impl FromNode for ResourceList {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `cpu` and `memory`")?;
+        let mut f = KnownFields::new(node, cx, "a map with `cpu` and `memory`", Self::KEYS)?;
         let cpu = f.opt(cx, "cpu");
         let memory = f.opt(cx, "memory");
         f.finish(cx)?;
@@ -346,16 +569,18 @@ impl FromNode for ResourceList {
 
 impl FromNode for ResourceName {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        cx.choice(
-            node,
-            &[("cpu", ResourceName::Cpu), ("memory", ResourceName::Memory)],
-        )
+        cx.choice(node, ResourceName::CHOICES)
     }
+}
+
+impl Defaults {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["metrics", "behavior"];
 }
 
 impl FromNode for Defaults {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `metrics` and `behavior`")?;
+        let mut f = KnownFields::new(node, cx, "a map with `metrics` and `behavior`", Self::KEYS)?;
         let metrics = f.opt(cx, "metrics");
         let behavior = f.opt(cx, "behavior");
         f.finish(cx)?;
@@ -363,10 +588,27 @@ impl FromNode for Defaults {
     }
 }
 
+impl Module {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "deployment",
+        "replicas",
+        "metrics",
+        "behavior",
+        "vpa",
+        "policy",
+    ];
+}
+
 impl FromNode for Module {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f =
-            Fields::new(node, cx, "a module (a map with `replicas`, ...)")?.hints(MODULE_HINTS);
+        let mut f = KnownFields::new(
+            node,
+            cx,
+            "a module (a map with `replicas`, ...)",
+            Self::KEYS,
+        )?
+        .hints(MODULE_HINTS);
         let deployment = f.opt(cx, "deployment");
         let replicas = f.req(
             cx,
@@ -389,12 +631,18 @@ impl FromNode for Module {
     }
 }
 
+impl ModuleOverride {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["replicas", "metrics", "behavior", "vpa"];
+}
+
 impl FromNode for ModuleOverride {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a module override (a map with `replicas`, `metrics`, `behavior` or `vpa`)",
+            Self::KEYS,
         )?
         .hints(MODULE_HINTS);
         let replicas = f.opt(cx, "replicas");
@@ -411,17 +659,35 @@ impl FromNode for ModuleOverride {
     }
 }
 
+impl Metric {
+    /// The keys of a resource metric's map (see [`KnownFields`]).
+    pub(super) const RESOURCE_KEYS: &[&str] = &["resource", "utilization", "averageValue"];
+    /// The keys of a pods metric's map.
+    pub(super) const PODS_KEYS: &[&str] = &["pods", "averageValue"];
+    /// The keys of an object metric's map.
+    pub(super) const OBJECT_KEYS: &[&str] = &["object", "describedObject", "value", "averageValue"];
+    /// Without a source, the usual keys are known so the only complaint is the missing source.
+    const NO_SOURCE_KEYS: &[&str] = &["utilization", "averageValue", "value", "describedObject"];
+}
+
 impl FromNode for Metric {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         let Value::Map(map) = &node.value else {
             cx.wrong_type(node, "a metric such as `{resource: cpu, utilization: 70}`");
             return None;
         };
-        let mut f = Fields::new(node, cx, "a metric")?;
-        let sources: Vec<&str> = ["resource", "pods", "object"]
+        let sources: Vec<&'static str> = ["resource", "pods", "object"]
             .into_iter()
             .filter(|k| map.contains_key(*k))
             .collect();
+        let keys = match sources.as_slice() {
+            ["resource"] => Metric::RESOURCE_KEYS,
+            ["pods"] => Metric::PODS_KEYS,
+            ["object"] => Metric::OBJECT_KEYS,
+            [] => Metric::NO_SOURCE_KEYS,
+            several => several,
+        };
+        let mut f = KnownFields::new(node, cx, "a metric", keys)?;
         let metric = match sources.as_slice() {
             ["resource"] => {
                 let name = f.req(cx, "resource", "`cpu` or `memory`");
@@ -499,7 +765,7 @@ impl FromNode for Metric {
             }
             [] => {
                 // Mark the usual keys known so the only complaint is the missing source.
-                for key in ["utilization", "averageValue", "value", "describedObject"] {
+                for key in Metric::NO_SOURCE_KEYS {
                     f.node(key);
                 }
                 cx.error(
@@ -533,9 +799,19 @@ impl FromNode for Metric {
     }
 }
 
+impl DescribedObject {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["apiVersion", "kind", "name"];
+}
+
 impl FromNode for DescribedObject {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `kind` and `name` (and `apiVersion`)")?;
+        let mut f = KnownFields::new(
+            node,
+            cx,
+            "a map with `kind` and `name` (and `apiVersion`)",
+            Self::KEYS,
+        )?;
         let api_version = f.opt(cx, "apiVersion");
         let kind = f.req(cx, "kind", "the object's kind, e.g. `Service`");
         let name = f.req(cx, "name", "the object's name");
@@ -548,9 +824,19 @@ impl FromNode for DescribedObject {
     }
 }
 
+impl Behavior {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["scaleUp", "scaleDown"];
+}
+
 impl FromNode for Behavior {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `scaleUp` and/or `scaleDown`")?;
+        let mut f = KnownFields::new(
+            node,
+            cx,
+            "a map with `scaleUp` and/or `scaleDown`",
+            Self::KEYS,
+        )?;
         let scale_up = f.opt(cx, "scaleUp");
         let scale_down = f.opt(cx, "scaleDown");
         f.finish(cx)?;
@@ -561,23 +847,22 @@ impl FromNode for Behavior {
     }
 }
 
+impl ScalingRules {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["stabilizationWindowSeconds", "selectPolicy", "policies"];
+}
+
 impl FromNode for ScalingRules {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a map with `stabilizationWindowSeconds`, `selectPolicy`, `policies`",
+            Self::KEYS,
         )?;
         let stabilization_window_seconds = f.opt(cx, "stabilizationWindowSeconds");
         let select_policy = f.opt_with(cx, "selectPolicy", |n, cx| {
-            cx.choice(
-                n,
-                &[
-                    ("Max", SelectPolicy::Max),
-                    ("Min", SelectPolicy::Min),
-                    ("Disabled", SelectPolicy::Disabled),
-                ],
-            )
+            cx.choice(n, SelectPolicy::CHOICES)
         });
         let policies = f.opt(cx, "policies");
         f.finish(cx)?;
@@ -589,18 +874,21 @@ impl FromNode for ScalingRules {
     }
 }
 
+impl ScalingPolicy {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["type", "value", "periodSeconds"];
+}
+
 impl FromNode for ScalingPolicy {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a policy `{type: Pods|Percent, value: N, periodSeconds: S}`",
+            Self::KEYS,
         )?;
         let kind = f.req_with(cx, "type", "`Pods` or `Percent`", |n, cx| {
-            cx.choice(
-                n,
-                &[("Pods", PolicyType::Pods), ("Percent", PolicyType::Percent)],
-            )
+            cx.choice(n, PolicyType::CHOICES)
         });
         let value = f.req(cx, "value", "the number of pods or the percentage");
         let period_seconds = f.req(cx, "periodSeconds", "the period in seconds (1 to 1800)");
@@ -613,40 +901,41 @@ impl FromNode for ScalingPolicy {
     }
 }
 
+impl Vpa {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "targetRef",
+        "containerName",
+        "updateMode",
+        "minAllowed",
+        "maxAllowed",
+        "controlledResources",
+        "controlledValues",
+    ];
+}
+
 impl FromNode for Vpa {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f =
-            Fields::new(node, cx, "a VPA `{updateMode, minAllowed, maxAllowed}`")?.hints(VPA_HINTS);
+        let mut f = KnownFields::new(
+            node,
+            cx,
+            "a VPA `{updateMode, minAllowed, maxAllowed}`",
+            Self::KEYS,
+        )?
+        .hints(VPA_HINTS);
         let target_ref = f.opt(cx, "targetRef");
         let container_name = f.opt(cx, "containerName");
         let update_mode = f.req_with(
             cx,
             "updateMode",
             "one of `Off`, `Initial`, `Recreate`, `InPlaceOrRecreate`",
-            |n, cx| {
-                cx.choice(
-                    n,
-                    &[
-                        ("Off", UpdateMode::Off),
-                        ("Initial", UpdateMode::Initial),
-                        ("Recreate", UpdateMode::Recreate),
-                        ("InPlaceOrRecreate", UpdateMode::InPlaceOrRecreate),
-                        ("Auto", UpdateMode::Auto),
-                    ],
-                )
-            },
+            |n, cx| cx.choice(n, UpdateMode::CHOICES),
         );
         let min_allowed = f.opt(cx, "minAllowed");
         let max_allowed = f.opt(cx, "maxAllowed");
         let controlled_resources = f.opt(cx, "controlledResources");
         let controlled_values = f.opt_with(cx, "controlledValues", |n, cx| {
-            cx.choice(
-                n,
-                &[
-                    ("RequestsAndLimits", ControlledValues::RequestsAndLimits),
-                    ("RequestsOnly", ControlledValues::RequestsOnly),
-                ],
-            )
+            cx.choice(n, ControlledValues::CHOICES)
         });
         f.finish(cx)?;
         Some(Vpa {
@@ -661,12 +950,18 @@ impl FromNode for Vpa {
     }
 }
 
+impl PolicyRule {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["metric", "threshold", "scaleUpFactor", "scaleDownFactor"];
+}
+
 impl FromNode for PolicyRule {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a policy rule `{metric, threshold, scaleUpFactor, scaleDownFactor}`",
+            Self::KEYS,
         )?;
         let metric = f.req(cx, "metric", "the metric's name");
         let threshold = f.req(cx, "threshold", "a number or a value such as `200ms`");
@@ -706,9 +1001,24 @@ impl FromNode for Scalar {
     }
 }
 
+impl Postgres {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "name",
+        "instances",
+        "imageName",
+        "parameters",
+        "resources",
+        "storage",
+        "backup",
+        "vpa",
+    ];
+}
+
 impl FromNode for Postgres {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map of CloudNativePG settings")?.hints(POSTGRES_HINTS);
+        let mut f = KnownFields::new(node, cx, "a map of CloudNativePG settings", Self::KEYS)?
+            .hints(POSTGRES_HINTS);
         let name = f.opt(cx, "name");
         let instances = f.opt(cx, "instances");
         let image_name = f.opt(cx, "imageName");
@@ -731,9 +1041,14 @@ impl FromNode for Postgres {
     }
 }
 
+impl Storage {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["size", "storageClass"];
+}
+
 impl FromNode for Storage {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `size` and `storageClass`")?;
+        let mut f = KnownFields::new(node, cx, "a map with `size` and `storageClass`", Self::KEYS)?;
         let size = f.req(cx, "size", "the volume size, e.g. `100Gi`");
         let storage_class = f.opt(cx, "storageClass");
         f.finish(cx)?;
@@ -772,12 +1087,25 @@ fn references_only(node: &Node) -> bool {
     is_ref || (!map.is_empty() && map.values().all(|e| references_only(&e.node)))
 }
 
+impl Backup {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "destinationPath",
+        "endpointURL",
+        "credentialsSecret",
+        "accessKeyIdKey",
+        "secretAccessKeyKey",
+        "retention",
+    ];
+}
+
 impl FromNode for Backup {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a map with `destinationPath` and `credentialsSecret`",
+            Self::KEYS,
         )?
         .hints(BACKUP_HINTS);
         let mut inline = false;
@@ -836,9 +1164,27 @@ impl FromNode for Backup {
     }
 }
 
+impl Redis {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "apiVersion",
+        "name",
+        "clusterSize",
+        "version",
+        "image",
+        "persistence",
+        "exporter",
+        "resources",
+        "storage",
+        "podSecurityContext",
+        "config",
+    ];
+}
+
 impl FromNode for Redis {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map of RedisCluster settings")?.hints(REDIS_HINTS);
+        let mut f = KnownFields::new(node, cx, "a map of RedisCluster settings", Self::KEYS)?
+            .hints(REDIS_HINTS);
         let api_version = f.opt(cx, "apiVersion");
         let name = f.opt(cx, "name");
         let cluster_size = f.opt(cx, "clusterSize");
@@ -873,9 +1219,14 @@ impl FromNode for Redis {
     }
 }
 
+impl Exporter {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["enabled", "image"];
+}
+
 impl FromNode for Exporter {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `enabled` and `image`")?;
+        let mut f = KnownFields::new(node, cx, "a map with `enabled` and `image`", Self::KEYS)?;
         let enabled = f.opt(cx, "enabled");
         let image = f.req(cx, "image", "the exporter image, pinned to a tag");
         f.finish(cx)?;
@@ -886,9 +1237,19 @@ impl FromNode for Exporter {
     }
 }
 
+impl PodSecurityContext {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["runAsUser", "runAsGroup", "fsGroup"];
+}
+
 impl FromNode for PodSecurityContext {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `runAsUser`, `runAsGroup`, `fsGroup`")?;
+        let mut f = KnownFields::new(
+            node,
+            cx,
+            "a map with `runAsUser`, `runAsGroup`, `fsGroup`",
+            Self::KEYS,
+        )?;
         let run_as_user = f.opt(cx, "runAsUser");
         let run_as_group = f.opt(cx, "runAsGroup");
         let fs_group = f.opt(cx, "fsGroup");
