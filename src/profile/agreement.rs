@@ -3,7 +3,9 @@
 //! object in the schema has the keys its reader knows, every enum the strings its reader
 //! accepts, both ways, and every default the schema states is what the reader fills in.
 
-use serde_json::Value;
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
 
 use super::{
     ArgoCd, Backup, Behavior, ControlledValues, Defaults, DescribedObject, Exporter, IstioVersion,
@@ -272,4 +274,132 @@ fn every_reader_reads_exactly_its_keys() {
     for (_, _, read) in objects() {
         read();
     }
+}
+
+/// Every `default` under `value`, by JSON pointer.
+fn schema_defaults(value: &Value, pointer: &str, found: &mut BTreeMap<String, Value>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(default) = map.get("default") {
+                found.insert(pointer.to_owned(), default.clone());
+            }
+            for (key, child) in map {
+                schema_defaults(child, &format!("{pointer}/{key}"), found);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                schema_defaults(child, &format!("{pointer}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A profile that leaves out every optional field, with every optional section that has
+/// defaults (an object metric's `describedObject`, `postgres.backup`, `redis.exporter`).
+const SPARSE: &str = r#"
+version: 1
+name: sparse
+namespace: sparse
+platform: {repoURL: "https://example.com/charts.git", path: charts/mplp}
+traffic: {host: api.example.com, service: mplp-core}
+regions:
+  us-east-1: {weight: 100}
+modules:
+  core:
+    replicas: {min: 1, max: 2}
+    metrics:
+      - {object: requests, describedObject: {kind: Service, name: mplp-core}, value: "10"}
+postgres:
+  storage: {size: 1Gi}
+  backup: {destinationPath: "s3://bucket/path", credentialsSecret: backup}
+redis:
+  image: quay.io/opstree/redis:v7.0.15
+  storage: {size: 1Gi}
+  exporter: {image: quay.io/opstree/redis-exporter:v1.44.0}
+"#;
+
+/// Every `default` the schema states is what the reader fills in when the key is left
+/// out, and every field the reader fills in with a fixed value has its `default` there.
+#[test]
+fn the_schemas_defaults_are_the_readers() {
+    let loaded = crate::load::load(
+        &[crate::load::Input::Text {
+            name: "sparse.yaml".to_owned(),
+            text: SPARSE.to_owned(),
+        }],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(loaded.diagnostics, vec![]);
+    let p = loaded.profile.unwrap();
+    let pg = p.postgres.as_ref().unwrap();
+    let backup = pg.backup.as_ref().unwrap();
+    let redis = p.redis.as_ref().unwrap();
+    let super::Metric::Object {
+        described_object, ..
+    } = &p.modules["core"].metrics.as_ref().unwrap()[0]
+    else {
+        panic!("an object metric")
+    };
+    let argocd = &p.platform.argocd;
+    let read: BTreeMap<&str, Value> = [
+        (
+            "Platform/properties/targetRevision",
+            json!(p.platform.target_revision),
+        ),
+        ("ArgoCd/properties/namespace", json!(argocd.namespace)),
+        ("ArgoCd/properties/project", json!(argocd.project)),
+        ("ArgoCd/properties/server", json!(argocd.server)),
+        ("ArgoCd/properties/prune", json!(argocd.prune)),
+        ("ArgoCd/properties/selfHeal", json!(argocd.self_heal)),
+        (
+            "Traffic/properties/regionHeader",
+            json!(p.traffic.region_header),
+        ),
+        ("Traffic/properties/port", json!(p.traffic.port)),
+        (
+            "Region/properties/primary",
+            json!(p.regions["us-east-1"].primary),
+        ),
+        (
+            "DescribedObject/properties/apiVersion",
+            json!(described_object.api_version),
+        ),
+        ("Postgres/properties/name", json!(pg.name)),
+        ("Postgres/properties/instances", json!(pg.instances)),
+        (
+            "Backup/properties/accessKeyIdKey",
+            json!(backup.access_key_id_key),
+        ),
+        (
+            "Backup/properties/secretAccessKeyKey",
+            json!(backup.secret_access_key_key),
+        ),
+        ("Redis/properties/name", json!(redis.name)),
+        ("Redis/properties/clusterSize", json!(redis.cluster_size)),
+        ("Redis/properties/version", json!(redis.version)),
+        ("Redis/properties/persistence", json!(redis.persistence)),
+        (
+            "Exporter/properties/enabled",
+            json!(redis.exporter.as_ref().unwrap().enabled),
+        ),
+    ]
+    .into_iter()
+    .collect();
+
+    let mut stated = BTreeMap::new();
+    schema_defaults(&profile_schema(), "", &mut stated);
+    let stated: BTreeMap<&str, Value> = stated
+        .iter()
+        .map(|(pointer, v)| {
+            let short = pointer.strip_prefix("/$defs/").unwrap_or(pointer);
+            (short, v.clone())
+        })
+        .collect();
+    assert_eq!(stated, read);
+    // The fields whose default the schema cannot state (their types are not serialized).
+    assert_eq!(argocd.values_format, ValuesFormat::Object);
+    assert_eq!(p.traffic.api_version, IstioVersion::V1);
 }

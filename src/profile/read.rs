@@ -8,6 +8,7 @@
 //! in `CHOICES`: the reader reads those and no others, the unknown-field check accepts
 //! exactly those, and `agreement.rs` compares them with the JSON Schema, both ways.
 
+use super::default;
 use super::{
     ArgoCd, Backup, Behavior, ControlledValues, Defaults, DescribedObject, Exporter, IstioVersion,
     Metric, Module, ModuleOverride, Network, ObjectTarget, Platform, PodSecurityContext,
@@ -334,7 +335,7 @@ impl FromNode for Platform {
         Some(Platform {
             repo_url: repo_url?,
             path: path?,
-            target_revision: target_revision.unwrap_or_else(|| "HEAD".to_owned()),
+            target_revision: target_revision.unwrap_or_else(default::target_revision),
             argocd: argocd.unwrap_or_default(),
             network,
         })
@@ -437,10 +438,10 @@ impl FromNode for Traffic {
         Some(Traffic {
             host: host?,
             gateway,
-            region_header: region_header.unwrap_or_else(|| "region".to_owned()),
+            region_header: region_header.unwrap_or_else(default::region_header),
             service: service?,
-            port: port.unwrap_or(80),
-            api_version: api_version.unwrap_or(IstioVersion::V1),
+            port: port.unwrap_or_else(default::port),
+            api_version: api_version.unwrap_or_default(),
         })
     }
 }
@@ -468,7 +469,7 @@ impl FromNode for Region {
         let modules = f.opt(cx, "modules");
         f.finish(cx)?;
         Some(Region {
-            primary: primary.unwrap_or(false),
+            primary: primary.unwrap_or_default(),
             weight: weight?,
             replicas,
             resources,
@@ -817,7 +818,7 @@ impl FromNode for DescribedObject {
         let name = f.req(cx, "name", "the object's name");
         f.finish(cx)?;
         Some(DescribedObject {
-            api_version: api_version.unwrap_or_else(|| "v1".to_owned()),
+            api_version: api_version.unwrap_or_else(default::described_api_version),
             kind: kind?,
             name: name?,
         })
@@ -1029,8 +1030,8 @@ impl FromNode for Postgres {
         let vpa = f.opt(cx, "vpa");
         f.finish(cx)?;
         Some(Postgres {
-            name: name.unwrap_or_else(|| "postgresql-cluster".to_owned()),
-            instances: instances.unwrap_or(3),
+            name: name.unwrap_or_else(default::postgres_name),
+            instances: instances.unwrap_or_else(default::postgres_instances),
             image_name,
             parameters: parameters.unwrap_or_default(),
             resources,
@@ -1156,9 +1157,9 @@ impl FromNode for Backup {
             destination_path: destination_path?,
             endpoint_url,
             credentials_secret: credentials_secret?,
-            access_key_id_key: access_key_id_key.unwrap_or_else(|| "ACCESS_KEY_ID".to_owned()),
+            access_key_id_key: access_key_id_key.unwrap_or_else(default::access_key_id_key),
             secret_access_key_key: secret_access_key_key
-                .unwrap_or_else(|| "SECRET_ACCESS_KEY".to_owned()),
+                .unwrap_or_else(default::secret_access_key_key),
             retention,
         })
     }
@@ -1204,12 +1205,12 @@ impl FromNode for Redis {
         let _ = f.finish(cx);
         Some(Redis {
             api_version,
-            name: name.unwrap_or_else(|| "redis-cluster".to_owned()),
-            cluster_size: cluster_size.unwrap_or(3),
-            version: version.unwrap_or_else(|| "v7".to_owned()),
+            name: name.unwrap_or_else(default::redis_name),
+            cluster_size: cluster_size.unwrap_or_else(default::redis_cluster_size),
+            version: version.unwrap_or_else(default::redis_version),
             // Reported when missing; the rest of the Redis settings are still checked.
             image: image.unwrap_or_default(),
-            persistence: persistence.unwrap_or(true),
+            persistence: persistence.unwrap_or_else(default::redis_persistence),
             exporter,
             resources,
             storage: storage?,
@@ -1231,7 +1232,7 @@ impl FromNode for Exporter {
         let image = f.req(cx, "image", "the exporter image, pinned to a tag");
         f.finish(cx)?;
         Some(Exporter {
-            enabled: enabled.unwrap_or(true),
+            enabled: enabled.unwrap_or_else(default::exporter_enabled),
             image: image?,
         })
     }
