@@ -121,5 +121,8 @@ fn layered_stdin_and_files_together() {
     .stdin("regions:\n  us-east-1: {weight: 40}\n  eu-west-1: {weight: 40}\n")
     .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("weight: 40"));
+    assert_eq!(
+        crate::common::weights_of_the_default_route(&out.stdout),
+        vec![40, 40, 20]
+    );
 }

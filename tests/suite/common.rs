@@ -88,6 +88,22 @@ pub fn documents(stream: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The weights of the VirtualService's last (default) route, in region order.
+pub fn weights_of_the_default_route(stream: &str) -> Vec<i64> {
+    let vs = documents(stream)
+        .into_iter()
+        .map(parse)
+        .find(|d| d["kind"] == "VirtualService")
+        .unwrap();
+    let http = vs["spec"]["http"].as_array().unwrap();
+    http.last().unwrap()["route"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["weight"].as_i64().unwrap())
+        .collect()
+}
+
 /// Parse one YAML document into JSON values (with serde-saphyr, as a YAML 1.2 reader).
 pub fn parse(doc: &str) -> serde_json::Value {
     serde_saphyr::from_str(doc).unwrap_or_else(|e| panic!("document does not parse: {e}\n{doc}"))

@@ -1,6 +1,8 @@
 //! Fitting existing workflows: schema, init, layering, -o, --out-dir, diff, JSON, completions.
 
-use crate::common::{Test, assert_cli_snapshot, documents, parse, root};
+use crate::common::{
+    Test, assert_cli_snapshot, documents, parse, root, weights_of_the_default_route,
+};
 
 #[test]
 fn the_committed_schema_is_the_commands_output() {
@@ -74,21 +76,6 @@ fn init_writes_a_profile_that_lints_clean_and_never_overwrites() {
         std::fs::read_to_string(dir.path().join("team.yaml")).unwrap(),
         text
     );
-}
-
-fn weights_of_the_default_route(stream: &str) -> Vec<i64> {
-    let vs = documents(stream)
-        .into_iter()
-        .map(parse)
-        .find(|d| d["kind"] == "VirtualService")
-        .unwrap();
-    let http = vs["spec"]["http"].as_array().unwrap();
-    http.last().unwrap()["route"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["weight"].as_i64().unwrap())
-        .collect()
 }
 
 #[test]
