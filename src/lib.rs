@@ -4,7 +4,10 @@
 //! The pipeline: [`load`] (files → positioned YAML → typed [`profile::Profile`]) →
 //! [`validate`] (every rule, every problem) → [`plan`] (effective values, names,
 //! order) → [`render`] (one template per kind) → [`emit`] (the stream, or files).
-//! Only `load` reads files and only `emit` writes them.
+//! Profiles are read only by `load`; the other files a command reads are read by that
+//! command's own code: `lint --crds` reads CRD files in `crds`, `diff` reads the two
+//! rendered streams it compares (`commands::diff`) and `simulate` reads its metrics trace
+//! (`commands::simulate`). Only `emit` writes files.
 
 pub mod cli;
 pub mod commands;

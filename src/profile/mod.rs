@@ -2,15 +2,20 @@
 //!
 //! Each type reads itself from a positioned YAML node (`read.rs`, `FromNode`): a wrong
 //! type, a missing field or an unknown key becomes a diagnostic and the walk goes on.
-//! The types hold what the user wrote (quantities keep their text); effective values
-//! (defaults filled in, region overrides applied) are computed by `plan`, and
-//! cross-field rules live in `validate`.
+//! The types hold what the user wrote (quantities keep their text), with the fixed
+//! defaults of left-out fields filled in from `default.rs`, the one place they are
+//! written; effective values (defaults taken from other fields, region overrides
+//! applied) are computed in `effective.rs` and `plan`, and cross-field rules live in
+//! `validate`.
 //!
 //! The same types generate the profile's JSON Schema (`mplp-scale schema`, schemars):
 //! the doc comment of every field is its description there. The `serde` attributes only
 //! name fields for the schema; reading goes through `read.rs`, and a test keeps the two
 //! in agreement (every shipped profile validates, a misspelled key does not).
 
+#[cfg(test)]
+mod agreement;
+mod default;
 mod read;
 mod schema;
 
@@ -64,7 +69,7 @@ pub struct Platform {
     /// The chart's path inside the repository, e.g. `charts/mplp-global`.
     pub path: String,
     /// Branch, tag or commit to deploy (default `HEAD`).
-    #[serde(default)]
+    #[serde(default = "default::target_revision")]
     pub target_revision: String,
     /// Argo CD settings of the Application.
     #[serde(default)]
@@ -89,19 +94,6 @@ pub struct ArgoCd {
     pub self_heal: bool,
     /// Helm values as a structured `valuesObject` (default) or a `values` string.
     pub values_format: ValuesFormat,
-}
-
-impl Default for ArgoCd {
-    fn default() -> Self {
-        ArgoCd {
-            namespace: "argocd".to_owned(),
-            project: "default".to_owned(),
-            server: "https://kubernetes.default.svc".to_owned(),
-            prune: true,
-            self_heal: true,
-            values_format: ValuesFormat::Object,
-        }
-    }
 }
 
 /// How the Helm values reach Argo CD.
@@ -136,12 +128,12 @@ pub struct Traffic {
     pub gateway: Option<String>,
     /// Requests whose header of this name equals a region's name go to that region
     /// (default `region`).
-    #[serde(default)]
+    #[serde(default = "default::region_header")]
     pub region_header: String,
     /// The core service: each region's destination is `<service>.<region>.svc.cluster.local`.
     pub service: String,
     /// The destination port (default 80).
-    #[serde(default)]
+    #[serde(default = "default::port")]
     #[schemars(range(min = 1, max = 65535))]
     pub port: i64,
     /// The VirtualService's API version (default `networking.istio.io/v1`).
@@ -150,10 +142,9 @@ pub struct Traffic {
 }
 
 /// The Istio API version of the VirtualService.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 pub enum IstioVersion {
     /// Served and stored since Istio 1.22.
-    #[default]
     #[serde(rename = "networking.istio.io/v1")]
     V1,
     /// Still served.
@@ -369,7 +360,7 @@ pub enum ObjectTarget {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DescribedObject {
     /// The object's API version (default `v1`).
-    #[serde(default)]
+    #[serde(default = "default::described_api_version")]
     pub api_version: String,
     /// The object's kind, e.g. `Service`.
     pub kind: String,
@@ -565,10 +556,10 @@ pub enum Scalar {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Postgres {
     /// The `Cluster` name in every region (default `postgresql-cluster`; at most 50 characters).
-    #[serde(default)]
+    #[serde(default = "default::postgres_name")]
     pub name: String,
     /// Instances per region, unless the region says otherwise (default 3).
-    #[serde(default)]
+    #[serde(default = "default::postgres_instances")]
     #[schemars(range(min = 1))]
     pub instances: i64,
     /// The PostgreSQL image (default: the operator's).
@@ -609,10 +600,10 @@ pub struct Backup {
     /// The Secret holding the object store credentials.
     pub credentials_secret: String,
     /// The Secret's key of the access key id (default `ACCESS_KEY_ID`).
-    #[serde(default)]
+    #[serde(default = "default::access_key_id_key")]
     pub access_key_id_key: String,
     /// The Secret's key of the secret access key (default `SECRET_ACCESS_KEY`).
-    #[serde(default)]
+    #[serde(default = "default::secret_access_key_key")]
     pub secret_access_key_key: String,
     /// How long backups are kept: `30d`, `4w`, `6m` (on the primary's store).
     #[schemars(regex(pattern = r"^[1-9][0-9]*[dwm]$"))]
@@ -626,19 +617,19 @@ pub struct Redis {
     /// Only `redis.redis.opstreelabs.in/v1beta2` is served by redis-operator 0.26 (the default).
     pub api_version: Option<String>,
     /// The RedisCluster's name (default `redis-cluster`).
-    #[serde(default)]
+    #[serde(default = "default::redis_name")]
     pub name: String,
     /// Leader shards (default 3, at least 3); each leader gets one follower.
-    #[serde(default)]
+    #[serde(default = "default::redis_cluster_size")]
     #[schemars(range(min = 3))]
     pub cluster_size: i64,
     /// `clusterVersion` (default `v7`).
-    #[serde(default)]
+    #[serde(default = "default::redis_version")]
     pub version: String,
     /// The Redis image, pinned to a tag or digest.
     pub image: String,
     /// `persistenceEnabled` (default `true`).
-    #[serde(default)]
+    #[serde(default = "default::redis_persistence")]
     pub persistence: bool,
     /// The Prometheus exporter sidecar.
     pub exporter: Option<Exporter>,
@@ -660,7 +651,7 @@ pub struct Redis {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Exporter {
     /// Whether the exporter runs (default `true`).
-    #[serde(default)]
+    #[serde(default = "default::exporter_enabled")]
     pub enabled: bool,
     /// The exporter image, pinned to a tag or digest.
     pub image: String,

@@ -3,7 +3,12 @@
 //! Every field is read with [`Fields`]: a wrong type, a missing required field or an
 //! unknown key is a diagnostic at the value's position, and the walk goes on (a failed
 //! optional field is left out) so that one run reports every problem.
+//!
+//! Each type lists the keys of its map once, in `KEYS`, and each enum its strings once,
+//! in `CHOICES`: the reader reads those and no others, the unknown-field check accepts
+//! exactly those, and `agreement.rs` compares them with the JSON Schema, both ways.
 
+use super::default;
 use super::{
     ArgoCd, Backup, Behavior, ControlledValues, Defaults, DescribedObject, Exporter, IstioVersion,
     Metric, Module, ModuleOverride, Network, ObjectTarget, Platform, PodSecurityContext,
@@ -15,6 +20,149 @@ use crate::diagnostic::Code;
 use crate::load::{Cx, Fields, FromNode};
 use crate::node::{Node, Value};
 use crate::quantity::Quantity;
+
+impl ValuesFormat {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, ValuesFormat)] = &[
+        ("object", ValuesFormat::Object),
+        ("string", ValuesFormat::String),
+    ];
+}
+
+impl IstioVersion {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, IstioVersion)] = &[
+        ("networking.istio.io/v1", IstioVersion::V1),
+        ("networking.istio.io/v1beta1", IstioVersion::V1beta1),
+    ];
+}
+
+impl ResourceName {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, ResourceName)] =
+        &[("cpu", ResourceName::Cpu), ("memory", ResourceName::Memory)];
+}
+
+impl SelectPolicy {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, SelectPolicy)] = &[
+        ("Max", SelectPolicy::Max),
+        ("Min", SelectPolicy::Min),
+        ("Disabled", SelectPolicy::Disabled),
+    ];
+}
+
+impl PolicyType {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, PolicyType)] =
+        &[("Pods", PolicyType::Pods), ("Percent", PolicyType::Percent)];
+}
+
+impl UpdateMode {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, UpdateMode)] = &[
+        ("Off", UpdateMode::Off),
+        ("Initial", UpdateMode::Initial),
+        ("Recreate", UpdateMode::Recreate),
+        ("InPlaceOrRecreate", UpdateMode::InPlaceOrRecreate),
+        ("Auto", UpdateMode::Auto),
+    ];
+}
+
+impl ControlledValues {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, ControlledValues)] = &[
+        ("RequestsAndLimits", ControlledValues::RequestsAndLimits),
+        ("RequestsOnly", ControlledValues::RequestsOnly),
+    ];
+}
+
+/// [`Fields`] over a map whose keys are listed up front.
+///
+/// Reading a key that is not listed is a bug in this file (a debug assertion), and so is
+/// not reading every listed key before `finish` (the readers read every key, present or
+/// not). `finish` marks every listed key known, so the unknown-field check accepts
+/// exactly the list, whatever the reader did.
+struct KnownFields<'a, 'k> {
+    fields: Fields<'a>,
+    keys: &'k [&'static str],
+    read: Vec<&'static str>,
+}
+
+impl<'a, 'k> KnownFields<'a, 'k> {
+    fn new(node: &'a Node, cx: &mut Cx, what: &str, keys: &'k [&'static str]) -> Option<Self> {
+        Some(Self {
+            fields: Fields::new(node, cx, what)?,
+            keys,
+            read: Vec::new(),
+        })
+    }
+
+    fn hints(mut self, hints: &'static [(&'static str, &'static str)]) -> Self {
+        self.fields = self.fields.hints(hints);
+        self
+    }
+
+    fn reading(&mut self, key: &'static str) {
+        debug_assert!(
+            self.keys.contains(&key),
+            "`{key}` is not in {:?}",
+            self.keys
+        );
+        self.read.push(key);
+    }
+
+    /// See [`Fields::claim`]: a key that is not part of the format.
+    fn claim(&mut self, key: &'static str) -> Option<&'a Node> {
+        debug_assert!(!self.keys.contains(&key), "`{key}` is in {:?}", self.keys);
+        self.fields.claim(key)
+    }
+
+    fn node(&mut self, key: &'static str) -> Option<&'a Node> {
+        self.reading(key);
+        self.fields.node(key)
+    }
+
+    fn opt<T: FromNode>(&mut self, cx: &mut Cx, key: &'static str) -> Option<T> {
+        self.reading(key);
+        self.fields.opt(cx, key)
+    }
+
+    fn opt_with<T>(
+        &mut self,
+        cx: &mut Cx,
+        key: &'static str,
+        f: impl FnOnce(&Node, &mut Cx) -> Option<T>,
+    ) -> Option<T> {
+        self.reading(key);
+        self.fields.opt_with(cx, key, f)
+    }
+
+    fn req<T: FromNode>(&mut self, cx: &mut Cx, key: &'static str, what: &str) -> Option<T> {
+        self.reading(key);
+        self.fields.req(cx, key, what)
+    }
+
+    fn req_with<T>(
+        &mut self,
+        cx: &mut Cx,
+        key: &'static str,
+        what: &str,
+        f: impl FnOnce(&Node, &mut Cx) -> Option<T>,
+    ) -> Option<T> {
+        self.reading(key);
+        self.fields.req_with(cx, key, what, f)
+    }
+
+    /// See [`Fields::finish`]; the unknown-field check accepts exactly the listed keys.
+    fn finish(mut self, cx: &mut Cx) -> Option<()> {
+        for key in self.keys {
+            debug_assert!(self.read.contains(key), "`{key}` is listed but not read");
+            self.fields.node(key);
+        }
+        self.fields.finish(cx)
+    }
+}
 
 /// Keys written the way the scaling guide or a raw HPA writes them.
 const MODULE_HINTS: &[(&str, &str)] = &[
@@ -101,12 +249,29 @@ const REDIS_HINTS: &[(&str, &str)] = &[
     ),
 ];
 
+impl Profile {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "version",
+        "name",
+        "namespace",
+        "platform",
+        "traffic",
+        "regions",
+        "defaults",
+        "modules",
+        "postgres",
+        "redis",
+    ];
+}
+
 impl FromNode for Profile {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a profile (a map with `version`, `name`, `regions`, `modules`, ...)",
+            Self::KEYS,
         )?;
         let version = f.req_with(
             cx,
@@ -153,9 +318,14 @@ impl FromNode for Profile {
     }
 }
 
+impl Platform {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["repoURL", "path", "targetRevision", "argocd", "network"];
+}
+
 impl FromNode for Platform {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `repoURL`, `path`, ...")?;
+        let mut f = KnownFields::new(node, cx, "a map with `repoURL`, `path`, ...", Self::KEYS)?;
         let repo_url = f.req(cx, "repoURL", "the chart repository URL");
         let path = f.req(cx, "path", "the chart's path in the repository");
         let target_revision = f.opt(cx, "targetRevision");
@@ -165,30 +335,36 @@ impl FromNode for Platform {
         Some(Platform {
             repo_url: repo_url?,
             path: path?,
-            target_revision: target_revision.unwrap_or_else(|| "HEAD".to_owned()),
+            target_revision: target_revision.unwrap_or_else(default::target_revision),
             argocd: argocd.unwrap_or_default(),
             network,
         })
     }
 }
 
+impl ArgoCd {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "namespace",
+        "project",
+        "server",
+        "prune",
+        "selfHeal",
+        "valuesFormat",
+    ];
+}
+
 impl FromNode for ArgoCd {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         let d = ArgoCd::default();
-        let mut f = Fields::new(node, cx, "a map of Argo CD settings")?;
+        let mut f = KnownFields::new(node, cx, "a map of Argo CD settings", Self::KEYS)?;
         let namespace = f.opt(cx, "namespace");
         let project = f.opt(cx, "project");
         let server = f.opt(cx, "server");
         let prune = f.opt(cx, "prune");
         let self_heal = f.opt(cx, "selfHeal");
         let values_format = f.opt_with(cx, "valuesFormat", |n, cx| {
-            cx.choice(
-                n,
-                &[
-                    ("object", ValuesFormat::Object),
-                    ("string", ValuesFormat::String),
-                ],
-            )
+            cx.choice(n, ValuesFormat::CHOICES)
         });
         f.finish(cx)?;
         Some(ArgoCd {
@@ -202,12 +378,22 @@ impl FromNode for ArgoCd {
     }
 }
 
+impl Network {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "crossRegionLatency",
+        "replicationFactor",
+        "consistencyLevel",
+    ];
+}
+
 impl FromNode for Network {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a map with `crossRegionLatency`, `replicationFactor`, `consistencyLevel`",
+            Self::KEYS,
         )?;
         let cross_region_latency = f.req(cx, "crossRegionLatency", "a duration such as `100ms`");
         let replication_factor = f.req(cx, "replicationFactor", "an integer");
@@ -225,38 +411,56 @@ impl FromNode for Network {
     }
 }
 
+impl Traffic {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "host",
+        "gateway",
+        "regionHeader",
+        "service",
+        "port",
+        "apiVersion",
+    ];
+}
+
 impl FromNode for Traffic {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `host`, `service`, ...")?;
+        let mut f = KnownFields::new(node, cx, "a map with `host`, `service`, ...", Self::KEYS)?;
         let host = f.req(cx, "host", "the public host name");
         let gateway = f.opt(cx, "gateway");
         let region_header = f.opt(cx, "regionHeader");
         let service = f.req(cx, "service", "the core service's name");
         let port = f.opt(cx, "port");
         let api_version = f.opt_with(cx, "apiVersion", |n, cx| {
-            cx.choice(
-                n,
-                &[
-                    ("networking.istio.io/v1", IstioVersion::V1),
-                    ("networking.istio.io/v1beta1", IstioVersion::V1beta1),
-                ],
-            )
+            cx.choice(n, IstioVersion::CHOICES)
         });
         f.finish(cx)?;
         Some(Traffic {
             host: host?,
             gateway,
-            region_header: region_header.unwrap_or_else(|| "region".to_owned()),
+            region_header: region_header.unwrap_or_else(default::region_header),
             service: service?,
-            port: port.unwrap_or(80),
-            api_version: api_version.unwrap_or(IstioVersion::V1),
+            port: port.unwrap_or_else(default::port),
+            api_version: api_version.unwrap_or_default(),
         })
     }
 }
 
+impl Region {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "primary",
+        "weight",
+        "replicas",
+        "resources",
+        "postgres",
+        "modules",
+    ];
+}
+
 impl FromNode for Region {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a region (a map with `weight`, ...)")?;
+        let mut f = KnownFields::new(node, cx, "a region (a map with `weight`, ...)", Self::KEYS)?;
         let primary = f.opt(cx, "primary");
         let weight = f.req(cx, "weight", "the region's traffic weight, an integer");
         let replicas = f.opt(cx, "replicas");
@@ -265,7 +469,7 @@ impl FromNode for Region {
         let modules = f.opt(cx, "modules");
         f.finish(cx)?;
         Some(Region {
-            primary: primary.unwrap_or(false),
+            primary: primary.unwrap_or_default(),
             weight: weight?,
             replicas,
             resources,
@@ -275,18 +479,28 @@ impl FromNode for Region {
     }
 }
 
+impl RegionPostgres {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["instances"];
+}
+
 impl FromNode for RegionPostgres {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `instances`")?;
+        let mut f = KnownFields::new(node, cx, "a map with `instances`", Self::KEYS)?;
         let instances = f.opt(cx, "instances");
         f.finish(cx)?;
         Some(RegionPostgres { instances })
     }
 }
 
+impl Replicas {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["min", "max"];
+}
+
 impl FromNode for Replicas {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a replica range `{min: N, max: M}`")?;
+        let mut f = KnownFields::new(node, cx, "a replica range `{min: N, max: M}`", Self::KEYS)?;
         let min = f.req(cx, "min", "the minimum replica count");
         let max = f.req(cx, "max", "the maximum replica count");
         f.finish(cx)?;
@@ -321,9 +535,14 @@ impl FromNode for Quantity {
     }
 }
 
+impl Resources {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["requests", "limits"];
+}
+
 impl FromNode for Resources {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `requests` and `limits`")?;
+        let mut f = KnownFields::new(node, cx, "a map with `requests` and `limits`", Self::KEYS)?;
         let requests = f.opt(cx, "requests");
         let limits = f.opt(cx, "limits");
         f.finish(cx)?;
@@ -334,9 +553,14 @@ impl FromNode for Resources {
     }
 }
 
+impl ResourceList {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["cpu", "memory"];
+}
+
 impl FromNode for ResourceList {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `cpu` and `memory`")?;
+        let mut f = KnownFields::new(node, cx, "a map with `cpu` and `memory`", Self::KEYS)?;
         let cpu = f.opt(cx, "cpu");
         let memory = f.opt(cx, "memory");
         f.finish(cx)?;
@@ -346,16 +570,18 @@ impl FromNode for ResourceList {
 
 impl FromNode for ResourceName {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        cx.choice(
-            node,
-            &[("cpu", ResourceName::Cpu), ("memory", ResourceName::Memory)],
-        )
+        cx.choice(node, ResourceName::CHOICES)
     }
+}
+
+impl Defaults {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["metrics", "behavior"];
 }
 
 impl FromNode for Defaults {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `metrics` and `behavior`")?;
+        let mut f = KnownFields::new(node, cx, "a map with `metrics` and `behavior`", Self::KEYS)?;
         let metrics = f.opt(cx, "metrics");
         let behavior = f.opt(cx, "behavior");
         f.finish(cx)?;
@@ -363,10 +589,27 @@ impl FromNode for Defaults {
     }
 }
 
+impl Module {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "deployment",
+        "replicas",
+        "metrics",
+        "behavior",
+        "vpa",
+        "policy",
+    ];
+}
+
 impl FromNode for Module {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f =
-            Fields::new(node, cx, "a module (a map with `replicas`, ...)")?.hints(MODULE_HINTS);
+        let mut f = KnownFields::new(
+            node,
+            cx,
+            "a module (a map with `replicas`, ...)",
+            Self::KEYS,
+        )?
+        .hints(MODULE_HINTS);
         let deployment = f.opt(cx, "deployment");
         let replicas = f.req(
             cx,
@@ -389,12 +632,18 @@ impl FromNode for Module {
     }
 }
 
+impl ModuleOverride {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["replicas", "metrics", "behavior", "vpa"];
+}
+
 impl FromNode for ModuleOverride {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a module override (a map with `replicas`, `metrics`, `behavior` or `vpa`)",
+            Self::KEYS,
         )?
         .hints(MODULE_HINTS);
         let replicas = f.opt(cx, "replicas");
@@ -411,17 +660,35 @@ impl FromNode for ModuleOverride {
     }
 }
 
+impl Metric {
+    /// The keys of a resource metric's map (see [`KnownFields`]).
+    pub(super) const RESOURCE_KEYS: &[&str] = &["resource", "utilization", "averageValue"];
+    /// The keys of a pods metric's map.
+    pub(super) const PODS_KEYS: &[&str] = &["pods", "averageValue"];
+    /// The keys of an object metric's map.
+    pub(super) const OBJECT_KEYS: &[&str] = &["object", "describedObject", "value", "averageValue"];
+    /// Without a source, the usual keys are known so the only complaint is the missing source.
+    const NO_SOURCE_KEYS: &[&str] = &["utilization", "averageValue", "value", "describedObject"];
+}
+
 impl FromNode for Metric {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         let Value::Map(map) = &node.value else {
             cx.wrong_type(node, "a metric such as `{resource: cpu, utilization: 70}`");
             return None;
         };
-        let mut f = Fields::new(node, cx, "a metric")?;
-        let sources: Vec<&str> = ["resource", "pods", "object"]
+        let sources: Vec<&'static str> = ["resource", "pods", "object"]
             .into_iter()
             .filter(|k| map.contains_key(*k))
             .collect();
+        let keys = match sources.as_slice() {
+            ["resource"] => Metric::RESOURCE_KEYS,
+            ["pods"] => Metric::PODS_KEYS,
+            ["object"] => Metric::OBJECT_KEYS,
+            [] => Metric::NO_SOURCE_KEYS,
+            several => several,
+        };
+        let mut f = KnownFields::new(node, cx, "a metric", keys)?;
         let metric = match sources.as_slice() {
             ["resource"] => {
                 let name = f.req(cx, "resource", "`cpu` or `memory`");
@@ -499,7 +766,7 @@ impl FromNode for Metric {
             }
             [] => {
                 // Mark the usual keys known so the only complaint is the missing source.
-                for key in ["utilization", "averageValue", "value", "describedObject"] {
+                for key in Metric::NO_SOURCE_KEYS {
                     f.node(key);
                 }
                 cx.error(
@@ -533,24 +800,44 @@ impl FromNode for Metric {
     }
 }
 
+impl DescribedObject {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["apiVersion", "kind", "name"];
+}
+
 impl FromNode for DescribedObject {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `kind` and `name` (and `apiVersion`)")?;
+        let mut f = KnownFields::new(
+            node,
+            cx,
+            "a map with `kind` and `name` (and `apiVersion`)",
+            Self::KEYS,
+        )?;
         let api_version = f.opt(cx, "apiVersion");
         let kind = f.req(cx, "kind", "the object's kind, e.g. `Service`");
         let name = f.req(cx, "name", "the object's name");
         f.finish(cx)?;
         Some(DescribedObject {
-            api_version: api_version.unwrap_or_else(|| "v1".to_owned()),
+            api_version: api_version.unwrap_or_else(default::described_api_version),
             kind: kind?,
             name: name?,
         })
     }
 }
 
+impl Behavior {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["scaleUp", "scaleDown"];
+}
+
 impl FromNode for Behavior {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `scaleUp` and/or `scaleDown`")?;
+        let mut f = KnownFields::new(
+            node,
+            cx,
+            "a map with `scaleUp` and/or `scaleDown`",
+            Self::KEYS,
+        )?;
         let scale_up = f.opt(cx, "scaleUp");
         let scale_down = f.opt(cx, "scaleDown");
         f.finish(cx)?;
@@ -561,23 +848,22 @@ impl FromNode for Behavior {
     }
 }
 
+impl ScalingRules {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["stabilizationWindowSeconds", "selectPolicy", "policies"];
+}
+
 impl FromNode for ScalingRules {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a map with `stabilizationWindowSeconds`, `selectPolicy`, `policies`",
+            Self::KEYS,
         )?;
         let stabilization_window_seconds = f.opt(cx, "stabilizationWindowSeconds");
         let select_policy = f.opt_with(cx, "selectPolicy", |n, cx| {
-            cx.choice(
-                n,
-                &[
-                    ("Max", SelectPolicy::Max),
-                    ("Min", SelectPolicy::Min),
-                    ("Disabled", SelectPolicy::Disabled),
-                ],
-            )
+            cx.choice(n, SelectPolicy::CHOICES)
         });
         let policies = f.opt(cx, "policies");
         f.finish(cx)?;
@@ -589,18 +875,21 @@ impl FromNode for ScalingRules {
     }
 }
 
+impl ScalingPolicy {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["type", "value", "periodSeconds"];
+}
+
 impl FromNode for ScalingPolicy {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a policy `{type: Pods|Percent, value: N, periodSeconds: S}`",
+            Self::KEYS,
         )?;
         let kind = f.req_with(cx, "type", "`Pods` or `Percent`", |n, cx| {
-            cx.choice(
-                n,
-                &[("Pods", PolicyType::Pods), ("Percent", PolicyType::Percent)],
-            )
+            cx.choice(n, PolicyType::CHOICES)
         });
         let value = f.req(cx, "value", "the number of pods or the percentage");
         let period_seconds = f.req(cx, "periodSeconds", "the period in seconds (1 to 1800)");
@@ -613,40 +902,41 @@ impl FromNode for ScalingPolicy {
     }
 }
 
+impl Vpa {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "targetRef",
+        "containerName",
+        "updateMode",
+        "minAllowed",
+        "maxAllowed",
+        "controlledResources",
+        "controlledValues",
+    ];
+}
+
 impl FromNode for Vpa {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f =
-            Fields::new(node, cx, "a VPA `{updateMode, minAllowed, maxAllowed}`")?.hints(VPA_HINTS);
+        let mut f = KnownFields::new(
+            node,
+            cx,
+            "a VPA `{updateMode, minAllowed, maxAllowed}`",
+            Self::KEYS,
+        )?
+        .hints(VPA_HINTS);
         let target_ref = f.opt(cx, "targetRef");
         let container_name = f.opt(cx, "containerName");
         let update_mode = f.req_with(
             cx,
             "updateMode",
             "one of `Off`, `Initial`, `Recreate`, `InPlaceOrRecreate`",
-            |n, cx| {
-                cx.choice(
-                    n,
-                    &[
-                        ("Off", UpdateMode::Off),
-                        ("Initial", UpdateMode::Initial),
-                        ("Recreate", UpdateMode::Recreate),
-                        ("InPlaceOrRecreate", UpdateMode::InPlaceOrRecreate),
-                        ("Auto", UpdateMode::Auto),
-                    ],
-                )
-            },
+            |n, cx| cx.choice(n, UpdateMode::CHOICES),
         );
         let min_allowed = f.opt(cx, "minAllowed");
         let max_allowed = f.opt(cx, "maxAllowed");
         let controlled_resources = f.opt(cx, "controlledResources");
         let controlled_values = f.opt_with(cx, "controlledValues", |n, cx| {
-            cx.choice(
-                n,
-                &[
-                    ("RequestsAndLimits", ControlledValues::RequestsAndLimits),
-                    ("RequestsOnly", ControlledValues::RequestsOnly),
-                ],
-            )
+            cx.choice(n, ControlledValues::CHOICES)
         });
         f.finish(cx)?;
         Some(Vpa {
@@ -661,12 +951,18 @@ impl FromNode for Vpa {
     }
 }
 
+impl PolicyRule {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["metric", "threshold", "scaleUpFactor", "scaleDownFactor"];
+}
+
 impl FromNode for PolicyRule {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a policy rule `{metric, threshold, scaleUpFactor, scaleDownFactor}`",
+            Self::KEYS,
         )?;
         let metric = f.req(cx, "metric", "the metric's name");
         let threshold = f.req(cx, "threshold", "a number or a value such as `200ms`");
@@ -706,9 +1002,24 @@ impl FromNode for Scalar {
     }
 }
 
+impl Postgres {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "name",
+        "instances",
+        "imageName",
+        "parameters",
+        "resources",
+        "storage",
+        "backup",
+        "vpa",
+    ];
+}
+
 impl FromNode for Postgres {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map of CloudNativePG settings")?.hints(POSTGRES_HINTS);
+        let mut f = KnownFields::new(node, cx, "a map of CloudNativePG settings", Self::KEYS)?
+            .hints(POSTGRES_HINTS);
         let name = f.opt(cx, "name");
         let instances = f.opt(cx, "instances");
         let image_name = f.opt(cx, "imageName");
@@ -719,8 +1030,8 @@ impl FromNode for Postgres {
         let vpa = f.opt(cx, "vpa");
         f.finish(cx)?;
         Some(Postgres {
-            name: name.unwrap_or_else(|| "postgresql-cluster".to_owned()),
-            instances: instances.unwrap_or(3),
+            name: name.unwrap_or_else(default::postgres_name),
+            instances: instances.unwrap_or_else(default::postgres_instances),
             image_name,
             parameters: parameters.unwrap_or_default(),
             resources,
@@ -731,9 +1042,14 @@ impl FromNode for Postgres {
     }
 }
 
+impl Storage {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["size", "storageClass"];
+}
+
 impl FromNode for Storage {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `size` and `storageClass`")?;
+        let mut f = KnownFields::new(node, cx, "a map with `size` and `storageClass`", Self::KEYS)?;
         let size = f.req(cx, "size", "the volume size, e.g. `100Gi`");
         let storage_class = f.opt(cx, "storageClass");
         f.finish(cx)?;
@@ -772,12 +1088,25 @@ fn references_only(node: &Node) -> bool {
     is_ref || (!map.is_empty() && map.values().all(|e| references_only(&e.node)))
 }
 
+impl Backup {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "destinationPath",
+        "endpointURL",
+        "credentialsSecret",
+        "accessKeyIdKey",
+        "secretAccessKeyKey",
+        "retention",
+    ];
+}
+
 impl FromNode for Backup {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(
+        let mut f = KnownFields::new(
             node,
             cx,
             "a map with `destinationPath` and `credentialsSecret`",
+            Self::KEYS,
         )?
         .hints(BACKUP_HINTS);
         let mut inline = false;
@@ -828,17 +1157,35 @@ impl FromNode for Backup {
             destination_path: destination_path?,
             endpoint_url,
             credentials_secret: credentials_secret?,
-            access_key_id_key: access_key_id_key.unwrap_or_else(|| "ACCESS_KEY_ID".to_owned()),
+            access_key_id_key: access_key_id_key.unwrap_or_else(default::access_key_id_key),
             secret_access_key_key: secret_access_key_key
-                .unwrap_or_else(|| "SECRET_ACCESS_KEY".to_owned()),
+                .unwrap_or_else(default::secret_access_key_key),
             retention,
         })
     }
 }
 
+impl Redis {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &[
+        "apiVersion",
+        "name",
+        "clusterSize",
+        "version",
+        "image",
+        "persistence",
+        "exporter",
+        "resources",
+        "storage",
+        "podSecurityContext",
+        "config",
+    ];
+}
+
 impl FromNode for Redis {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map of RedisCluster settings")?.hints(REDIS_HINTS);
+        let mut f = KnownFields::new(node, cx, "a map of RedisCluster settings", Self::KEYS)?
+            .hints(REDIS_HINTS);
         let api_version = f.opt(cx, "apiVersion");
         let name = f.opt(cx, "name");
         let cluster_size = f.opt(cx, "clusterSize");
@@ -858,12 +1205,12 @@ impl FromNode for Redis {
         let _ = f.finish(cx);
         Some(Redis {
             api_version,
-            name: name.unwrap_or_else(|| "redis-cluster".to_owned()),
-            cluster_size: cluster_size.unwrap_or(3),
-            version: version.unwrap_or_else(|| "v7".to_owned()),
+            name: name.unwrap_or_else(default::redis_name),
+            cluster_size: cluster_size.unwrap_or_else(default::redis_cluster_size),
+            version: version.unwrap_or_else(default::redis_version),
             // Reported when missing; the rest of the Redis settings are still checked.
             image: image.unwrap_or_default(),
-            persistence: persistence.unwrap_or(true),
+            persistence: persistence.unwrap_or_else(default::redis_persistence),
             exporter,
             resources,
             storage: storage?,
@@ -873,22 +1220,37 @@ impl FromNode for Redis {
     }
 }
 
+impl Exporter {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["enabled", "image"];
+}
+
 impl FromNode for Exporter {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `enabled` and `image`")?;
+        let mut f = KnownFields::new(node, cx, "a map with `enabled` and `image`", Self::KEYS)?;
         let enabled = f.opt(cx, "enabled");
         let image = f.req(cx, "image", "the exporter image, pinned to a tag");
         f.finish(cx)?;
         Some(Exporter {
-            enabled: enabled.unwrap_or(true),
+            enabled: enabled.unwrap_or_else(default::exporter_enabled),
             image: image?,
         })
     }
 }
 
+impl PodSecurityContext {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["runAsUser", "runAsGroup", "fsGroup"];
+}
+
 impl FromNode for PodSecurityContext {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "a map with `runAsUser`, `runAsGroup`, `fsGroup`")?;
+        let mut f = KnownFields::new(
+            node,
+            cx,
+            "a map with `runAsUser`, `runAsGroup`, `fsGroup`",
+            Self::KEYS,
+        )?;
         let run_as_user = f.opt(cx, "runAsUser");
         let run_as_group = f.opt(cx, "runAsGroup");
         let fs_group = f.opt(cx, "fsGroup");

@@ -1,26 +1,19 @@
 //! Exit codes and the command line's edges.
 
-use crate::common::Test;
+use crate::common::{Test, assert_cli_snapshot};
 
 #[test]
 fn unreadable_profile_is_exit_2() {
     let out = Test::new(["render", "-f", "/nonexistent/profile.yaml"]).run();
-    assert_eq!(out.code, 2);
-    assert_eq!(out.stdout, "");
-    assert!(
-        out.stderr
-            .starts_with("error: failed to read profile `/nonexistent/profile.yaml`: "),
-        "{}",
-        out.stderr
-    );
+    assert_cli_snapshot("unreadable-profile", &out, None);
 }
 
 #[test]
 fn bad_flags_are_exit_2() {
     let out = Test::new(["render", "--no-such-flag"]).run();
-    assert_eq!(out.code, 2);
+    assert_cli_snapshot("unknown-flag", &out, None);
     let out = Test::new(["frobnicate"]).run();
-    assert_eq!(out.code, 2);
+    assert_cli_snapshot("unknown-subcommand", &out, None);
 }
 
 #[test]
@@ -28,25 +21,15 @@ fn syntax_errors_are_exit_1_with_a_position() {
     let out = Test::new(["lint", "-"])
         .stdin("version: 1\nname: [unclosed\n")
         .run();
-    assert_eq!(out.code, 1);
-    assert!(out.stdout.contains("error[E0001]"), "{}", out.stdout);
-    assert!(out.stdout.contains("<stdin>:"), "{}", out.stdout);
+    assert_cli_snapshot("syntax-error-on-stdin", &out, None);
 }
 
 #[test]
 fn empty_and_binary_files_are_diagnostics() {
     let out = Test::new(["lint", "-"]).stdin("").run();
-    assert_eq!(out.code, 1);
-    assert!(out.stdout.contains("--> <stdin>:1:1"), "{}", out.stdout);
-    assert!(
-        out.stdout
-            .contains("error[E0004]: (root): the profile is empty"),
-        "{}",
-        out.stdout
-    );
+    assert_cli_snapshot("empty-stdin", &out, None);
     let out = Test::new(["lint", "-"]).stdin("\u{0}\u{1}binary").run();
-    assert_eq!(out.code, 1);
-    assert!(out.stdout.contains("error[E0001]"), "{}", out.stdout);
+    assert_cli_snapshot("binary-stdin", &out, None);
 }
 
 #[test]
@@ -94,33 +77,22 @@ fn a_closed_pipe_ends_quietly() {
 #[test]
 fn unwritable_outputs_are_exit_2_and_write_nothing() {
     let out = Test::new(["render", "-o", "/nonexistent-dir/out.yaml"]).run();
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr
-            .starts_with("error: failed to create a temporary file in `/nonexistent-dir`"),
-        "{}",
-        out.stderr
-    );
+    assert_cli_snapshot("render-output-in-a-missing-dir", &out, None);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a-file");
     std::fs::write(&file, "keep\n").unwrap();
     let out = Test::new(["render", "--out-dir", file.to_str().unwrap()]).run();
-    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_cli_snapshot("render-out-dir-is-a-file", &out, Some(dir.path()));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep\n");
     let out = Test::new(["schema", "-o", "/nonexistent-dir/schema.json"]).run();
-    assert_eq!(out.code, 2);
+    assert_cli_snapshot("schema-output-in-a-missing-dir", &out, None);
 }
 
 #[test]
 fn a_directory_is_not_a_profile() {
     let dir = tempfile::tempdir().unwrap();
     let out = Test::new(["lint", dir.path().to_str().unwrap()]).run();
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.starts_with("error: failed to read profile"),
-        "{}",
-        out.stderr
-    );
+    assert_cli_snapshot("lint-a-directory", &out, Some(dir.path()));
 }
 
 #[test]
@@ -132,8 +104,7 @@ fn oversized_files_are_refused_quickly() {
     text.push_str("\"\n");
     std::fs::write(&big, text).unwrap();
     let out = Test::new(["lint", big.to_str().unwrap()]).run();
-    assert_eq!(out.code, 1);
-    assert!(out.stdout.contains("error[E0002]: (root): file is 16777217 bytes, over the limit of 16777216 bytes (16 MiB)"), "{}", out.stdout);
+    assert_cli_snapshot("lint-an-oversized-file", &out, Some(dir.path()));
 }
 
 #[test]
@@ -150,5 +121,8 @@ fn layered_stdin_and_files_together() {
     .stdin("regions:\n  us-east-1: {weight: 40}\n  eu-west-1: {weight: 40}\n")
     .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("weight: 40"));
+    assert_eq!(
+        crate::common::weights_of_the_default_route(&out.stdout),
+        vec![40, 40, 20]
+    );
 }

@@ -21,6 +21,8 @@ pub fn shared() -> Option<PathBuf> {
 /// What one run of the binary did.
 #[derive(Debug)]
 pub struct Output {
+    /// The arguments the binary ran with.
+    pub args: Vec<String>,
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -70,6 +72,7 @@ impl Test {
         let out = child.wait_with_output().expect("the binary finishes");
         writer.join().expect("stdin writer");
         Output {
+            args: self.args,
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
             stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
@@ -82,6 +85,22 @@ pub fn documents(stream: &str) -> Vec<&str> {
     stream
         .split("---\n")
         .filter(|d| !d.trim().is_empty())
+        .collect()
+}
+
+/// The weights of the VirtualService's last (default) route, in region order.
+pub fn weights_of_the_default_route(stream: &str) -> Vec<i64> {
+    let vs = documents(stream)
+        .into_iter()
+        .map(parse)
+        .find(|d| d["kind"] == "VirtualService")
+        .unwrap();
+    let http = vs["spec"]["http"].as_array().unwrap();
+    http.last().unwrap()["route"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["weight"].as_i64().unwrap())
         .collect()
 }
 
@@ -149,6 +168,57 @@ pub fn validate_manifests(stream: &str, extra: &[&str]) -> Option<(i32, String)>
         String::from_utf8_lossy(&out.stderr)
     );
     Some((out.status.code().unwrap_or(-1), text))
+}
+
+/// A run as a CLI snapshot shows it: exit code, stdout and stderr together.
+///
+/// Only temporary paths are filtered: `tmp`, a test's temporary directory, is written
+/// `[TMP]`, and the random part of the tool's own temporary file (`.mplp-scale-XXXXXX.tmp`,
+/// named in the error when it cannot be created) is written `[RANDOM]`.
+pub fn cli_snapshot(out: &Output, tmp: Option<&Path>) -> String {
+    let text = format!(
+        "exit code: {}\n--- stdout\n{}--- stderr\n{}",
+        out.code, out.stdout, out.stderr
+    );
+    let text = match tmp {
+        Some(dir) => text.replace(dir.to_str().expect("a UTF-8 temp dir"), "[TMP]"),
+        None => text,
+    };
+    filter_temp_file_names(&text)
+}
+
+/// `.mplp-scale-P0zoIp.tmp` → `.mplp-scale-[RANDOM].tmp`.
+fn filter_temp_file_names(text: &str) -> String {
+    const PREFIX: &str = ".mplp-scale-";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(PREFIX) {
+        let (before, after) = rest.split_at(at + PREFIX.len());
+        out.push_str(before);
+        match after.split_once(".tmp") {
+            Some((random, tail))
+                if !random.is_empty() && random.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
+                out.push_str("[RANDOM].tmp");
+                rest = tail;
+            }
+            _ => rest = after,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Assert a CLI snapshot, `snapshots/cli@<name>.snap`; its header names the command.
+pub fn assert_cli_snapshot(name: &str, out: &Output, tmp: Option<&Path>) {
+    let mut command = format!("mplp-scale {}", out.args.join(" "));
+    if let Some(dir) = tmp {
+        command = command.replace(dir.to_str().expect("a UTF-8 temp dir"), "[TMP]");
+    }
+    let text = cli_snapshot(out, tmp);
+    let mut settings = snapshot_settings();
+    settings.set_description(command);
+    settings.bind(|| insta::assert_snapshot!(format!("cli@{name}"), text));
 }
 
 /// insta settings that keep every snapshot in `snapshots/`.

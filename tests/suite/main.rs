@@ -2,6 +2,7 @@
 
 mod cli;
 mod common;
+mod docs;
 mod escaping;
 mod lint;
 mod mutations;

@@ -1,6 +1,6 @@
 //! `simulate` and `explain`: hand-worked vectors through the controller's algorithm.
 
-use crate::common::{Test, root};
+use crate::common::{Test, assert_cli_snapshot, root};
 
 /// Run `simulate --format csv` on the default profile with overrides; return the rows.
 fn simulate(sets: &[&str], module: &str, replicas: &str, trace: &str) -> Vec<Vec<String>> {
@@ -209,8 +209,7 @@ fn bad_traces_and_names_are_clear_errors() {
         path.to_str().unwrap(),
     ])
     .run();
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("no column `cpu`"), "{}", out.stderr);
+    assert_cli_snapshot("simulate-a-trace-without-cpu", &out, Some(dir.path()));
     let out = Test::new([
         "simulate",
         "--module",
@@ -219,12 +218,7 @@ fn bad_traces_and_names_are_clear_errors() {
         path.to_str().unwrap(),
     ])
     .run();
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("unknown module `nope`"),
-        "{}",
-        out.stderr
-    );
+    assert_cli_snapshot("simulate-an-unknown-module", &out, Some(dir.path()));
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Fitting existing workflows: schema, init, layering, -o, --out-dir, diff, JSON, completions.
 
-use crate::common::{Test, documents, parse, root};
+use crate::common::{
+    Test, assert_cli_snapshot, documents, parse, root, weights_of_the_default_route,
+};
 
 #[test]
 fn the_committed_schema_is_the_commands_output() {
@@ -61,12 +63,7 @@ fn init_writes_a_profile_that_lints_clean_and_never_overwrites() {
     let again = Test::new(["init", "team.yaml"])
         .current_dir(dir.path())
         .run();
-    assert_eq!(again.code, 2);
-    assert!(
-        again.stderr.contains("`team.yaml` exists"),
-        "{}",
-        again.stderr
-    );
+    assert_cli_snapshot("init-never-overwrites", &again, Some(dir.path()));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("team.yaml")).unwrap(),
         "mine\n"
@@ -79,21 +76,6 @@ fn init_writes_a_profile_that_lints_clean_and_never_overwrites() {
         std::fs::read_to_string(dir.path().join("team.yaml")).unwrap(),
         text
     );
-}
-
-fn weights_of_the_default_route(stream: &str) -> Vec<i64> {
-    let vs = documents(stream)
-        .into_iter()
-        .map(parse)
-        .find(|d| d["kind"] == "VirtualService")
-        .unwrap();
-    let http = vs["spec"]["http"].as_array().unwrap();
-    http.last().unwrap()["route"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["weight"].as_i64().unwrap())
-        .collect()
 }
 
 #[test]
@@ -245,12 +227,10 @@ fn out_dir_removes_only_its_own_stale_files_and_refuses_foreign_dirs() {
     std::fs::create_dir(&foreign).unwrap();
     std::fs::write(foreign.join("keep.yaml"), "x: 1\n").unwrap();
     let out = Test::new(["render", "--out-dir", foreign.to_str().unwrap()]).run();
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr
-            .contains("not empty and was not written by mplp-scale"),
-        "{}",
-        out.stderr
+    assert_cli_snapshot(
+        "render-out-dir-refuses-a-foreign-dir",
+        &out,
+        Some(dir.path()),
     );
     assert_eq!(std::fs::read_dir(&foreign).unwrap().count(), 1);
 }
@@ -275,27 +255,14 @@ fn diff_names_the_virtual_service_and_no_hpa() {
     )
     .unwrap();
     let out = Test::new(["diff", a.to_str().unwrap(), b.to_str().unwrap()]).run();
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stdout.contains("~ changed: networking.istio.io/v1 VirtualService mplp-production/mplp-global-traffic (global)"), "{}", out.stdout);
-    assert!(
-        out.stdout
-            .contains("~ spec.http[3].route[0].weight: 50 → 40"),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        !out.stdout.contains("HorizontalPodAutoscaler"),
-        "{}",
-        out.stdout
-    );
-    assert_eq!(out.stderr, "2 changed, 0 added, 0 removed\n");
+    assert_cli_snapshot("diff-two-weights-changed", &out, Some(dir.path()));
 
     let same = Test::new(["diff", a.to_str().unwrap(), "profiles/production.yaml"])
         .current_dir(&root())
         .run();
     assert_eq!(same.code, 0, "{}", same.stdout);
     let missing = Test::new(["diff", a.to_str().unwrap(), "/nonexistent.yaml"]).run();
-    assert_eq!(missing.code, 2);
+    assert_cli_snapshot("diff-a-missing-file", &missing, Some(dir.path()));
 }
 
 #[test]

@@ -1,0 +1,405 @@
+//! The profile's shape is written twice, once for the JSON Schema (the types' derives and
+//! `schema.rs`) and once for reading (`read.rs`). These tests hold the two together: every
+//! object in the schema has the keys its reader knows, every enum the strings its reader
+//! accepts, both ways, and every default the schema states is what the reader fills in.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::{
+    ArgoCd, Backup, Behavior, ControlledValues, Defaults, DescribedObject, Exporter, IstioVersion,
+    Metric, Module, ModuleOverride, Network, Platform, PodSecurityContext, PolicyRule, PolicyType,
+    Postgres, Profile, Redis, Region, RegionPostgres, Replicas, ResourceList, ResourceName,
+    Resources, ScalingPolicy, ScalingRules, SelectPolicy, Storage, Traffic, UpdateMode,
+    ValuesFormat, Vpa, profile_schema,
+};
+use crate::load::{Cx, FromNode};
+
+/// Read an empty map as `T`: every reader reads each of its keys, so this runs the debug
+/// assertions of `KnownFields` (the reader reads exactly its `KEYS`).
+fn read_empty<T: FromNode>() {
+    let node = crate::node::parse(0, "{}").expect("`{}` parses");
+    let _ = T::from_node(&node, &mut Cx::new());
+}
+
+/// An object schema's JSON pointer, the keys its reader knows, and the reader.
+type ObjectReader = (&'static str, &'static [&'static str], fn());
+
+/// An enum schema's JSON pointer, the strings its reader accepts, and the strings the
+/// code writes for them (`as_str`, where there is one).
+type EnumReader = (&'static str, Vec<&'static str>, Option<Vec<&'static str>>);
+
+/// Every object schema's reader.
+fn objects() -> Vec<ObjectReader> {
+    vec![
+        ("", Profile::KEYS, read_empty::<Profile>),
+        ("/$defs/Platform", Platform::KEYS, read_empty::<Platform>),
+        ("/$defs/ArgoCd", ArgoCd::KEYS, read_empty::<ArgoCd>),
+        ("/$defs/Network", Network::KEYS, read_empty::<Network>),
+        ("/$defs/Traffic", Traffic::KEYS, read_empty::<Traffic>),
+        ("/$defs/Region", Region::KEYS, read_empty::<Region>),
+        (
+            "/$defs/RegionPostgres",
+            RegionPostgres::KEYS,
+            read_empty::<RegionPostgres>,
+        ),
+        ("/$defs/Replicas", Replicas::KEYS, read_empty::<Replicas>),
+        ("/$defs/Resources", Resources::KEYS, read_empty::<Resources>),
+        (
+            "/$defs/ResourceList",
+            ResourceList::KEYS,
+            read_empty::<ResourceList>,
+        ),
+        ("/$defs/Defaults", Defaults::KEYS, read_empty::<Defaults>),
+        ("/$defs/Module", Module::KEYS, read_empty::<Module>),
+        (
+            "/$defs/ModuleOverride",
+            ModuleOverride::KEYS,
+            read_empty::<ModuleOverride>,
+        ),
+        (
+            "/$defs/Metric/oneOf/0",
+            Metric::RESOURCE_KEYS,
+            read_empty::<Metric>,
+        ),
+        (
+            "/$defs/Metric/oneOf/1",
+            Metric::PODS_KEYS,
+            read_empty::<Metric>,
+        ),
+        (
+            "/$defs/Metric/oneOf/2",
+            Metric::OBJECT_KEYS,
+            read_empty::<Metric>,
+        ),
+        (
+            "/$defs/DescribedObject",
+            DescribedObject::KEYS,
+            read_empty::<DescribedObject>,
+        ),
+        ("/$defs/Behavior", Behavior::KEYS, read_empty::<Behavior>),
+        (
+            "/$defs/ScalingRules",
+            ScalingRules::KEYS,
+            read_empty::<ScalingRules>,
+        ),
+        (
+            "/$defs/ScalingPolicy",
+            ScalingPolicy::KEYS,
+            read_empty::<ScalingPolicy>,
+        ),
+        ("/$defs/Vpa", Vpa::KEYS, read_empty::<Vpa>),
+        (
+            "/$defs/PolicyRule",
+            PolicyRule::KEYS,
+            read_empty::<PolicyRule>,
+        ),
+        ("/$defs/Postgres", Postgres::KEYS, read_empty::<Postgres>),
+        ("/$defs/Storage", Storage::KEYS, read_empty::<Storage>),
+        ("/$defs/Backup", Backup::KEYS, read_empty::<Backup>),
+        ("/$defs/Redis", Redis::KEYS, read_empty::<Redis>),
+        ("/$defs/Exporter", Exporter::KEYS, read_empty::<Exporter>),
+        (
+            "/$defs/PodSecurityContext",
+            PodSecurityContext::KEYS,
+            read_empty::<PodSecurityContext>,
+        ),
+    ]
+}
+
+fn names<T>(choices: &[(&'static str, T)]) -> Vec<&'static str> {
+    choices.iter().map(|(name, _)| *name).collect()
+}
+
+/// Every enum schema's reader.
+fn enums() -> Vec<EnumReader> {
+    fn written<T: Copy>(choices: &[(&str, T)], as_str: fn(T) -> &'static str) -> Vec<&'static str> {
+        choices.iter().map(|(_, v)| as_str(*v)).collect()
+    }
+    vec![
+        ("/$defs/ValuesFormat", names(ValuesFormat::CHOICES), None),
+        ("/$defs/IstioVersion", names(IstioVersion::CHOICES), None),
+        (
+            "/$defs/ResourceName",
+            names(ResourceName::CHOICES),
+            Some(written(ResourceName::CHOICES, ResourceName::as_str)),
+        ),
+        (
+            "/$defs/Metric/oneOf/0/properties/resource",
+            names(ResourceName::CHOICES),
+            None,
+        ),
+        (
+            "/$defs/SelectPolicy",
+            names(SelectPolicy::CHOICES),
+            Some(written(SelectPolicy::CHOICES, SelectPolicy::as_str)),
+        ),
+        (
+            "/$defs/PolicyType",
+            names(PolicyType::CHOICES),
+            Some(written(PolicyType::CHOICES, PolicyType::as_str)),
+        ),
+        (
+            "/$defs/UpdateMode",
+            names(UpdateMode::CHOICES),
+            Some(written(UpdateMode::CHOICES, UpdateMode::as_str)),
+        ),
+        (
+            "/$defs/ControlledValues",
+            names(ControlledValues::CHOICES),
+            Some(written(ControlledValues::CHOICES, ControlledValues::as_str)),
+        ),
+    ]
+}
+
+/// What a schema node says, when it is an object with properties or an enum of strings.
+enum Shape {
+    Object(Vec<String>),
+    Enum(Vec<String>),
+}
+
+/// Every object and enum schema under `value`, by JSON pointer.
+fn shapes(value: &Value, pointer: &str, found: &mut Vec<(String, Shape)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Object(props)) = map.get("properties") {
+                found.push((
+                    pointer.to_owned(),
+                    Shape::Object(props.keys().cloned().collect()),
+                ));
+            }
+            let consts: Option<Vec<String>> = match (map.get("enum"), map.get("oneOf")) {
+                (Some(Value::Array(items)), _) => items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+                (None, Some(Value::Array(items))) => items
+                    .iter()
+                    .map(|v| v.get("const").and_then(Value::as_str).map(str::to_owned))
+                    .collect(),
+                _ => None,
+            };
+            if let Some(consts) = consts {
+                found.push((pointer.to_owned(), Shape::Enum(consts)));
+            }
+            for (key, child) in map {
+                let key = key.replace('~', "~0").replace('/', "~1");
+                shapes(child, &format!("{pointer}/{key}"), found);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                shapes(child, &format!("{pointer}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn sorted<S: AsRef<str>>(items: &[S]) -> Vec<String> {
+    let mut out: Vec<String> = items.iter().map(|s| s.as_ref().to_owned()).collect();
+    out.sort();
+    out
+}
+
+/// Every object schema's properties are the keys its reader knows, and every enum
+/// schema's strings are the strings its reader accepts (and the code writes). A schema
+/// object or enum without a reader listed here fails, and so does a listed reader
+/// whose schema is gone.
+#[test]
+fn the_schema_and_the_readers_agree() {
+    let mut found = Vec::new();
+    shapes(&profile_schema(), "", &mut found);
+    let objects = objects();
+    let enums = enums();
+    let mut problems = Vec::new();
+    for (pointer, shape) in &found {
+        match shape {
+            Shape::Object(props) => match objects.iter().find(|(p, ..)| p == pointer) {
+                None => problems.push(format!("{pointer}: an object without a reader listed")),
+                Some((_, keys, _)) => {
+                    if sorted(props) != sorted(keys) {
+                        problems.push(format!(
+                            "{pointer}: the schema has {:?}, the reader knows {:?}",
+                            sorted(props),
+                            sorted(keys)
+                        ));
+                    }
+                }
+            },
+            Shape::Enum(consts) => match enums.iter().find(|(p, ..)| p == pointer) {
+                None => problems.push(format!("{pointer}: an enum without a reader listed")),
+                Some((_, accepted, written)) => {
+                    if consts != accepted {
+                        problems.push(format!(
+                            "{pointer}: the schema has {consts:?}, the reader accepts {accepted:?}"
+                        ));
+                    }
+                    if let Some(written) = written
+                        && written != accepted
+                    {
+                        problems.push(format!(
+                            "{pointer}: the reader accepts {accepted:?}, as_str writes {written:?}"
+                        ));
+                    }
+                }
+            },
+        }
+    }
+    for (pointer, ..) in &objects {
+        if !found
+            .iter()
+            .any(|(p, s)| p == pointer && matches!(s, Shape::Object(_)))
+        {
+            problems.push(format!(
+                "{pointer}: listed, but not an object in the schema"
+            ));
+        }
+    }
+    for (pointer, ..) in &enums {
+        if !found
+            .iter()
+            .any(|(p, s)| p == pointer && matches!(s, Shape::Enum(_)))
+        {
+            problems.push(format!("{pointer}: listed, but not an enum in the schema"));
+        }
+    }
+    assert_eq!(problems, Vec::<String>::new());
+}
+
+/// Each reader reads exactly the keys it lists (`KnownFields` asserts it in debug builds).
+#[test]
+fn every_reader_reads_exactly_its_keys() {
+    for (_, _, read) in objects() {
+        read();
+    }
+}
+
+/// Every `default` under `value`, by JSON pointer.
+fn schema_defaults(value: &Value, pointer: &str, found: &mut BTreeMap<String, Value>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(default) = map.get("default") {
+                found.insert(pointer.to_owned(), default.clone());
+            }
+            for (key, child) in map {
+                schema_defaults(child, &format!("{pointer}/{key}"), found);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                schema_defaults(child, &format!("{pointer}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A profile that leaves out every optional field, with every optional section that has
+/// defaults (an object metric's `describedObject`, `postgres.backup`, `redis.exporter`).
+const SPARSE: &str = r#"
+version: 1
+name: sparse
+namespace: sparse
+platform: {repoURL: "https://example.com/charts.git", path: charts/mplp}
+traffic: {host: api.example.com, service: mplp-core}
+regions:
+  us-east-1: {weight: 100}
+modules:
+  core:
+    replicas: {min: 1, max: 2}
+    metrics:
+      - {object: requests, describedObject: {kind: Service, name: mplp-core}, value: "10"}
+postgres:
+  storage: {size: 1Gi}
+  backup: {destinationPath: "s3://bucket/path", credentialsSecret: backup}
+redis:
+  image: quay.io/opstree/redis:v7.0.15
+  storage: {size: 1Gi}
+  exporter: {image: quay.io/opstree/redis-exporter:v1.44.0}
+"#;
+
+/// Every `default` the schema states is what the reader fills in when the key is left
+/// out, and every field the reader fills in with a fixed value has its `default` there.
+#[test]
+fn the_schemas_defaults_are_the_readers() {
+    let loaded = crate::load::load(
+        &[crate::load::Input::Text {
+            name: "sparse.yaml".to_owned(),
+            text: SPARSE.to_owned(),
+        }],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(loaded.diagnostics, vec![]);
+    let p = loaded.profile.unwrap();
+    let pg = p.postgres.as_ref().unwrap();
+    let backup = pg.backup.as_ref().unwrap();
+    let redis = p.redis.as_ref().unwrap();
+    let super::Metric::Object {
+        described_object, ..
+    } = &p.modules["core"].metrics.as_ref().unwrap()[0]
+    else {
+        panic!("an object metric")
+    };
+    let argocd = &p.platform.argocd;
+    let read: BTreeMap<&str, Value> = [
+        (
+            "Platform/properties/targetRevision",
+            json!(p.platform.target_revision),
+        ),
+        ("ArgoCd/properties/namespace", json!(argocd.namespace)),
+        ("ArgoCd/properties/project", json!(argocd.project)),
+        ("ArgoCd/properties/server", json!(argocd.server)),
+        ("ArgoCd/properties/prune", json!(argocd.prune)),
+        ("ArgoCd/properties/selfHeal", json!(argocd.self_heal)),
+        (
+            "Traffic/properties/regionHeader",
+            json!(p.traffic.region_header),
+        ),
+        ("Traffic/properties/port", json!(p.traffic.port)),
+        (
+            "Region/properties/primary",
+            json!(p.regions["us-east-1"].primary),
+        ),
+        (
+            "DescribedObject/properties/apiVersion",
+            json!(described_object.api_version),
+        ),
+        ("Postgres/properties/name", json!(pg.name)),
+        ("Postgres/properties/instances", json!(pg.instances)),
+        (
+            "Backup/properties/accessKeyIdKey",
+            json!(backup.access_key_id_key),
+        ),
+        (
+            "Backup/properties/secretAccessKeyKey",
+            json!(backup.secret_access_key_key),
+        ),
+        ("Redis/properties/name", json!(redis.name)),
+        ("Redis/properties/clusterSize", json!(redis.cluster_size)),
+        ("Redis/properties/version", json!(redis.version)),
+        ("Redis/properties/persistence", json!(redis.persistence)),
+        (
+            "Exporter/properties/enabled",
+            json!(redis.exporter.as_ref().unwrap().enabled),
+        ),
+    ]
+    .into_iter()
+    .collect();
+
+    let mut stated = BTreeMap::new();
+    schema_defaults(&profile_schema(), "", &mut stated);
+    let stated: BTreeMap<&str, Value> = stated
+        .iter()
+        .map(|(pointer, v)| {
+            let short = pointer.strip_prefix("/$defs/").unwrap_or(pointer);
+            (short, v.clone())
+        })
+        .collect();
+    assert_eq!(stated, read);
+    // The fields whose default the schema cannot state (their types are not serialized).
+    assert_eq!(argocd.values_format, ValuesFormat::Object);
+    assert_eq!(p.traffic.api_version, IstioVersion::V1);
+}

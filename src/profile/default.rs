@@ -1,0 +1,96 @@
+//! The default of every optional profile field whose default is a fixed value: the one
+//! place they are written.
+//!
+//! `read.rs` fills them in when a key is left out, and the JSON Schema states them as
+//! `default` (the fields' `#[serde(default = "…")]` name these functions; `ArgoCd` takes
+//! its `Default`). Defaults that follow from other fields (a module's Deployment, metrics
+//! and behavior from `defaults`, a region's overrides) are effective values, computed in
+//! `effective.rs` and `plan.rs`. A test (`agreement.rs`) checks that a profile which
+//! leaves every optional field out reads as the schema's defaults say.
+
+use super::{ArgoCd, IstioVersion, ValuesFormat};
+
+impl Default for ArgoCd {
+    fn default() -> Self {
+        ArgoCd {
+            namespace: "argocd".to_owned(),
+            project: "default".to_owned(),
+            server: "https://kubernetes.default.svc".to_owned(),
+            prune: true,
+            self_heal: true,
+            values_format: ValuesFormat::Object,
+        }
+    }
+}
+
+impl Default for IstioVersion {
+    /// `networking.istio.io/v1`: served and stored since Istio 1.22.
+    fn default() -> Self {
+        IstioVersion::V1
+    }
+}
+
+/// `platform.targetRevision`.
+pub(super) fn target_revision() -> String {
+    "HEAD".to_owned()
+}
+
+/// `traffic.regionHeader`.
+pub(super) fn region_header() -> String {
+    "region".to_owned()
+}
+
+/// `traffic.port`.
+pub(super) fn port() -> i64 {
+    80
+}
+
+/// `apiVersion` of a metric's `describedObject` and of a VPA's `targetRef`.
+pub(super) fn described_api_version() -> String {
+    "v1".to_owned()
+}
+
+/// `postgres.name`.
+pub(super) fn postgres_name() -> String {
+    "postgresql-cluster".to_owned()
+}
+
+/// `postgres.instances`.
+pub(super) fn postgres_instances() -> i64 {
+    3
+}
+
+/// `postgres.backup.accessKeyIdKey`.
+pub(super) fn access_key_id_key() -> String {
+    "ACCESS_KEY_ID".to_owned()
+}
+
+/// `postgres.backup.secretAccessKeyKey`.
+pub(super) fn secret_access_key_key() -> String {
+    "SECRET_ACCESS_KEY".to_owned()
+}
+
+/// `redis.name`.
+pub(super) fn redis_name() -> String {
+    "redis-cluster".to_owned()
+}
+
+/// `redis.clusterSize`.
+pub(super) fn redis_cluster_size() -> i64 {
+    3
+}
+
+/// `redis.version`.
+pub(super) fn redis_version() -> String {
+    "v7".to_owned()
+}
+
+/// `redis.persistence`.
+pub(super) fn redis_persistence() -> bool {
+    true
+}
+
+/// `redis.exporter.enabled`.
+pub(super) fn exporter_enabled() -> bool {
+    true
+}

@@ -1,0 +1,212 @@
+//! The figures the docs state are the code's: the parser's budgets.
+
+use mplp_scale::node::{MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES};
+
+fn read(doc: &str) -> String {
+    std::fs::read_to_string(crate::common::root().join(doc)).unwrap()
+}
+
+/// `100000` as the docs write it: `100,000`.
+fn with_commas(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Every figure written right before `unit` (`16 MiB`, `100,000 nodes`).
+fn figures_before<'a>(text: &'a str, unit: &str) -> Vec<&'a str> {
+    text.match_indices(unit)
+        .filter_map(|(at, _)| {
+            let before = &text[..at];
+            let start = before
+                .rfind(|c: char| !(c.is_ascii_digit() || c == ','))
+                .map_or(0, |i| i + 1);
+            let figure = before[start..].trim_start_matches(',');
+            (!figure.is_empty()).then_some(figure)
+        })
+        .collect()
+}
+
+/// Every figure written right after `word` (`depth 64`).
+fn figures_after<'a>(text: &'a str, word: &str) -> Vec<&'a str> {
+    text.match_indices(word)
+        .filter_map(|(at, _)| {
+            let after = &text[at + word.len()..];
+            let end = after
+                .find(|c: char| !(c.is_ascii_digit() || c == ','))
+                .unwrap_or(after.len());
+            let figure = after[..end].trim_end_matches(',');
+            (!figure.is_empty()).then_some(figure)
+        })
+        .collect()
+}
+
+/// docs/architecture.md and docs/diagnostics.md state the budgets of `src/node.rs`:
+/// every "N nodes", "N MiB", "depth N" and "N levels" they write is the constant's value,
+/// and each doc states each budget at least once.
+#[test]
+fn the_docs_state_the_parsers_budgets() {
+    let nodes = with_commas(MAX_NODES);
+    let mib = (MAX_FILE_BYTES / (1024 * 1024)).to_string();
+    let depth = MAX_DEPTH.to_string();
+    for doc in ["docs/architecture.md", "docs/diagnostics.md"] {
+        let text = read(doc);
+        let stated = [
+            ("nodes", figures_before(&text, " nodes"), &nodes),
+            ("MiB", figures_before(&text, " MiB"), &mib),
+            (
+                "depth",
+                [
+                    figures_after(&text, "depth "),
+                    figures_before(&text, " levels"),
+                ]
+                .concat(),
+                &depth,
+            ),
+        ];
+        for (what, figures, expected) in stated {
+            assert!(
+                !figures.is_empty(),
+                "{doc} does not state the {what} budget"
+            );
+            for figure in figures {
+                assert_eq!(
+                    figure, expected,
+                    "{doc} states a {what} budget of {figure}; the code's is {expected}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn figures_are_found_where_they_are_written() {
+    let text = "budgets (16 MiB, depth 64, 100,000 nodes); deeper than 64 levels";
+    assert_eq!(figures_before(text, " nodes"), ["100,000"]);
+    assert_eq!(figures_before(text, " MiB"), ["16"]);
+    assert_eq!(figures_after(text, "depth "), ["64"]);
+    assert_eq!(figures_before(text, " levels"), ["64"]);
+    assert_eq!(with_commas(1_000_000), "1,000,000");
+    assert_eq!(with_commas(64), "64");
+}
+
+/// Where docs/profile.md gives each default the schema states: the schema's
+/// `$defs/<Type>/properties/<key>`, the doc's section, the field as the table writes it
+/// (no section: the sentence "`field` defaults to `value`").
+const DOCUMENTED_DEFAULTS: &[(&str, &str, &str)] = &[
+    (
+        "Platform/properties/targetRevision",
+        "platform",
+        "targetRevision",
+    ),
+    (
+        "ArgoCd/properties/namespace",
+        "platform",
+        "argocd.namespace",
+    ),
+    ("ArgoCd/properties/project", "platform", "argocd.project"),
+    ("ArgoCd/properties/server", "platform", "argocd.server"),
+    ("ArgoCd/properties/prune", "platform", "argocd.prune"),
+    ("ArgoCd/properties/selfHeal", "platform", "argocd.selfHeal"),
+    ("Traffic/properties/regionHeader", "traffic", "regionHeader"),
+    ("Traffic/properties/port", "traffic", "port"),
+    ("Region/properties/primary", "regions.<name>", "primary"),
+    (
+        "DescribedObject/properties/apiVersion",
+        "",
+        "describedObject.apiVersion",
+    ),
+    ("Postgres/properties/name", "postgres", "name"),
+    ("Postgres/properties/instances", "postgres", "instances"),
+    (
+        "Backup/properties/accessKeyIdKey",
+        "postgres",
+        "backup.accessKeyIdKey",
+    ),
+    (
+        "Backup/properties/secretAccessKeyKey",
+        "postgres",
+        "backup.secretAccessKeyKey",
+    ),
+    ("Redis/properties/name", "redis", "name"),
+    ("Redis/properties/clusterSize", "redis", "clusterSize"),
+    ("Redis/properties/version", "redis", "version"),
+    ("Redis/properties/persistence", "redis", "persistence"),
+    ("Exporter/properties/enabled", "redis", "exporter.enabled"),
+];
+
+/// The default column of `field`'s row in the table of the doc's section `section`, or
+/// (no section) the value of the sentence "`field` defaults to `value`".
+fn documented_default<'a>(doc: &'a str, section: &str, field: &str) -> Option<&'a str> {
+    if section.is_empty() {
+        let after = doc.split_once(&format!("`{field}` defaults to "))?.1;
+        let end = after[1..].find('`')? + 2;
+        return Some(&after[..end]);
+    }
+    let start = doc.find(&format!("\n## `{section}`\n"))? + 1;
+    let body = &doc[start..];
+    let body = &body[..body[1..].find("\n## ").map_or(body.len(), |i| i + 1)];
+    body.lines().find_map(|line| {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        (cells.len() >= 4 && cells[0] == format!("| `{field}`")).then(|| cells[2])
+    })
+}
+
+/// Every `default` in the profile's JSON Schema is in docs/profile.md's tables, with
+/// the same value (the schema's defaults are the reader's: see src/profile/agreement.rs).
+#[test]
+fn the_profile_docs_state_the_schemas_defaults() {
+    let schema = mplp_scale::profile::profile_schema();
+    let doc = read("docs/profile.md");
+    let mut stated = Vec::new();
+    for (name, def) in schema["$defs"].as_object().unwrap() {
+        let Some(props) = def["properties"].as_object() else {
+            continue;
+        };
+        for (key, prop) in props {
+            if let Some(default) = prop.get("default") {
+                stated.push((format!("{name}/properties/{key}"), default.clone()));
+            }
+        }
+    }
+    assert!(
+        schema["properties"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|p| p.get("default").is_none())
+    );
+    let mut problems = Vec::new();
+    for (pointer, default) in &stated {
+        let Some((_, section, field)) = DOCUMENTED_DEFAULTS.iter().find(|(p, ..)| p == pointer)
+        else {
+            problems.push(format!("{pointer}: not in DOCUMENTED_DEFAULTS"));
+            continue;
+        };
+        let expected = match default {
+            serde_json::Value::String(s) => format!("`{s}`"),
+            other => format!("`{other}`"),
+        };
+        match documented_default(&doc, section, field) {
+            Some(cell) if cell == expected => {}
+            Some(cell) => problems.push(format!(
+                "docs/profile.md `{section}`.`{field}`: default {cell}, the schema's is {expected}"
+            )),
+            None => problems.push(format!(
+                "docs/profile.md has no row `{field}` under `{section}`"
+            )),
+        }
+    }
+    for (pointer, ..) in DOCUMENTED_DEFAULTS {
+        if !stated.iter().any(|(p, _)| p == pointer) {
+            problems.push(format!("{pointer}: the schema states no default"));
+        }
+    }
+    assert_eq!(problems, Vec::<String>::new());
+}
