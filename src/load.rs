@@ -7,13 +7,14 @@
 //! and the walk goes on, so one run reports everything. Checks that need the
 //! whole profile (weights, names, bounds) belong to `validate`.
 
+use std::collections::BTreeSet;
 use std::io::Read as _;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use indexmap::IndexMap;
 
-use crate::diagnostic::{Code, Diagnostic, FieldPath, Seg};
+use crate::diagnostic::{Code, Diagnostic, FieldPath, Seg, Severity};
 use crate::node::{self, Entry, Node, Value};
 use crate::profile::Profile;
 use crate::source::{FileId, Sources, Span};
@@ -48,14 +49,63 @@ impl Input {
     }
 }
 
-/// The result of loading: the sources read, the merged tree (the source map of the
-/// profile), the typed profile when the tree converted cleanly, and every diagnostic.
+/// A profile loaded (and, through `commands::check`, validated): the sources read, the
+/// merged tree (the source map of the profile), the typed profile, what failed to load,
+/// and every diagnostic. What `render`, `lint` and the other commands start from.
 #[derive(Debug)]
 pub struct Loaded {
     pub sources: Sources,
     pub tree: Node,
+    /// `None` when the profile could not be read into the typed model.
     pub profile: Option<Profile>,
+    /// The values that were written but did not load (each one reported already).
+    pub failed: FailedPaths,
+    /// Every diagnostic of loading (and validation, once checked), sorted by position.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    #[must_use]
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .count()
+    }
+
+    #[must_use]
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// The field paths whose value was written in the profile but did not load: a field of the
+/// wrong type, a list item or map entry that failed and was left out. Each was reported
+/// while loading; `validate` consults this set so that it does not report, say, a list as
+/// empty when its items only failed to load.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FailedPaths(BTreeSet<FieldPath>);
+
+impl FailedPaths {
+    /// Whether the value at `path` itself failed to load.
+    #[must_use]
+    pub fn contains(&self, path: &FieldPath) -> bool {
+        self.0.contains(path)
+    }
+
+    /// Whether an item or entry directly inside `path` failed to load (and was left out).
+    #[must_use]
+    pub fn any_child(&self, path: &FieldPath) -> bool {
+        let depth = path.segs().len() + 1;
+        self.0
+            .range(path.clone()..)
+            .take_while(|p| p.segs().starts_with(path.segs()))
+            .any(|p| p.segs().len() == depth)
+    }
+
+    fn insert(&mut self, path: FieldPath) {
+        self.0.insert(path);
+    }
 }
 
 /// Read every input (no input: the embedded default), layer them and the `--set`
@@ -114,6 +164,7 @@ pub fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
                 span: start_of(0),
             },
             profile: None,
+            failed: FailedPaths::default(),
             diagnostics,
         });
     }
@@ -135,6 +186,7 @@ pub fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
             sources,
             tree,
             profile: None,
+            failed: FailedPaths::default(),
             diagnostics,
         });
     }
@@ -147,6 +199,7 @@ pub fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
         sources,
         tree,
         profile,
+        failed: cx.failed,
         diagnostics,
     })
 }
@@ -317,6 +370,8 @@ fn set_at(tree: &mut Node, path: &[Seg], value: Node, span: Span) -> Result<(), 
 pub struct Cx {
     path: FieldPath,
     pub diagnostics: Vec<Diagnostic>,
+    /// The values that were written but did not convert.
+    pub failed: FailedPaths,
 }
 
 impl Cx {
@@ -331,16 +386,21 @@ impl Cx {
         &self.path
     }
 
+    /// A diagnostic about `node` at the current path, to complete (`.help(…)`) and [`push`](Self::push).
+    #[must_use]
+    pub fn diagnostic(&self, code: Code, node: &Node, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, self.path.clone(), message).at(node.span)
+    }
+
+    /// Report a finished diagnostic.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
     /// Report a problem with `node`, at the current path.
-    pub fn error(
-        &mut self,
-        code: Code,
-        node: &Node,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
-        self.diagnostics
-            .push(Diagnostic::new(code, self.path.clone(), message).at(node.span));
-        self.diagnostics.last_mut().expect("just pushed")
+    pub fn error(&mut self, code: Code, node: &Node, message: impl Into<String>) {
+        let diagnostic = self.diagnostic(code, node, message);
+        self.push(diagnostic);
     }
 
     /// Report that `node` is not of the `expected` type.
@@ -367,6 +427,17 @@ impl Cx {
         out
     }
 
+    /// Convert the value written at `seg`; if it does not convert, record its path as failed.
+    pub fn written<T>(&mut self, seg: Seg, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        self.within(seg, |cx| {
+            let out = f(cx);
+            if out.is_none() {
+                cx.failed.insert(cx.path.clone());
+            }
+            out
+        })
+    }
+
     /// Convert `node` into a value of one of `choices`, with did-you-mean help.
     pub fn choice<T: Copy>(&mut self, node: &Node, choices: &[(&str, T)]) -> Option<T> {
         let text = match &node.value {
@@ -383,7 +454,7 @@ impl Cx {
         }
         let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
         let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-        let diagnostic = self.error(
+        let mut diagnostic = self.diagnostic(
             Code::UnknownValue,
             node,
             format!(
@@ -393,8 +464,9 @@ impl Cx {
             ),
         );
         if let Some(best) = did_you_mean(text, &names) {
-            diagnostic.help = Some(format!("did you mean `{best}`?"));
+            diagnostic = diagnostic.help(format!("did you mean `{best}`?"));
         }
+        self.push(diagnostic);
         None
     }
 }
@@ -522,7 +594,7 @@ impl<T: FromNode> FromNode for Vec<T> {
         // Items that fail are reported and left out; the others are still checked.
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            if let Some(v) = cx.within(Seg::Index(i), |cx| T::from_node(item, cx)) {
+            if let Some(v) = cx.written(Seg::Index(i), |cx| T::from_node(item, cx)) {
                 out.push(v);
             }
         }
@@ -539,7 +611,7 @@ impl<T: FromNode> FromNode for IndexMap<String, T> {
         // Entries that fail are reported and left out; the others are still checked.
         let mut out = IndexMap::with_capacity(map.len());
         for (key, entry) in map {
-            if let Some(v) = cx.within(Seg::Key(key.clone()), |cx| T::from_node(&entry.node, cx)) {
+            if let Some(v) = cx.written(Seg::Key(key.clone()), |cx| T::from_node(&entry.node, cx)) {
                 out.insert(key.clone(), v);
             }
         }
@@ -609,7 +681,7 @@ impl<'a> Fields<'a> {
     /// profile is still checked (error recovery, so one run reports every problem).
     pub fn opt<T: FromNode>(&mut self, cx: &mut Cx, key: &'static str) -> Option<T> {
         let node = self.node(key)?;
-        cx.within(Seg::Key(key.to_owned()), |cx| T::from_node(node, cx))
+        cx.written(Seg::Key(key.to_owned()), |cx| T::from_node(node, cx))
     }
 
     /// An optional field converted by `f`.
@@ -620,7 +692,7 @@ impl<'a> Fields<'a> {
         f: impl FnOnce(&Node, &mut Cx) -> Option<T>,
     ) -> Option<T> {
         let node = self.node(key)?;
-        cx.within(Seg::Key(key.to_owned()), |cx| f(node, cx))
+        cx.written(Seg::Key(key.to_owned()), |cx| f(node, cx))
     }
 
     /// A required field: missing (or null) is E0005 at the map.
