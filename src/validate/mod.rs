@@ -5,7 +5,7 @@
 //! position of the offending value. Each rule function reports one code, and its doc
 //! line names the code and what it checks. Where a value failed to load, the rules ask
 //! [`FailedPaths`] (recorded by `load`), never the YAML tree: the tree is only the source
-//! map the [`Reporter`] looks positions up in. Everything here is a plain function of the
+//! map the `Reporter` looks positions up in. Everything here is a plain function of the
 //! profile: nothing is read or written.
 //!
 //! - `names`: DNS labels and subdomains, and the profile's own names;
