@@ -466,6 +466,27 @@ mod tests {
     }
 
     #[test]
+    fn hints_for_what_the_scaling_guide_writes() {
+        one(
+            "postgres: {monitoring: {enabled: true}}\n",
+            "error[E0003] postgres.monitoring",
+        );
+        let loaded = crate::commands::check(
+            &[
+                crate::load::Input::Default,
+                crate::load::Input::Text {
+                    name: "p.yaml".into(),
+                    text: "postgres: {monitoring: {enabled: true}}\n".into(),
+                },
+            ],
+            &[],
+        )
+        .unwrap();
+        let help = loaded.diagnostics[0].help.as_deref().unwrap();
+        assert!(help.contains("create a PodMonitor"), "{help}");
+    }
+
+    #[test]
     fn the_database_vpa_targets_the_cluster() {
         let out = lint(concat!(
             "postgres: {vpa: {updateMode: \"Off\", containerName: postgresql,\n",
