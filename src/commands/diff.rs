@@ -110,7 +110,7 @@ fn objects(arg: &str, err: &mut dyn Write) -> Result<Option<Vec<(Identity, Value
             &[],
         )?;
         let Some(profile) = checked.profile.as_ref().filter(|_| checked.errors() == 0) else {
-            super::print_text(&checked, err)?;
+            crate::diagnostic::print::text(&checked, err)?;
             writeln!(
                 err,
                 "error: `{arg}` is a profile with errors: nothing to compare"

@@ -3,14 +3,11 @@
 use std::io::Write;
 
 use anyhow::Result;
-use serde::Serialize;
 
 use crate::ExitStatus;
 use crate::cli::{Format, LintArgs};
-use crate::diagnostic::Severity;
-use crate::load::Input;
-
-use super::Checked;
+use crate::diagnostic::print;
+use crate::load::{Input, Loaded};
 
 /// Check each profile (or the layered `-f` files as one); diagnostics to `out`, the summary to `err`.
 pub fn lint(args: &LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
@@ -37,56 +34,18 @@ pub fn lint(args: &LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
         }
         checked.push(c);
     }
-    let (errors, warnings) = checked
-        .iter()
-        .fold((0, 0), |(e, w), c| (e + c.errors(), w + c.warnings()));
     match args.format {
         Format::Text => {
             for c in &checked {
-                super::print_text(c, out)?;
+                print::text(c, out)?;
             }
-            let what = if checked.len() == 1 {
-                "profile"
-            } else {
-                "profiles"
-            };
-            writeln!(
-                err,
-                "checked {} {what}: {}",
-                checked.len(),
-                super::summary(errors, warnings)
-            )?;
+            print::checked_line(&checked, err)?;
         }
-        Format::Json => {
-            let records: Vec<Record<'_>> = checked.iter().flat_map(records).collect();
-            serde_json::to_writer_pretty(&mut *out, &records)?;
-            writeln!(out)?;
-        }
-        Format::Github => {
-            for c in &checked {
-                for r in records(c) {
-                    let level = match r.severity {
-                        Severity::Error => "error",
-                        Severity::Warning => "warning",
-                    };
-                    writeln!(
-                        out,
-                        "::{level} file={},line={},col={},title={}::{}",
-                        escape_property(r.file),
-                        r.line,
-                        r.column,
-                        r.code,
-                        escape_data(&format!(
-                            "{}: {}{}",
-                            r.path,
-                            r.message,
-                            r.help.map(|h| format!(" (help: {h})")).unwrap_or_default()
-                        ))
-                    )?;
-                }
-            }
-        }
+        Format::Json => print::json(&checked, out)?,
+        Format::Github => print::github(&checked, out)?,
     }
+    let errors: usize = checked.iter().map(Loaded::errors).sum();
+    let warnings: usize = checked.iter().map(Loaded::warnings).sum();
     out.flush()?;
     Ok(if errors > 0 || (args.strict && warnings > 0) {
         ExitStatus::Failure
@@ -118,46 +77,4 @@ fn check_rendered(
         Ok(())
     })?;
     Ok(out)
-}
-
-/// One diagnostic as `--format json` prints it.
-#[derive(Debug, Serialize)]
-struct Record<'a> {
-    file: &'a str,
-    line: u32,
-    column: u32,
-    code: &'static str,
-    severity: Severity,
-    path: String,
-    message: &'a str,
-    help: Option<&'a str>,
-}
-
-fn records(checked: &Checked) -> Vec<Record<'_>> {
-    checked
-        .diagnostics
-        .iter()
-        .map(|d| Record {
-            file: d.span.map_or("", |s| checked.sources.name(s.file)),
-            line: d.span.map_or(0, |s| s.line),
-            column: d.span.map_or(0, |s| s.col),
-            code: d.code.as_str(),
-            severity: d.severity(),
-            path: d.path.to_string(),
-            message: &d.message,
-            help: d.help.as_deref(),
-        })
-        .collect()
-}
-
-/// GitHub workflow command escaping (toolkit/core `escapeData`).
-fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// GitHub workflow command property escaping (toolkit/core `escapeProperty`).
-fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }

@@ -12,52 +12,20 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::{Input, load};
-use crate::node::Node;
+use crate::diagnostic::print;
+use crate::load::{Input, Loaded, load};
 use crate::profile::Profile;
-use crate::source::Sources;
 
-/// A profile loaded and checked: what `render` and `lint` both start from.
-#[derive(Debug)]
-pub struct Checked {
-    pub sources: Sources,
-    pub tree: Node,
-    /// `None` when the profile could not be read into the typed model.
-    pub profile: Option<Profile>,
-    /// Every diagnostic of loading and validation, sorted by position.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Checked {
-    #[must_use]
-    pub fn errors(&self) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity() == Severity::Error)
-            .count()
-    }
-
-    #[must_use]
-    pub fn warnings(&self) -> usize {
-        self.diagnostics.len() - self.errors()
-    }
-}
-
-/// Load the layers and `--set` overrides, then run every rule.
-pub fn check(inputs: &[Input], sets: &[String]) -> Result<Checked> {
-    let loaded = load(inputs, sets)?;
-    let mut diagnostics = loaded.diagnostics;
+/// Load the layers and `--set` overrides, then run every rule: the diagnostics of both,
+/// sorted by position.
+pub fn check(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
+    let mut loaded = load(inputs, sets)?;
     if let Some(profile) = &loaded.profile {
-        diagnostics.extend(crate::validate::validate(profile, &loaded.tree));
+        let found = crate::validate::validate(profile, &loaded.tree, &loaded.failed);
+        loaded.diagnostics.extend(found);
     }
-    crate::diagnostic::sort(&mut diagnostics);
-    Ok(Checked {
-        sources: loaded.sources,
-        tree: loaded.tree,
-        profile: loaded.profile,
-        diagnostics,
-    })
+    crate::diagnostic::sort(&mut loaded.diagnostics);
+    Ok(loaded)
 }
 
 /// Load and check a profile for a command that needs a valid one: on errors, print them
@@ -65,29 +33,21 @@ pub fn check(inputs: &[Input], sets: &[String]) -> Result<Checked> {
 pub fn valid_profile(
     args: &crate::cli::ProfileArgs,
     err: &mut dyn Write,
-) -> Result<Option<(Checked, Profile)>> {
+) -> Result<Option<(Loaded, Profile)>> {
     let inputs: Vec<Input> = args.files.iter().map(|f| Input::from_arg(f)).collect();
     let checked = check(&inputs, &args.sets)?;
-    print_text(&checked, err)?;
+    print::text(&checked, err)?;
     match checked.profile.clone() {
         Some(profile) if checked.errors() == 0 => Ok(Some((checked, profile))),
         _ => {
             writeln!(
                 err,
                 "error: the profile has {}",
-                summary(checked.errors(), checked.warnings())
+                print::summary(checked.errors(), checked.warnings())
             )?;
             Ok(None)
         }
     }
-}
-
-/// Print diagnostics in the full text form, a blank line after each.
-pub fn print_text(checked: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
-    for d in &checked.diagnostics {
-        writeln!(out, "{}\n", d.full(&checked.sources))?;
-    }
-    Ok(())
 }
 
 /// The error for a `--region` the profile does not have.
@@ -97,16 +57,5 @@ pub fn unknown_region(profile: &Profile, region: &str) -> String {
     format!(
         "unknown region `{region}`: the profile's regions are {}",
         known.join(", ")
-    )
-}
-
-/// `N errors, M warnings` with the right plurals.
-#[must_use]
-pub fn summary(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
-        "{}, {}",
-        plural(errors, "error"),
-        plural(warnings, "warning")
     )
 }

@@ -6,6 +6,7 @@ use anyhow::{Result, bail};
 
 use crate::ExitStatus;
 use crate::cli::{RenderArgs, RenderFormat};
+use crate::diagnostic::print;
 use crate::emit;
 use crate::load::Input;
 use crate::plan::{Selection, plan};
@@ -25,21 +26,21 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
         let mut buffered = std::io::BufWriter::new(out);
         buffered.write_all(checked.tree.to_yaml().as_bytes())?;
         buffered.flush()?;
-        super::print_text(&checked, err)?;
+        print::text(&checked, err)?;
         return Ok(if checked.errors() == 0 {
             ExitStatus::Success
         } else {
             ExitStatus::Failure
         });
     }
-    super::print_text(&checked, err)?;
+    print::text(&checked, err)?;
     let profile = match &checked.profile {
         Some(profile) if checked.errors() == 0 => profile,
         _ => {
             writeln!(
                 err,
                 "error: the profile has {}; nothing was rendered",
-                super::summary(checked.errors(), checked.warnings())
+                print::summary(checked.errors(), checked.warnings())
             )?;
             return Ok(ExitStatus::Failure);
         }

@@ -1117,21 +1117,23 @@ impl FromNode for Backup {
                 if references_only(value) {
                     // The scaling guide's `s3Credentials: {accessKeyId: {name, key}}`: no
                     // secret material, just another spelling of the reference.
-                    cx.error(
+                    let d = cx.diagnostic(
                         Code::UnknownField,
                         value,
                         format!("unknown field `{key}`: the Secret is referenced with `credentialsSecret`"),
                     )
-                    .help = Some("write `credentialsSecret: NAME` (and `accessKeyIdKey`/`secretAccessKeyKey` when the Secret's keys are not `ACCESS_KEY_ID`/`SECRET_ACCESS_KEY`)".to_owned());
+                    .help("write `credentialsSecret: NAME` (and `accessKeyIdKey`/`secretAccessKeyKey` when the Secret's keys are not `ACCESS_KEY_ID`/`SECRET_ACCESS_KEY`)");
+                    cx.push(d);
                 } else {
-                    cx.error(
+                    let d = cx.diagnostic(
                         Code::InlineSecret,
                         value,
                         format!("`{key}` puts credentials into the profile: backups only take a reference to a Secret"),
                     )
-                    .help = Some(
-                        "create the Secret with `kubectl create secret generic backup-credentials --from-literal=ACCESS_KEY_ID=… --from-literal=SECRET_ACCESS_KEY=…` and set `credentialsSecret: backup-credentials` (and `accessKeyIdKey`/`secretAccessKeyKey` if its keys differ)".to_owned(),
+                    .help(
+                        "create the Secret with `kubectl create secret generic backup-credentials --from-literal=ACCESS_KEY_ID=… --from-literal=SECRET_ACCESS_KEY=…` and set `credentialsSecret: backup-credentials` (and `accessKeyIdKey`/`secretAccessKeyKey` if its keys differ)",
                     );
+                    cx.push(d);
                 }
             });
         }

@@ -13,13 +13,17 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use indexmap::IndexMap;
 
-use crate::diagnostic::{Code, Diagnostic, FieldPath, Seg};
+mod convert;
+
+pub use convert::{Cx, FailedPaths, Fields, FromNode, did_you_mean, shorten};
+
+use crate::diagnostic::{Code, Diagnostic, FieldPath, Seg, Severity};
 use crate::node::{self, Entry, Node, Value};
 use crate::profile::Profile;
 use crate::source::{FileId, Sources, Span};
 
 /// The default profile, embedded in the binary (identical to `profiles/production.yaml`).
-pub const DEFAULT_PROFILE: &str = include_str!("../profiles/production.yaml");
+pub const DEFAULT_PROFILE: &str = include_str!("../../profiles/production.yaml");
 /// How the embedded default profile is named in diagnostics.
 pub const DEFAULT_PROFILE_NAME: &str = "<default profile>";
 
@@ -48,16 +52,35 @@ impl Input {
     }
 }
 
-/// The result of loading: the sources read, the merged tree (the source map of the
-/// profile), the typed profile when the tree converted cleanly, and every diagnostic.
+/// A profile loaded (and, through `commands::check`, validated): the sources read, the
+/// merged tree (the source map of the profile), the typed profile, what failed to load,
+/// and every diagnostic. What `render`, `lint` and the other commands start from.
 #[derive(Debug)]
 pub struct Loaded {
     pub sources: Sources,
     pub tree: Node,
+    /// `None` when the profile could not be read into the typed model.
     pub profile: Option<Profile>,
+    /// The values that were written but did not load (each one reported already).
+    pub failed: FailedPaths,
+    /// Every diagnostic of loading (and validation, once checked), sorted by position.
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Loaded {
+    #[must_use]
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .count()
+    }
+
+    #[must_use]
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
 /// Read every input (no input: the embedded default), layer them and the `--set`
 /// overrides, and convert. Errors are only for inputs that cannot be read at all.
 pub fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
@@ -114,6 +137,7 @@ pub fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
                 span: start_of(0),
             },
             profile: None,
+            failed: FailedPaths::default(),
             diagnostics,
         });
     }
@@ -135,6 +159,7 @@ pub fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
             sources,
             tree,
             profile: None,
+            failed: FailedPaths::default(),
             diagnostics,
         });
     }
@@ -147,6 +172,7 @@ pub fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
         sources,
         tree,
         profile,
+        failed: cx.failed,
         diagnostics,
     })
 }
@@ -311,385 +337,6 @@ fn set_at(tree: &mut Node, path: &[Seg], value: Node, span: Span) -> Result<(), 
         (Seg::Index(i), _) => Err(format!("cannot set index `{i}` inside {kind}")),
     }
 }
-
-/// The conversion context: where we are in the tree, and what went wrong so far.
-#[derive(Debug, Default)]
-pub struct Cx {
-    path: FieldPath,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Cx {
-    #[must_use]
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The path of the value being converted.
-    #[must_use]
-    pub fn path(&self) -> &FieldPath {
-        &self.path
-    }
-
-    /// Report a problem with `node`, at the current path.
-    pub fn error(
-        &mut self,
-        code: Code,
-        node: &Node,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
-        self.diagnostics
-            .push(Diagnostic::new(code, self.path.clone(), message).at(node.span));
-        self.diagnostics.last_mut().expect("just pushed")
-    }
-
-    /// Report that `node` is not of the `expected` type.
-    pub fn wrong_type(&mut self, node: &Node, expected: &str) {
-        let found = match &node.value {
-            Value::Str(s) => format!("the string `{}`", shorten(s)),
-            other => match other.scalar_text() {
-                Some(text) => format!("{} `{}`", other.kind(), shorten(text)),
-                None => other.kind().to_owned(),
-            },
-        };
-        self.error(
-            Code::WrongType,
-            node,
-            format!("expected {expected}, found {found}"),
-        );
-    }
-
-    /// Convert `node` as the value at `seg`.
-    pub fn within<T>(&mut self, seg: Seg, f: impl FnOnce(&mut Self) -> T) -> T {
-        self.path.push(seg);
-        let out = f(self);
-        self.path.pop();
-        out
-    }
-
-    /// Convert `node` into a value of one of `choices`, with did-you-mean help.
-    pub fn choice<T: Copy>(&mut self, node: &Node, choices: &[(&str, T)]) -> Option<T> {
-        let text = match &node.value {
-            Value::Str(s) => s.as_str(),
-            Value::Bool(_, raw) | Value::Int(_, raw) | Value::Float(_, raw) => raw.as_str(),
-            _ => {
-                let names: Vec<String> = choices.iter().map(|(n, _)| format!("`{n}`")).collect();
-                self.wrong_type(node, &format!("one of {}", names.join(", ")));
-                return None;
-            }
-        };
-        if let Some((_, value)) = choices.iter().find(|(name, _)| *name == text) {
-            return Some(*value);
-        }
-        let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
-        let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-        let diagnostic = self.error(
-            Code::UnknownValue,
-            node,
-            format!(
-                "unknown value `{}`: expected one of {}",
-                shorten(text),
-                listed.join(", ")
-            ),
-        );
-        if let Some(best) = did_you_mean(text, &names) {
-            diagnostic.help = Some(format!("did you mean `{best}`?"));
-        }
-        None
-    }
-}
-
-/// Keep quoted user text short in messages.
-#[must_use]
-pub fn shorten(text: &str) -> String {
-    let one_line = text.replace('\n', "\\n");
-    if one_line.chars().count() > 40 {
-        format!("{}…", one_line.chars().take(40).collect::<String>())
-    } else {
-        one_line
-    }
-}
-
-/// The closest of `candidates` to `word`, if it is close enough to be a typo.
-#[must_use]
-pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let lower = word.to_ascii_lowercase();
-    candidates
-        .iter()
-        .map(|c| (levenshtein(&lower, &c.to_ascii_lowercase()), *c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-        .or_else(|| {
-            // `Maximum` for `Max`, `cpuLimit` for `cpu`: a candidate that starts the word.
-            candidates
-                .iter()
-                .filter(|c| c.len() >= 3 && lower.starts_with(&c.to_ascii_lowercase()))
-                .max_by_key(|c| c.len())
-                .copied()
-        })
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
-/// A typed value that can be read from a positioned YAML node.
-pub trait FromNode: Sized {
-    /// Convert, or report why not (to `cx`) and return `None`.
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self>;
-}
-
-impl FromNode for String {
-    /// Strings take any scalar as written: `updateMode: Off` is the text `Off`.
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        match &node.value {
-            // NUL never belongs in a manifest (and marks the region in rendering).
-            Value::Str(s) if s.contains('\0') => {
-                cx.error(
-                    Code::WrongType,
-                    node,
-                    "a NUL character (`\\0`) is not allowed in profile text",
-                );
-                None
-            }
-            Value::Str(s) => Some(s.clone()),
-            Value::Bool(_, raw) | Value::Int(_, raw) | Value::Float(_, raw) => Some(raw.clone()),
-            _ => {
-                cx.wrong_type(node, "a string");
-                None
-            }
-        }
-    }
-}
-
-impl FromNode for bool {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        if let Value::Bool(b, _) = node.value {
-            Some(b)
-        } else {
-            cx.wrong_type(node, "`true` or `false`");
-            None
-        }
-    }
-}
-
-impl FromNode for i64 {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        if let Value::Int(i, _) = node.value {
-            Some(i)
-        } else {
-            cx.wrong_type(node, "an integer");
-            None
-        }
-    }
-}
-
-impl FromNode for f64 {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        match node.value {
-            Value::Int(i, _) => Some(i as f64),
-            Value::Float(x, _) if x.is_finite() => Some(x),
-            _ => {
-                cx.wrong_type(node, "a number");
-                None
-            }
-        }
-    }
-}
-
-impl<T: FromNode> FromNode for Vec<T> {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let Value::Seq(items) = &node.value else {
-            cx.wrong_type(node, "a list");
-            return None;
-        };
-        // Items that fail are reported and left out; the others are still checked.
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            if let Some(v) = cx.within(Seg::Index(i), |cx| T::from_node(item, cx)) {
-                out.push(v);
-            }
-        }
-        Some(out)
-    }
-}
-
-impl<T: FromNode> FromNode for IndexMap<String, T> {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let Value::Map(map) = &node.value else {
-            cx.wrong_type(node, "a map");
-            return None;
-        };
-        // Entries that fail are reported and left out; the others are still checked.
-        let mut out = IndexMap::with_capacity(map.len());
-        for (key, entry) in map {
-            if let Some(v) = cx.within(Seg::Key(key.clone()), |cx| T::from_node(&entry.node, cx)) {
-                out.insert(key.clone(), v);
-            }
-        }
-        Some(out)
-    }
-}
-
-/// Reads the fields of a map one by one, then reports the keys nobody asked for.
-pub struct Fields<'a> {
-    map: &'a IndexMap<String, Entry>,
-    node: &'a Node,
-    known: Vec<&'static str>,
-    /// Keys handled on purpose (reported by the caller) but not part of the format.
-    claimed: Vec<&'static str>,
-    /// Keys people bring from elsewhere (the scaling guide, raw manifests), with the fix.
-    hints: &'static [(&'static str, &'static str)],
-    ok: bool,
-}
-
-impl<'a> Fields<'a> {
-    /// Start reading `node` as a map (reports a type error otherwise).
-    pub fn new(node: &'a Node, cx: &mut Cx, what: &str) -> Option<Self> {
-        if let Value::Map(map) = &node.value {
-            Some(Self {
-                map,
-                node,
-                known: Vec::new(),
-                claimed: Vec::new(),
-                hints: &[],
-                ok: true,
-            })
-        } else {
-            cx.wrong_type(node, what);
-            None
-        }
-    }
-
-    /// Explain these unknown keys with a specific help line instead of a did-you-mean.
-    #[must_use]
-    pub fn hints(mut self, hints: &'static [(&'static str, &'static str)]) -> Self {
-        self.hints = hints;
-        self
-    }
-
-    /// The node of `key`, for a caller that reports it itself: the key is neither an
-    /// unknown field nor listed among the expected ones.
-    pub fn claim(&mut self, key: &'static str) -> Option<&'a Node> {
-        self.claimed.push(key);
-        self.map
-            .get(key)
-            .map(|e| &e.node)
-            .filter(|n| n.value != Value::Null)
-    }
-
-    /// The node of `key`, if present and not null.
-    pub fn node(&mut self, key: &'static str) -> Option<&'a Node> {
-        self.known.push(key);
-        self.map
-            .get(key)
-            .map(|e| &e.node)
-            .filter(|n| n.value != Value::Null)
-    }
-
-    /// An optional field.
-    ///
-    /// An optional field that fails to convert is reported and left out: the rest of the
-    /// profile is still checked (error recovery, so one run reports every problem).
-    pub fn opt<T: FromNode>(&mut self, cx: &mut Cx, key: &'static str) -> Option<T> {
-        let node = self.node(key)?;
-        cx.within(Seg::Key(key.to_owned()), |cx| T::from_node(node, cx))
-    }
-
-    /// An optional field converted by `f`.
-    pub fn opt_with<T>(
-        &mut self,
-        cx: &mut Cx,
-        key: &'static str,
-        f: impl FnOnce(&Node, &mut Cx) -> Option<T>,
-    ) -> Option<T> {
-        let node = self.node(key)?;
-        cx.within(Seg::Key(key.to_owned()), |cx| f(node, cx))
-    }
-
-    /// A required field: missing (or null) is E0005 at the map.
-    pub fn req<T: FromNode>(&mut self, cx: &mut Cx, key: &'static str, what: &str) -> Option<T> {
-        self.req_with(cx, key, what, T::from_node)
-    }
-
-    /// A required field converted by `f`.
-    pub fn req_with<T>(
-        &mut self,
-        cx: &mut Cx,
-        key: &'static str,
-        what: &str,
-        f: impl FnOnce(&Node, &mut Cx) -> Option<T>,
-    ) -> Option<T> {
-        if self
-            .map
-            .get(key)
-            .is_none_or(|e| e.node.value == Value::Null)
-        {
-            self.known.push(key);
-            self.ok = false;
-            let node = self.node;
-            cx.within(Seg::Key(key.to_owned()), |cx| {
-                cx.error(
-                    Code::MissingField,
-                    node,
-                    format!("missing field `{key}`: expected {what}"),
-                );
-            });
-            return None;
-        }
-        let value = self.opt_with(cx, key, f);
-        self.ok &= value.is_some();
-        value
-    }
-
-    /// Report unknown keys (with did-you-mean help). `Some(())` when every required field converted.
-    pub fn finish(self, cx: &mut Cx) -> Option<()> {
-        for (key, entry) in self.map {
-            if self.known.contains(&key.as_str()) || self.claimed.contains(&key.as_str()) {
-                continue;
-            }
-            let path = cx.path().key(key);
-            let mut expected: Vec<&str> = self.known.clone();
-            expected.sort_unstable();
-            expected.dedup();
-            let listed: Vec<String> = expected.iter().map(|k| format!("`{k}`")).collect();
-            let mut d = Diagnostic::new(
-                Code::UnknownField,
-                path,
-                format!(
-                    "unknown field `{}`: expected one of {}",
-                    shorten(key),
-                    listed.join(", ")
-                ),
-            )
-            .at(entry.key_span);
-            if let Some((_, help)) = self.hints.iter().find(|(k, _)| k == key) {
-                d = d.help(*help);
-            } else if let Some(best) = did_you_mean(key, &expected) {
-                d = d.help(format!("did you mean `{best}`?"));
-            }
-            cx.diagnostics.push(d);
-        }
-        self.ok.then_some(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

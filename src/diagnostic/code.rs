@@ -1,0 +1,547 @@
+//! The catalogue of diagnostic codes: one table, [`CODES`], says everything about each.
+//!
+//! A code's string, severity, name and summary are its row in [`CODES`]; [`Code::as_str`],
+//! [`Code::all`], [`Code::severity`] and the documentation test read them from there, so a
+//! code cannot exist without a row. The numbers are stable: a code is never reused for
+//! another meaning, and `docs/diagnostics.md` has a section (`## E0103: replicas max`) and an
+//! example for each.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// How bad a diagnostic is. Errors stop `render`; warnings only fail `lint --strict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// Every diagnostic code, in the order of [`CODES`] (which describes each one).
+///
+/// The order is also how diagnostics at the same position sort, so a new code goes at the
+/// end of its group without moving the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// E0001: the file is not valid YAML (syntax, duplicate key, tab indentation, ...).
+    Syntax,
+    /// E0002: the file is over a size, depth, node or alias budget.
+    Budget,
+    /// E0003: a key the profile format does not have.
+    UnknownField,
+    /// E0004: a value of the wrong type (a list where a map belongs, text for a number, ...).
+    WrongType,
+    /// E0005: a required field is missing.
+    MissingField,
+    /// E0006: a value outside a closed set (an enum).
+    UnknownValue,
+    /// E0007: the profile `version` is not one this tool reads.
+    UnsupportedVersion,
+    /// E0101: a name that is not a DNS-1123 label or subdomain.
+    InvalidName,
+    /// E0102: a replica minimum below 1.
+    ReplicasMin,
+    /// E0103: a replica maximum below the minimum.
+    ReplicasMax,
+    /// E0104: a region override names a module the profile does not define.
+    UnknownModule,
+    /// E0105: a name longer than Kubernetes allows (with what mplp-scale adds to it).
+    NameTooLong,
+    /// E0106: two modules' HPAs scale the same Deployment (the HPA controller refuses both).
+    DuplicateTarget,
+    /// E0201: no region, or not exactly one primary region.
+    PrimaryRegion,
+    /// E0202: region weights do not add up to 100.
+    Weights,
+    /// E0301: not a Kubernetes quantity (cpu, memory, storage, metric values).
+    InvalidQuantity,
+    /// E0302: a request above its limit.
+    RequestOverLimit,
+    /// E0401: `stabilizationWindowSeconds` outside 0..=3600.
+    StabilizationWindow,
+    /// E0402: a policy's `periodSeconds` outside 1..=1800.
+    PolicyPeriod,
+    /// E0403: a policy's `value` of 0 or less.
+    PolicyValue,
+    /// E0404: a scaling direction without any policy.
+    NoPolicy,
+    /// E0501: a metric target that its source does not accept.
+    MetricTarget,
+    /// E0502: a module without metrics, or two metrics on the same source.
+    Metrics,
+    /// E0601: a VPA `minAllowed` above its `maxAllowed`.
+    VpaBounds,
+    /// E0605: a VPA `targetRef` or `containerName` that is not the workload it must act on.
+    VpaTarget,
+    /// E0602: an acting VPA on a resource the same workload's HPA scales on.
+    VpaHpaConflict,
+    /// W0603: VPA `Initial` on a resource the same workload's HPA scales on.
+    VpaHpaInitial,
+    /// W0604: VPA `updateMode: Auto`, deprecated since VPA 1.5.
+    VpaAutoDeprecated,
+    /// E0701: a `PostgreSQL` parameter that the `CloudNativePG` operator manages itself.
+    FixedParameter,
+    /// E0702: the memory request cannot hold `shared_buffers`.
+    SharedBuffers,
+    /// E0703: a backup retention not of the form `30d`, `4w` or `6m`.
+    Retention,
+    /// E0704: secret material written into the profile.
+    InlineSecret,
+    /// E0705: a CNPG instance count below 1.
+    Instances,
+    /// E0801: a Redis cluster of fewer than 3 leader shards.
+    RedisShards,
+    /// W0802: a container image with no tag, or the `latest` tag.
+    UnpinnedImage,
+    /// E0803: a redis.conf key or value that would break the file.
+    RedisConfig,
+    /// W0804: `clusterSize` counts leader shards: each gets a follower, so pods are twice as many.
+    RedisPods,
+    /// E0805: an API version the operator no longer serves.
+    ApiVersion,
+    /// E0901: a host name or URL that Istio, Argo CD or the object store would refuse.
+    InvalidHost,
+    /// E0902: a `traffic.port` outside 1 to 65535.
+    InvalidPort,
+    /// E0903: a chart `path` that is not a relative path inside the repository.
+    InvalidChartPath,
+    /// E0904: an Argo CD `targetRevision` that is empty or contains spaces.
+    InvalidRevision,
+    /// E0905: a `regionHeader` that is not a lower-case header name Istio matches.
+    InvalidHeader,
+    /// E0906: a `traffic.gateway` that is not `NAME` or `NAMESPACE/NAME`.
+    InvalidGateway,
+    /// E0950: a rendered object that its CRD schema or Kubernetes type refuses (`lint --crds`).
+    RenderedSchema,
+}
+
+/// One row of the catalogue.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeInfo {
+    pub code: Code,
+    /// The stable code, e.g. `E0103`.
+    pub id: &'static str,
+    pub severity: Severity,
+    /// A short name: the heading of the code's section in `docs/diagnostics.md`.
+    pub name: &'static str,
+    /// What the code reports, in one line.
+    pub summary: &'static str,
+}
+
+const fn row(
+    code: Code,
+    id: &'static str,
+    severity: Severity,
+    name: &'static str,
+    summary: &'static str,
+) -> CodeInfo {
+    CodeInfo {
+        code,
+        id,
+        severity,
+        name,
+        summary,
+    }
+}
+
+use Severity::{Error, Warning};
+
+/// The catalogue: one row per [`Code`], in the enum's order (checked at compile time).
+pub const CODES: &[CodeInfo] = &[
+    row(
+        Code::Syntax,
+        "E0001",
+        Error,
+        "syntax",
+        "the file is not valid YAML (syntax, duplicate key, tab indentation, ...)",
+    ),
+    row(
+        Code::Budget,
+        "E0002",
+        Error,
+        "budget",
+        "the file is over a size, depth, node or alias budget",
+    ),
+    row(
+        Code::UnknownField,
+        "E0003",
+        Error,
+        "unknown field",
+        "a key the profile format does not have",
+    ),
+    row(
+        Code::WrongType,
+        "E0004",
+        Error,
+        "wrong type",
+        "a value of the wrong type (a list where a map belongs, text for a number, ...)",
+    ),
+    row(
+        Code::MissingField,
+        "E0005",
+        Error,
+        "missing field",
+        "a required field is missing",
+    ),
+    row(
+        Code::UnknownValue,
+        "E0006",
+        Error,
+        "unknown value",
+        "a value outside a closed set (an enum)",
+    ),
+    row(
+        Code::UnsupportedVersion,
+        "E0007",
+        Error,
+        "unsupported version",
+        "the profile `version` is not one this tool reads",
+    ),
+    row(
+        Code::InvalidName,
+        "E0101",
+        Error,
+        "invalid name",
+        "a name that is not a DNS-1123 label or subdomain",
+    ),
+    row(
+        Code::ReplicasMin,
+        "E0102",
+        Error,
+        "replicas min",
+        "a replica minimum below 1",
+    ),
+    row(
+        Code::ReplicasMax,
+        "E0103",
+        Error,
+        "replicas max",
+        "a replica maximum below the minimum",
+    ),
+    row(
+        Code::UnknownModule,
+        "E0104",
+        Error,
+        "unknown module",
+        "a region override names a module the profile does not define",
+    ),
+    row(
+        Code::NameTooLong,
+        "E0105",
+        Error,
+        "name too long",
+        "a name longer than Kubernetes allows (with what mplp-scale adds to it)",
+    ),
+    row(
+        Code::DuplicateTarget,
+        "E0106",
+        Error,
+        "duplicate HPA target",
+        "two modules' HPAs scale the same Deployment (the HPA controller refuses both)",
+    ),
+    row(
+        Code::PrimaryRegion,
+        "E0201",
+        Error,
+        "primary region",
+        "no region, or not exactly one primary region",
+    ),
+    row(
+        Code::Weights,
+        "E0202",
+        Error,
+        "weights",
+        "region weights do not add up to 100",
+    ),
+    row(
+        Code::InvalidQuantity,
+        "E0301",
+        Error,
+        "invalid quantity",
+        "not a Kubernetes quantity (cpu, memory, storage, metric values)",
+    ),
+    row(
+        Code::RequestOverLimit,
+        "E0302",
+        Error,
+        "request over limit",
+        "a request above its limit",
+    ),
+    row(
+        Code::StabilizationWindow,
+        "E0401",
+        Error,
+        "stabilization window",
+        "`stabilizationWindowSeconds` outside 0..=3600",
+    ),
+    row(
+        Code::PolicyPeriod,
+        "E0402",
+        Error,
+        "policy period",
+        "a policy's `periodSeconds` outside 1..=1800",
+    ),
+    row(
+        Code::PolicyValue,
+        "E0403",
+        Error,
+        "policy value",
+        "a policy's `value` of 0 or less",
+    ),
+    row(
+        Code::NoPolicy,
+        "E0404",
+        Error,
+        "no policy",
+        "a scaling direction without any policy",
+    ),
+    row(
+        Code::MetricTarget,
+        "E0501",
+        Error,
+        "metric target",
+        "a metric target that its source does not accept",
+    ),
+    row(
+        Code::Metrics,
+        "E0502",
+        Error,
+        "metrics",
+        "a module without metrics, or two metrics on the same source",
+    ),
+    row(
+        Code::VpaBounds,
+        "E0601",
+        Error,
+        "VPA bounds",
+        "a VPA `minAllowed` above its `maxAllowed`",
+    ),
+    row(
+        Code::VpaTarget,
+        "E0605",
+        Error,
+        "VPA target",
+        "a VPA `targetRef` or `containerName` that is not the workload it must act on",
+    ),
+    row(
+        Code::VpaHpaConflict,
+        "E0602",
+        Error,
+        "VPA fights HPA",
+        "an acting VPA on a resource the same workload's HPA scales on",
+    ),
+    row(
+        Code::VpaHpaInitial,
+        "W0603",
+        Warning,
+        "VPA Initial with HPA",
+        "VPA `Initial` on a resource the same workload's HPA scales on",
+    ),
+    row(
+        Code::VpaAutoDeprecated,
+        "W0604",
+        Warning,
+        "VPA Auto deprecated",
+        "VPA `updateMode: Auto`, deprecated since VPA 1.5",
+    ),
+    row(
+        Code::FixedParameter,
+        "E0701",
+        Error,
+        "fixed parameter",
+        "a `PostgreSQL` parameter that the `CloudNativePG` operator manages itself",
+    ),
+    row(
+        Code::SharedBuffers,
+        "E0702",
+        Error,
+        "shared_buffers",
+        "the memory request cannot hold `shared_buffers`",
+    ),
+    row(
+        Code::Retention,
+        "E0703",
+        Error,
+        "retention",
+        "a backup retention not of the form `30d`, `4w` or `6m`",
+    ),
+    row(
+        Code::InlineSecret,
+        "E0704",
+        Error,
+        "inline secret",
+        "secret material written into the profile",
+    ),
+    row(
+        Code::Instances,
+        "E0705",
+        Error,
+        "instances",
+        "a CNPG instance count below 1",
+    ),
+    row(
+        Code::RedisShards,
+        "E0801",
+        Error,
+        "Redis shards",
+        "a Redis cluster of fewer than 3 leader shards",
+    ),
+    row(
+        Code::UnpinnedImage,
+        "W0802",
+        Warning,
+        "unpinned image",
+        "a container image with no tag, or the `latest` tag",
+    ),
+    row(
+        Code::RedisConfig,
+        "E0803",
+        Error,
+        "redis.conf",
+        "a redis.conf key or value that would break the file",
+    ),
+    row(
+        Code::RedisPods,
+        "W0804",
+        Warning,
+        "Redis pod count",
+        "`clusterSize` counts leader shards: each gets a follower, so pods are twice as many",
+    ),
+    row(
+        Code::ApiVersion,
+        "E0805",
+        Error,
+        "API version",
+        "an API version the operator no longer serves",
+    ),
+    row(
+        Code::InvalidHost,
+        "E0901",
+        Error,
+        "invalid host or URL",
+        "a host name or URL that Istio, Argo CD or the object store would refuse",
+    ),
+    row(
+        Code::InvalidPort,
+        "E0902",
+        Error,
+        "invalid port",
+        "a `traffic.port` outside 1 to 65535",
+    ),
+    row(
+        Code::InvalidChartPath,
+        "E0903",
+        Error,
+        "invalid chart path",
+        "a chart `path` that is not a relative path inside the repository",
+    ),
+    row(
+        Code::InvalidRevision,
+        "E0904",
+        Error,
+        "invalid target revision",
+        "an Argo CD `targetRevision` that is empty or contains spaces",
+    ),
+    row(
+        Code::InvalidHeader,
+        "E0905",
+        Error,
+        "invalid header name",
+        "a `regionHeader` that is not a lower-case header name Istio matches",
+    ),
+    row(
+        Code::InvalidGateway,
+        "E0906",
+        Error,
+        "invalid gateway",
+        "a `traffic.gateway` that is not `NAME` or `NAMESPACE/NAME`",
+    ),
+    row(
+        Code::RenderedSchema,
+        "E0950",
+        Error,
+        "rendered object refused",
+        "a rendered object that its CRD schema or Kubernetes type refuses (`lint --crds`)",
+    ),
+];
+
+// Each row sits at its code's index, so `Code::info` is a lookup and no code is left out
+// of `Code::all` (a variant added without its row moves the next one off its index, or,
+// at the end, is missing from the table length checked here).
+const _: () = {
+    let mut i = 0;
+    while i < CODES.len() {
+        assert!(
+            CODES[i].code as usize == i,
+            "CODES is not in the order of Code"
+        );
+        i += 1;
+    }
+    assert!(
+        CODES.len() == Code::LAST as usize + 1,
+        "a Code has no row in CODES"
+    );
+};
+
+impl Code {
+    /// The last variant (for the compile-time check that every variant has a row).
+    const LAST: Code = Code::RenderedSchema;
+
+    /// This code's row in [`CODES`].
+    #[must_use]
+    pub fn info(self) -> &'static CodeInfo {
+        &CODES[self as usize]
+    }
+
+    /// The stable code, e.g. `E0103`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        self.info().id
+    }
+
+    /// Every code (the catalogue `docs/diagnostics.md` documents).
+    pub fn all() -> impl Iterator<Item = Code> {
+        CODES.iter().map(|info| info.code)
+    }
+
+    #[must_use]
+    pub fn severity(self) -> Severity {
+        self.info().severity
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_warnings_start_with_w() {
+        let mut seen = std::collections::BTreeSet::new();
+        for info in CODES {
+            assert!(seen.insert(info.id), "duplicate {}", info.id);
+            assert_eq!(
+                info.severity == Severity::Warning,
+                info.id.starts_with('W'),
+                "{}",
+                info.id
+            );
+            assert!(!info.name.is_empty() && !info.summary.ends_with('.'));
+        }
+    }
+}

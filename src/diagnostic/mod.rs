@@ -1,0 +1,189 @@
+//! Mistakes in a profile: [`Diagnostic`], its [`Code`] and [`FieldPath`], and how they print.
+//!
+//! A diagnostic is data: `load` and `validate` collect every one of them (never
+//! stopping at the first), and the commands decide how to print them: concise
+//! (`file:line:col: error[E0103] path: message`), full (with the source line and
+//! a caret, through annotate-snippets), JSON or GitHub workflow commands.
+//! Failures of the tool itself are `anyhow` errors, not diagnostics.
+
+mod code;
+pub mod print;
+
+use std::fmt::{self, Write as _};
+
+pub use code::{CODES, Code, CodeInfo, Severity};
+
+use crate::source::Span;
+
+/// One step of a [`FieldPath`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// Where in the profile a value lives: `modules.core.metrics[2].averageValue`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FieldPath(Vec<Seg>);
+
+impl FieldPath {
+    #[must_use]
+    pub fn root() -> Self {
+        Self::default()
+    }
+
+    #[must_use]
+    pub fn segs(&self) -> &[Seg] {
+        &self.0
+    }
+
+    /// This path with one more key.
+    #[must_use]
+    pub fn key(&self, key: &str) -> Self {
+        let mut segs = self.0.clone();
+        segs.push(Seg::Key(key.to_owned()));
+        Self(segs)
+    }
+
+    /// This path with one more list index.
+    #[must_use]
+    pub fn index(&self, index: usize) -> Self {
+        let mut segs = self.0.clone();
+        segs.push(Seg::Index(index));
+        Self(segs)
+    }
+
+    pub fn push(&mut self, seg: Seg) {
+        self.0.push(seg);
+    }
+
+    pub fn pop(&mut self) {
+        self.0.pop();
+    }
+
+    /// Parse `a.b[2].c` (as `--set` takes it). Keys cannot contain `.` or `[`.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut segs = Vec::new();
+        for part in text.split('.') {
+            let (key, mut rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+            if key.is_empty() {
+                return None;
+            }
+            segs.push(Seg::Key(key.to_owned()));
+            if !rest.is_empty() {
+                rest = rest.strip_suffix(']')?;
+                for index in rest.split("][") {
+                    segs.push(Seg::Index(index.parse().ok()?));
+                }
+            }
+        }
+        Some(Self(segs))
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("(root)");
+        }
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                Seg::Key(k) if is_plain_key(k) => {
+                    if i > 0 {
+                        f.write_char('.')?;
+                    }
+                    f.write_str(k)?;
+                }
+                Seg::Key(k) => write!(f, "[{k:?}]")?,
+                Seg::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_plain_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// One mistake in a profile.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// Where the offending value was written (`None` only for the embedded default's own checks).
+    pub span: Option<Span>,
+    pub code: Code,
+    pub path: FieldPath,
+    /// What was found and what was expected, lower case, values in backticks.
+    pub message: String,
+    /// A concrete fix, when there is one.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, path: FieldPath, message: impl Into<String>) -> Self {
+        Self {
+            span: None,
+            code,
+            path,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    #[must_use]
+    pub fn at(mut self, span: Span) -> Self {
+        self.span = Some(span);
+        self
+    }
+
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    #[must_use]
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+}
+
+/// Sort diagnostics by file, line and column (those without a position last), then code.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.span.is_none(), a.span, a.code, &a.path, &a.message).cmp(&(
+            b.span.is_none(),
+            b.span,
+            b.code,
+            &b.path,
+            &b.message,
+        ))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_print_like_the_profile() {
+        let p = FieldPath::root()
+            .key("modules")
+            .key("core")
+            .key("metrics")
+            .index(2)
+            .key("averageValue");
+        assert_eq!(p.to_string(), "modules.core.metrics[2].averageValue");
+        assert_eq!(FieldPath::root().key("a.b").to_string(), "[\"a.b\"]");
+        assert_eq!(
+            FieldPath::parse("modules.core.metrics[2].averageValue"),
+            Some(p)
+        );
+        assert_eq!(FieldPath::parse("a..b"), None);
+        assert_eq!(FieldPath::parse("a[x]"), None);
+    }
+}

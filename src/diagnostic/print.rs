@@ -1,0 +1,243 @@
+//! How diagnostics print: the concise and full text forms, `--format json`,
+//! `--format github` and the summary line. The commands call these and format nothing
+//! themselves.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Diagnostic, Severity};
+use crate::load::Loaded;
+use crate::source::Sources;
+
+impl Diagnostic {
+    /// `file:line:col: error[E0103] modules.plan.replicas.max: message`
+    #[must_use]
+    pub fn concise(&self, sources: &Sources) -> String {
+        let mut out = String::new();
+        if let Some(span) = self.span {
+            let _ = write!(out, "{}: ", sources.locate(span));
+        }
+        let _ = write!(
+            out,
+            "{}[{}] {}: {}",
+            self.severity(),
+            self.code,
+            self.path,
+            self.message
+        );
+        out
+    }
+
+    /// The concise line, then the source line with a caret under the value, then `help:`.
+    #[must_use]
+    pub fn full(&self, sources: &Sources) -> String {
+        use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+        let level = match self.severity() {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = format!("{}: {}", self.path, self.message);
+        let location;
+        let head = level.primary_title(&title).id(self.code.as_str());
+        let group =
+            if let Some((span, line)) = self.span.map(|s| (s, sources.line(s).unwrap_or(""))) {
+                let start = line
+                    .char_indices()
+                    .nth(span.col.saturating_sub(1) as usize)
+                    .map_or(line.len(), |(i, _)| i);
+                let end = token_end(line, start);
+                location = sources.name(span.file).to_owned();
+                head.element(
+                    Snippet::source(line)
+                        .line_start(span.line as usize)
+                        .path(&location)
+                        .annotation(AnnotationKind::Primary.span(start..end)),
+                )
+            } else {
+                Group::with_title(head)
+            };
+        let help_group;
+        let report: Vec<Group<'_>> = if let Some(help) = &self.help {
+            help_group = Group::with_title(Level::HELP.secondary_title(help));
+            vec![group, help_group]
+        } else {
+            vec![group]
+        };
+        Renderer::plain().render(&report).clone()
+    }
+}
+
+/// The end of the YAML token starting at `start` (for the caret's width).
+fn token_end(line: &str, start: usize) -> usize {
+    let rest = &line[start..];
+    let len = match rest.chars().next() {
+        Some(q @ ('"' | '\'')) => rest[1..].find(q).map_or(rest.len(), |i| i + 2),
+        Some(_) => rest
+            .find([',', '}', ']', '#', ':'])
+            .map_or(rest.len(), |i| i.max(1)),
+        None => 0,
+    };
+    // At least the first character, whole: a caret must not split a multi-byte character.
+    let first = rest.chars().next().map_or(0, char::len_utf8);
+    start + rest[..len].trim_end().len().max(first)
+}
+
+/// Print diagnostics in the full text form, a blank line after each.
+pub fn text(loaded: &Loaded, out: &mut dyn Write) -> io::Result<()> {
+    for d in &loaded.diagnostics {
+        writeln!(out, "{}\n", d.full(&loaded.sources))?;
+    }
+    Ok(())
+}
+
+/// `--format json`: one array of records for every diagnostic of every run.
+pub fn json(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
+    let records: Vec<Record<'_>> = runs.iter().flat_map(records).collect();
+    serde_json::to_writer_pretty(&mut *out, &records)?;
+    writeln!(out)
+}
+
+/// `--format github`: one workflow command per diagnostic.
+pub fn github(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
+    for r in runs.iter().flat_map(records) {
+        writeln!(
+            out,
+            "::{} file={},line={},col={},title={}::{}",
+            r.severity,
+            escape_property(r.file),
+            r.line,
+            r.column,
+            r.code,
+            escape_data(&format!(
+                "{}: {}{}",
+                r.path,
+                r.message,
+                r.help.map(|h| format!(" (help: {h})")).unwrap_or_default()
+            ))
+        )?;
+    }
+    Ok(())
+}
+
+/// `N errors, M warnings` with the right plurals.
+#[must_use]
+pub fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+/// `lint`'s last line: `checked 2 profiles: 1 error, 0 warnings`.
+pub fn checked_line(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
+    let (errors, warnings) = runs
+        .iter()
+        .fold((0, 0), |(e, w), run| (e + run.errors(), w + run.warnings()));
+    let what = if runs.len() == 1 {
+        "profile"
+    } else {
+        "profiles"
+    };
+    writeln!(
+        out,
+        "checked {} {what}: {}",
+        runs.len(),
+        summary(errors, warnings)
+    )
+}
+
+/// One diagnostic as `--format json` prints it.
+#[derive(Debug, Serialize)]
+struct Record<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    code: &'static str,
+    severity: Severity,
+    path: String,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+fn records(loaded: &Loaded) -> Vec<Record<'_>> {
+    loaded
+        .diagnostics
+        .iter()
+        .map(|d| Record {
+            file: d.span.map_or("", |s| loaded.sources.name(s.file)),
+            line: d.span.map_or(0, |s| s.line),
+            column: d.span.map_or(0, |s| s.col),
+            code: d.code.as_str(),
+            severity: d.severity(),
+            path: d.path.to_string(),
+            message: &d.message,
+            help: d.help.as_deref(),
+        })
+        .collect()
+}
+
+/// GitHub workflow command escaping (toolkit/core `escapeData`).
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// GitHub workflow command property escaping (toolkit/core `escapeProperty`).
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Code, FieldPath};
+    use crate::source::Span;
+
+    #[test]
+    fn carets_never_split_a_character() {
+        // Found by mutating profiles: a value that is only U+2028 (whitespace to trim_end).
+        let mut sources = Sources::new();
+        let file = sources.add("p.yaml", "  instances: \u{2028}\n");
+        for col in 1..=16 {
+            let d = Diagnostic::new(Code::WrongType, FieldPath::root(), "x").at(Span {
+                file,
+                line: 1,
+                col,
+            });
+            let _ = d.full(&sources);
+        }
+        assert_eq!(token_end("ü", 0), "ü".len());
+        assert_eq!(token_end("\u{2028}", 0), 3);
+    }
+
+    #[test]
+    fn full_form_points_at_the_value() {
+        let mut sources = Sources::new();
+        let file = sources.add("p.yaml", "modules:\n  plan: {replicas: {min: 3, max: 2}}\n");
+        let d = Diagnostic::new(
+            Code::ReplicasMax,
+            FieldPath::parse("modules.plan.replicas.max").unwrap(),
+            "max (`2`) is below min (`3`)",
+        )
+        .at(Span {
+            file,
+            line: 2,
+            col: 34,
+        })
+        .help("set `max` to at least `3`");
+        assert_eq!(
+            d.concise(&sources),
+            "p.yaml:2:34: error[E0103] modules.plan.replicas.max: max (`2`) is below min (`3`)"
+        );
+        let full = d.full(&sources);
+        assert!(full.contains("p.yaml:2:34"), "{full}");
+        assert!(full.contains('^'), "{full}");
+        assert!(full.contains("help: set `max` to at least `3`"), "{full}");
+    }
+}

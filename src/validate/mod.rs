@@ -1,0 +1,176 @@
+//! Rules over the whole typed profile: one file per area, one small function per rule.
+//!
+//! `load` has already checked shapes and types; these rules check meaning (names,
+//! ranges, weights, bounds, operator constraints) and report every violation with the
+//! position of the offending value. Each rule function reports one code, and its doc
+//! line names the code and what it checks. Where a value failed to load, the rules ask
+//! [`FailedPaths`] (recorded by `load`), never the YAML tree: the tree is only the source
+//! map the `Reporter` looks positions up in. Everything here is a plain function of the
+//! profile: nothing is read or written.
+//!
+//! - `names`: DNS labels and subdomains, and the profile's own names;
+//! - `regions`: regions, the primary, weights and per-region overrides;
+//! - `modules`: replicas, module metrics, HPA targets;
+//! - `metrics`, `behavior`, `resources`: what modules, regions and defaults share;
+//! - `vpa`: VPA bounds, modes, targets and conflicts with HPAs;
+//! - `postgres`, `redis`: the database and the cache;
+//! - `platform`: the Istio traffic settings and the Argo CD Application.
+
+mod behavior;
+mod metrics;
+mod modules;
+mod names;
+mod platform;
+mod postgres;
+mod redis;
+mod regions;
+mod resources;
+mod vpa;
+
+use crate::diagnostic::{Code, Diagnostic, FieldPath};
+use crate::load::FailedPaths;
+use crate::node::Node;
+use crate::profile::Profile;
+
+/// Check every rule; the diagnostics come back sorted by position.
+#[must_use]
+pub fn validate(profile: &Profile, tree: &Node, failed: &FailedPaths) -> Vec<Diagnostic> {
+    let mut r = Reporter {
+        tree,
+        failed,
+        out: Vec::new(),
+    };
+    names::check(&mut r, profile);
+    regions::check(&mut r, profile);
+    platform::check(&mut r, profile);
+    modules::check(&mut r, profile);
+    vpa::check(&mut r, profile);
+    postgres::check(&mut r, profile);
+    if let Some(redis) = &profile.redis {
+        redis::check(&mut r, redis);
+    }
+    crate::diagnostic::sort(&mut r.out);
+    r.out.dedup();
+    r.out
+}
+
+/// Collects the diagnostics of the rules, each placed at the position of its path.
+struct Reporter<'a> {
+    /// The merged tree, used only as the source map (field path → position).
+    tree: &'a Node,
+    failed: &'a FailedPaths,
+    out: Vec<Diagnostic>,
+}
+
+impl Reporter<'_> {
+    /// What failed to load (and was reported by `load`).
+    fn failed(&self) -> &FailedPaths {
+        self.failed
+    }
+
+    /// A diagnostic at the value of `path`, to complete (`.help(…)`) and [`push`](Self::push).
+    fn at_value(&self, code: Code, path: &FieldPath, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, path.clone(), message).at(self.tree.span_of(path))
+    }
+
+    /// A diagnostic at the key of `path` (for names that are map keys).
+    fn at_key(&self, code: Code, path: &FieldPath, message: impl Into<String>) -> Diagnostic {
+        let span = self
+            .tree
+            .key_span_of(path)
+            .unwrap_or_else(|| self.tree.span_of(path));
+        Diagnostic::new(code, path.clone(), message).at(span)
+    }
+
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.out.push(diagnostic);
+    }
+
+    /// Report at the value of `path`, without help.
+    fn report(&mut self, code: Code, path: &FieldPath, message: impl Into<String>) {
+        self.push(self.at_value(code, path, message));
+    }
+
+    /// Report at the key of `path`, without help.
+    fn report_key(&mut self, code: Code, path: &FieldPath, message: impl Into<String>) {
+        self.push(self.at_key(code, path, message));
+    }
+}
+
+/// The rule tests: each area's tests build the profile they check from a small YAML
+/// patch over a clean base profile (`profiles/minimal.yaml` plus a database and a cache).
+#[cfg(test)]
+mod test {
+    use crate::load::{Input, load};
+
+    /// A clean profile with every part the rules look at.
+    pub const BASE: &str = concat!(
+        include_str!("../../profiles/minimal.yaml"),
+        r#"
+postgres:
+  parameters: {max_connections: "200", shared_buffers: 256MB}
+  resources:
+    requests: {cpu: 500m, memory: 1Gi}
+    limits: {cpu: "2", memory: 4Gi}
+  storage: {size: 10Gi, storageClass: fast-ssd}
+  backup:
+    destinationPath: s3://mplp-backups/postgresql
+    credentialsSecret: backup-credentials
+    retention: 30d
+redis:
+  name: redis-cluster
+  clusterSize: 3
+  image: quay.io/opstree/redis:v7.0.15
+  exporter: {enabled: true, image: quay.io/opstree/redis-exporter:v1.44.0}
+  storage: {size: 1Gi}
+  config: {timeout: "300"}
+"#
+    );
+
+    /// Lint [`BASE`] with `patch` layered over it (an RFC 7396 merge patch, so `key: null`
+    /// removes a key); the concise diagnostics, positions in the patch (`p.yaml`).
+    pub fn lint(patch: &str) -> Vec<String> {
+        let inputs = [
+            Input::Text {
+                name: "base.yaml".into(),
+                text: BASE.into(),
+            },
+            Input::Text {
+                name: "p.yaml".into(),
+                text: patch.into(),
+            },
+        ];
+        let loaded = crate::commands::check(&inputs, &[]).unwrap();
+        loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.concise(&loaded.sources))
+            .collect()
+    }
+
+    /// Assert that linting `patch` gives exactly one diagnostic, containing `expected`.
+    pub fn one(patch: &str, expected: &str) {
+        let out = lint(patch);
+        assert!(
+            out.len() == 1 && out[0].contains(expected),
+            "expected one diagnostic with `{expected}`, found {out:#?}"
+        );
+    }
+
+    #[test]
+    fn the_base_and_the_default_profile_are_clean() {
+        assert_eq!(lint("{}"), Vec::<String>::new());
+        let loaded = crate::commands::check(&[Input::Default], &[]).unwrap();
+        assert_eq!(loaded.diagnostics, Vec::new());
+        let loaded = load(&[Input::Default], &[]).unwrap();
+        assert!(loaded.profile.is_some());
+    }
+
+    #[test]
+    fn every_problem_in_one_run() {
+        let out = lint(
+            "regions: {eu-west-1: {weight: 45}}\nredis: {clusterSize: 1}\npostgres: {backup: {retention: \"30\"}}\n",
+        );
+        assert_eq!(out.len(), 3, "{out:#?}");
+    }
+}

@@ -1,0 +1,508 @@
+//! The CloudNativePG database: names, parameters (E0701, E0101, E0702), instances
+//! (E0705), backups (E0703, E0704, E0901) and the database VPA's target (E0605).
+
+use super::Reporter;
+use super::names::{Label, label, subdomain};
+use crate::diagnostic::{Code, FieldPath};
+use crate::profile::{Backup, Postgres, Profile, Vpa};
+
+/// CNPG derives pod, service and PVC names from the cluster name.
+const MAX_CLUSTER_NAME: usize = 50;
+
+pub(super) fn check(r: &mut Reporter, profile: &Profile) {
+    let Some(pg) = &profile.postgres else { return };
+    let path = FieldPath::root().key("postgres");
+    names(r, pg, &path);
+    instances(r, pg.instances, &path.key("instances"));
+    fixed_parameter(r, pg, &path);
+    parameter_name(r, pg, &path);
+    parameter_value(r, pg, &path);
+    if let Some(resources) = &pg.resources {
+        super::resources::check(r, resources, &path.key("resources"));
+    }
+    super::resources::storage_size(r, &pg.storage.size, &path);
+    shared_buffers(r, pg, &path);
+    if let Some(backup) = &pg.backup {
+        let path = path.key("backup");
+        retention(r, backup, &path);
+        destination_path(r, backup, &path);
+        credentials_in_url(r, backup, &path);
+        if let Some(url) = &backup.endpoint_url {
+            super::platform::url(r, url, &path.key("endpointURL"));
+        }
+    }
+    if let Some(vpa) = &pg.vpa {
+        let path = path.key("vpa");
+        super::vpa::bounds_and_mode(r, vpa, &path);
+        vpa_target(r, pg, vpa, &path);
+        vpa_container(r, vpa, &path);
+    }
+}
+
+/// The cluster name, the storage class and the backup Secret and its keys.
+fn names(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
+    let cluster = Label::value(&pg.name, path.key("name"), "cluster", MAX_CLUSTER_NAME);
+    label(r, &cluster);
+    if let Some(class) = &pg.storage.storage_class {
+        subdomain(
+            r,
+            class,
+            &path.key("storage").key("storageClass"),
+            "storage class",
+        );
+    }
+    if let Some(backup) = &pg.backup {
+        let path = path.key("backup");
+        subdomain(
+            r,
+            &backup.credentials_secret,
+            &path.key("credentialsSecret"),
+            "secret",
+        );
+        secret_keys(r, backup, &path);
+    }
+}
+
+/// E0101: a key of the backup Secret that a Secret cannot have.
+fn secret_keys(r: &mut Reporter, backup: &Backup, path: &FieldPath) {
+    for (key, value) in [
+        ("accessKeyIdKey", &backup.access_key_id_key),
+        ("secretAccessKeyKey", &backup.secret_access_key_key),
+    ] {
+        if !is_config_key(value) {
+            r.report(
+                Code::InvalidName,
+                &path.key(key),
+                format!(
+                    "`{}` is not a valid Secret key: expected letters, digits, `-`, `_` or `.`",
+                    crate::load::shorten(value)
+                ),
+            );
+        }
+    }
+}
+
+/// E0705: an instance count below 1 or above 100 (of the cluster, or of a region's).
+pub(super) fn instances(r: &mut Reporter, instances: i64, path: &FieldPath) {
+    if instances < 1 {
+        r.report(
+            Code::Instances,
+            path,
+            format!("instances `{instances}` must be at least 1"),
+        );
+    } else if instances > 100 {
+        r.report(
+            Code::Instances,
+            path,
+            format!("instances `{instances}` is above 100: expected a realistic instance count"),
+        );
+    }
+}
+
+/// E0701: a parameter the CNPG operator manages itself.
+fn fixed_parameter(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
+    for name in pg.parameters.keys() {
+        if CNPG_FIXED_PARAMETERS.contains(&name.as_str()) {
+            let d = r
+                .at_key(
+                    Code::FixedParameter,
+                    &path.key("parameters").key(name),
+                    format!("parameter `{name}` is managed by the CloudNativePG operator and cannot be set"),
+                )
+                .help("remove it: the operator sets it from the Cluster spec");
+            r.push(d);
+        }
+    }
+}
+
+/// E0101: a parameter name that is not a PostgreSQL parameter name.
+fn parameter_name(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
+    for name in pg.parameters.keys() {
+        if !is_parameter_name(name) {
+            r.report_key(
+                Code::InvalidName,
+                &path.key("parameters").key(name),
+                format!(
+                    "`{}` is not a PostgreSQL parameter name",
+                    crate::load::shorten(name)
+                ),
+            );
+        }
+    }
+}
+
+/// E0101: a parameter value with a line break (it would end the line in postgresql.conf).
+fn parameter_value(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
+    for (name, value) in &pg.parameters {
+        if value.contains(['\n', '\r', '\0']) {
+            r.report(
+                Code::InvalidName,
+                &path.key("parameters").key(name),
+                "a parameter value cannot contain line breaks",
+            );
+        }
+    }
+}
+
+/// E0702: a memory request that cannot hold `shared_buffers`, or a `shared_buffers` that
+/// is not a PostgreSQL memory size.
+fn shared_buffers(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
+    let (Some(shared), Some(request)) = (
+        pg.parameters.get("shared_buffers"),
+        pg.resources
+            .as_ref()
+            .and_then(|r| r.requests.memory.as_ref()),
+    ) else {
+        return;
+    };
+    match postgres_bytes(shared) {
+        Some(bytes) if bytes > request.value() => {
+            let d = r
+                .at_value(
+                    Code::SharedBuffers,
+                    &path.key("resources").key("requests").key("memory"),
+                    format!("memory request `{request}` is smaller than `shared_buffers` (`{shared}`)"),
+                )
+                .help("raise the memory request above shared_buffers, or lower shared_buffers");
+            r.push(d);
+        }
+        Some(_) => {}
+        None => r.report(
+            Code::SharedBuffers,
+            &path.key("parameters").key("shared_buffers"),
+            format!(
+                "`{}` is not a PostgreSQL memory size: expected e.g. `256MB` (units kB, MB, GB, TB)",
+                crate::load::shorten(shared)
+            ),
+        ),
+    }
+}
+
+/// E0703: a retention not of the form `30d`, `4w` or `6m`.
+fn retention(r: &mut Reporter, backup: &Backup, path: &FieldPath) {
+    if let Some(retention) = &backup.retention
+        && !is_retention(retention)
+    {
+        let d = r
+            .at_value(
+                Code::Retention,
+                &path.key("retention"),
+                format!(
+                    "retention `{}` does not match `^[1-9][0-9]*[dwm]$`",
+                    crate::load::shorten(retention)
+                ),
+            )
+            .help("write a count of days, weeks or months, e.g. `30d`, `4w` or `6m`");
+        r.push(d);
+    }
+}
+
+/// E0901: a backup destination that is not an object store URL.
+fn destination_path(r: &mut Reporter, backup: &Backup, path: &FieldPath) {
+    let url = &backup.destination_path;
+    let scheme_ok = ["s3://", "gs://", "https://", "http://"]
+        .iter()
+        .any(|s| url.starts_with(s) && url.len() > s.len());
+    if !scheme_ok || url.contains(char::is_whitespace) {
+        r.report(
+            Code::InvalidHost,
+            &path.key("destinationPath"),
+            format!(
+                "`{}` is not an object store URL: expected `s3://`, `gs://` or `https://` (Azure)",
+                crate::load::shorten(url)
+            ),
+        );
+    }
+}
+
+/// E0704: a backup destination URL with credentials in it (`user@`).
+fn credentials_in_url(r: &mut Reporter, backup: &Backup, path: &FieldPath) {
+    if backup.destination_path.contains('@') {
+        r.report(
+            Code::InlineSecret,
+            &path.key("destinationPath"),
+            "the destination URL carries credentials (`user@`): reference a Secret with `credentialsSecret` instead",
+        );
+    }
+}
+
+/// E0605: a database VPA whose `targetRef` is not the CNPG Cluster.
+fn vpa_target(r: &mut Reporter, pg: &Postgres, vpa: &Vpa, path: &FieldPath) {
+    let Some(target) = &vpa.target_ref else {
+        return;
+    };
+    if (
+        target.api_version.as_str(),
+        target.kind.as_str(),
+        target.name.as_str(),
+    ) == ("postgresql.cnpg.io/v1", "Cluster", pg.name.as_str())
+    {
+        return;
+    }
+    let why = if target.kind == "StatefulSet" {
+        "CloudNativePG manages its pods directly and never creates a StatefulSet"
+    } else {
+        "the database's workload is the CNPG Cluster"
+    };
+    let d = r
+        .at_value(
+            Code::VpaTarget,
+            &path.key("targetRef"),
+            format!(
+                "the database VPA targets `{}/{}` `{}`: {why}",
+                target.api_version, target.kind, target.name
+            ),
+        )
+        .help(format!(
+            "target the Cluster (`{{apiVersion: postgresql.cnpg.io/v1, kind: Cluster, name: {}}}`), or remove `targetRef`: that is the default",
+            pg.name
+        ));
+    r.push(d);
+}
+
+/// E0605: a database VPA for a container other than `postgres`.
+fn vpa_container(r: &mut Reporter, vpa: &Vpa, path: &FieldPath) {
+    if let Some(container) = &vpa.container_name
+        && container != "postgres"
+    {
+        let d = r
+            .at_value(
+                Code::VpaTarget,
+                &path.key("containerName"),
+                format!(
+                    "CloudNativePG's database container is `postgres`, not `{}`",
+                    crate::load::shorten(container)
+                ),
+            )
+            .help("set `containerName: postgres`, or remove it: that is the default");
+        r.push(d);
+    }
+}
+
+/// Parameters the `CloudNativePG` webhook refuses (`postgresql_conf.md`, "Fixed parameters", v1.30.0).
+/// Parameters the `CloudNativePG` webhook refuses (`postgresql_conf.md`, "Fixed parameters", v1.30.0).
+pub const CNPG_FIXED_PARAMETERS: &[&str] = &[
+    "allow_alter_system",
+    "allow_system_table_mods",
+    "archive_cleanup_command",
+    "archive_command",
+    "archive_mode",
+    "bonjour",
+    "bonjour_name",
+    "cluster_name",
+    "config_file",
+    "data_directory",
+    "data_sync_retry",
+    "event_source",
+    "external_pid_file",
+    "hba_file",
+    "hot_standby",
+    "ident_file",
+    "jit_provider",
+    "listen_addresses",
+    "log_destination",
+    "log_directory",
+    "log_file_mode",
+    "log_filename",
+    "log_rotation_age",
+    "log_rotation_size",
+    "log_truncate_on_rotation",
+    "logging_collector",
+    "port",
+    "primary_conninfo",
+    "primary_slot_name",
+    "promote_trigger_file",
+    "recovery_end_command",
+    "recovery_min_apply_delay",
+    "recovery_target",
+    "recovery_target_action",
+    "recovery_target_inclusive",
+    "recovery_target_lsn",
+    "recovery_target_name",
+    "recovery_target_time",
+    "recovery_target_timeline",
+    "recovery_target_xid",
+    "restart_after_crash",
+    "restore_command",
+    "shared_preload_libraries",
+    "ssl",
+    "ssl_ca_file",
+    "ssl_cert_file",
+    "ssl_crl_file",
+    "ssl_dh_params_file",
+    "ssl_ecdh_curve",
+    "ssl_key_file",
+    "ssl_passphrase_command",
+    "ssl_passphrase_command_supports_reload",
+    "ssl_prefer_server_ciphers",
+    "stats_temp_directory",
+    "synchronous_standby_names",
+    "syslog_facility",
+    "syslog_ident",
+    "syslog_sequence_numbers",
+    "syslog_split_messages",
+    "unix_socket_directories",
+    "unix_socket_group",
+    "unix_socket_permissions",
+];
+/// A `PostgreSQL` memory setting in bytes, as CNPG's webhook reads it: a bare number is
+/// MB; otherwise `B`, `kB`, `MB`, `GB` or `TB` (powers of 1024).
+#[must_use]
+pub fn postgres_bytes(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(end);
+    let n: f64 = digits.parse().ok()?;
+    let mult = match unit.trim() {
+        "" | "MB" => 1024.0 * 1024.0,
+        "B" => 1.0,
+        "kB" => 1024.0,
+        "GB" => 1024.0 * 1024.0 * 1024.0,
+        "TB" => 1024f64.powi(4),
+        _ => return None,
+    };
+    Some(n * mult)
+}
+
+fn is_retention(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() >= 2
+        && matches!(bytes[0], b'1'..=b'9')
+        && bytes[1..bytes.len() - 1].iter().all(u8::is_ascii_digit)
+        && matches!(bytes[bytes.len() - 1], b'd' | b'w' | b'm')
+}
+
+fn is_parameter_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+}
+
+fn is_config_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 253
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test::{lint, one};
+    use super::postgres_bytes;
+
+    #[test]
+    fn parameters() {
+        one(
+            "postgres: {parameters: {port: \"5433\"}}\n",
+            "p.yaml:1:25: error[E0701] postgres.parameters.port: parameter `port` is managed by the CloudNativePG operator",
+        );
+        one(
+            "postgres: {parameters: {Work-Mem: 4MB}}\n",
+            "error[E0101] postgres.parameters.Work-Mem: `Work-Mem` is not a PostgreSQL parameter name",
+        );
+        one(
+            "postgres: {parameters: {work_mem: \"4MB\\nfsync = off\"}}\n",
+            "error[E0101] postgres.parameters.work_mem: a parameter value cannot contain line breaks",
+        );
+    }
+
+    #[test]
+    fn shared_buffers_fit_the_memory_request() {
+        one(
+            "postgres: {parameters: {shared_buffers: 4GB}}\n",
+            "error[E0702] postgres.resources.requests.memory: memory request `1Gi` is smaller than `shared_buffers` (`4GB`)",
+        );
+        one(
+            "postgres: {parameters: {shared_buffers: 1Gi}}\n",
+            "error[E0702] postgres.parameters.shared_buffers: `1Gi` is not a PostgreSQL memory size",
+        );
+        assert_eq!(postgres_bytes("256MB"), Some(256.0 * 1024.0 * 1024.0));
+        assert_eq!(postgres_bytes("128"), Some(128.0 * 1024.0 * 1024.0));
+        assert_eq!(postgres_bytes("1Gi"), None);
+    }
+
+    #[test]
+    fn backups() {
+        one(
+            "postgres: {backup: {retention: 30days}}\n",
+            "error[E0703] postgres.backup.retention",
+        );
+        one(
+            "postgres: {backup: {secretAccessKey: hunter2}}\n",
+            "error[E0704] postgres.backup.secretAccessKey",
+        );
+        let out = lint("postgres: {backup: {destinationPath: \"s3://key:secret@bucket/pg\"}}\n");
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert!(out[0].contains("error[E0704] postgres.backup.destinationPath"));
+        one(
+            "postgres: {backup: {destinationPath: ftp://backups/pg}}\n",
+            "error[E0901] postgres.backup.destinationPath: `ftp://backups/pg` is not an object store URL",
+        );
+    }
+
+    #[test]
+    fn instances() {
+        one(
+            "postgres: {instances: 0}\n",
+            "error[E0705] postgres.instances: instances `0` must be at least 1",
+        );
+        one(
+            "regions: {eu-west-1: {postgres: {instances: 101}}}\n",
+            "error[E0705] regions.eu-west-1.postgres.instances: instances `101` is above 100",
+        );
+    }
+
+    #[test]
+    fn the_cluster_name_leaves_room_for_cnpg() {
+        one(
+            &format!("postgres: {{name: {}}}\n", "p".repeat(51)),
+            "error[E0105] postgres.name",
+        );
+    }
+
+    #[test]
+    fn hints_for_what_the_scaling_guide_writes() {
+        one(
+            "postgres: {monitoring: {enabled: true}}\n",
+            "error[E0003] postgres.monitoring",
+        );
+        let loaded = crate::commands::check(
+            &[
+                crate::load::Input::Default,
+                crate::load::Input::Text {
+                    name: "p.yaml".into(),
+                    text: "postgres: {monitoring: {enabled: true}}\n".into(),
+                },
+            ],
+            &[],
+        )
+        .unwrap();
+        let help = loaded.diagnostics[0].help.as_deref().unwrap();
+        assert!(help.contains("create a PodMonitor"), "{help}");
+    }
+
+    #[test]
+    fn the_database_vpa_targets_the_cluster() {
+        let out = lint(concat!(
+            "postgres: {vpa: {updateMode: \"Off\", containerName: postgresql,\n",
+            "  targetRef: {apiVersion: apps/v1, kind: StatefulSet, name: postgresql}}}\n",
+        ));
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert!(
+            out.iter()
+                .any(|d| d.contains("error[E0605] postgres.vpa.targetRef")
+                    && d.contains("never creates a StatefulSet")),
+            "{out:#?}"
+        );
+        assert!(
+            out.iter()
+                .any(|d| d.contains("error[E0605] postgres.vpa.containerName")),
+            "{out:#?}"
+        );
+    }
+}
