@@ -133,6 +133,7 @@ pub struct ProfileArgs {
 }
 
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // clap flags: each bool is one switch
 pub struct RenderArgs {
     #[command(flatten)]
     pub profile: ProfileArgs,
@@ -163,6 +164,13 @@ pub struct RenderArgs {
     /// Parse every rendered document back and check it (slower; for debugging and CI).
     #[arg(long)]
     pub verify: bool,
+    /// Write the objects of several clusters into a pipe anyway (for `less`, `jq`, `yq`;
+    /// never for `kubectl apply`: each region's objects have the same names).
+    #[arg(long)]
+    pub all_clusters: bool,
+    /// Whether standard output is a pipe or a socket (set by `run`, not a flag).
+    #[arg(skip)]
+    pub stdout_is_pipe: bool,
 }
 
 #[derive(Debug, Args)]

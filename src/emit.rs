@@ -12,12 +12,32 @@ use anyhow::{Context as _, Result};
 use crate::plan::PlannedObject;
 use crate::render::Renderer;
 
-/// Render `objects` and write the stream to `out`, one document at a time.
+/// Whether standard output is a pipe or a socket (`render | kubectl apply -f -`), where a
+/// stream of several clusters' objects is refused (`render --all-clusters` allows it).
+#[must_use]
+pub fn stdout_is_pipe() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        // `/dev/stdout` names file descriptor 1; its metadata is the pipe's.
+        std::fs::metadata("/dev/stdout")
+            .is_ok_and(|m| m.file_type().is_fifo() || m.file_type().is_socket())
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
+/// Render `objects` and write the stream to `out`, one document at a time, after the
+/// `header` comment lines.
 pub fn write_stream(
     renderer: &Renderer,
     objects: &[PlannedObject],
+    header: &str,
     out: &mut dyn Write,
 ) -> Result<()> {
+    out.write_all(header.as_bytes())?;
     let mut doc = String::with_capacity(4096);
     for object in objects {
         doc.clear();
@@ -114,9 +134,18 @@ pub const OUT_DIR_MARKER: &str = ".mplp-scale-files";
 ///
 /// Everything is rendered before anything is written; each file is written through a
 /// temporary file and renamed. DIR must be empty, missing, or written by mplp-scale
-/// before (it has the marker file): then files it wrote earlier in the scopes rendered
-/// now, and not rendered again, are removed. Nothing else is ever touched.
-pub fn write_out_dir(renderer: &Renderer, objects: &[PlannedObject], dir: &Path) -> Result<()> {
+/// before (it has the marker file): then the tree is made the exact image of the
+/// profile. Files it wrote earlier and does not write again are removed when their scope
+/// was rendered now or the profile no longer has that scope (`scopes`, every scope the
+/// profile produces: a removed region's folder goes), and so are the folders that this
+/// leaves empty. Files it did not write are never touched; the marker is replaced
+/// atomically, last.
+pub fn write_out_dir(
+    renderer: &Renderer,
+    objects: &[PlannedObject],
+    scopes_of_profile: &[String],
+    dir: &Path,
+) -> Result<()> {
     let marker = dir.join(OUT_DIR_MARKER);
     let previous: Vec<String> = if dir.exists() {
         let is_empty = std::fs::read_dir(dir)
@@ -184,15 +213,14 @@ pub fn write_out_dir(renderer: &Renderer, objects: &[PlannedObject], dir: &Path)
         let in_scope = scopes
             .iter()
             .any(|(s, _)| old.starts_with(&format!("{s}/")));
+        let gone = !scopes_of_profile
+            .iter()
+            .any(|s| old.starts_with(&format!("{s}/")));
         let safe = !old.contains("..") && !old.starts_with('/');
-        if in_scope && safe && !written.contains(&old.as_str()) {
+        if (in_scope || gone) && safe && !written.contains(&old.as_str()) {
             let path = dir.join(&old);
             match std::fs::remove_file(&path) {
-                Ok(()) => {
-                    if let Some(parent) = path.parent() {
-                        let _ = std::fs::remove_dir(parent); // only if now empty
-                    }
-                }
+                Ok(()) => remove_empty_parents(&path, dir),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => {
                     return Err(e).with_context(|| {
@@ -212,6 +240,18 @@ pub fn write_out_dir(renderer: &Renderer, objects: &[PlannedObject], dir: &Path)
     text.push('\n');
     write_atomically(&marker, |w| Ok(w.write_all(text.as_bytes())?))?;
     Ok(())
+}
+
+/// Remove the folders above `path`, up to (not including) `root`, that are now empty;
+/// a folder holding anything else stays.
+fn remove_empty_parents(path: &Path, root: &Path) {
+    let mut here = path.parent();
+    while let Some(folder) = here {
+        if folder == root || !folder.starts_with(root) || std::fs::remove_dir(folder).is_err() {
+            break;
+        }
+        here = folder.parent();
+    }
 }
 
 #[cfg(test)]

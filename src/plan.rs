@@ -145,8 +145,12 @@ mod tests {
     fn the_default_profile_plans_the_whole_topology() {
         let objects = plan(&default_profile(), &Selection::all());
         let count = |k: &KindInfo| objects.iter().filter(|o| std::ptr::eq(o.kind, k)).count();
-        assert_eq!(count(&kinds::application::INFO), 1);
-        assert_eq!(count(&kinds::virtual_service::INFO), 1);
+        assert_eq!(count(&kinds::application_set::INFO), 1);
+        assert_eq!(count(&kinds::application::INFO), 0);
+        // Istio in every region: each cluster's istiod reads only its own config.
+        assert_eq!(count(&kinds::gateway::INFO), 3);
+        assert_eq!(count(&kinds::destination_rule::INFO), 3);
+        assert_eq!(count(&kinds::virtual_service::INFO), 3);
         assert_eq!(count(&kinds::hpa::INFO), 30);
         assert_eq!(count(&kinds::cnpg_cluster::INFO), 3);
         assert_eq!(count(&kinds::redis_cluster::INFO), 3);

@@ -60,6 +60,26 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
         }
     };
     let objects = plan(profile, &selection);
+    let clusters = clusters(profile, &objects);
+    let to_stdout = args.out_dir.is_none() && args.output.is_none();
+    if to_stdout && args.stdout_is_pipe && clusters.len() > 1 && !args.all_clusters {
+        let (region, cluster) = profile
+            .regions
+            .iter()
+            .next()
+            .map(|(name, r)| (name.as_str(), r.cluster(name)))
+            .unwrap_or_default();
+        writeln!(
+            err,
+            "error: refusing to write the objects of {} clusters into a pipe: each region's objects have the same names, so applied to one cluster they overwrite each other",
+            clusters.len()
+        )?;
+        writeln!(
+            err,
+            "help: apply one cluster at a time (`mplp-scale render --region {region} | kubectl --context {cluster} apply -f -`), write files (`-o FILE`, `--out-dir DIR`), or add `--all-clusters` when the reader is not kubectl"
+        )?;
+        return Ok(ExitStatus::Error);
+    }
     let renderer = Renderer::new()?;
     if args.verify {
         verify(&renderer, &objects)?;
@@ -69,11 +89,20 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
         if json {
             emit::write_json_lines(&renderer, &objects, w)
         } else {
-            emit::write_stream(&renderer, &objects, w)
+            emit::write_stream(&renderer, &objects, &header(&clusters), w)
         }
     };
     if let Some(dir) = &args.out_dir {
-        emit::write_out_dir(&renderer, &objects, dir)?;
+        let scopes: Vec<String> = std::iter::once(crate::plan::Scope::Global)
+            .chain(
+                profile
+                    .regions
+                    .keys()
+                    .map(|r| crate::plan::Scope::Region(r.as_str().into())),
+            )
+            .map(|s| s.dir())
+            .collect();
+        emit::write_out_dir(&renderer, &objects, &scopes, dir)?;
     } else if let Some(path) = &args.output {
         emit::write_atomically(path, write)?;
     } else {
@@ -81,6 +110,81 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
         write(&mut buffered)?;
     }
     Ok(ExitStatus::Success)
+}
+
+/// The clusters a stream's objects are for, in stream order: `(region, cluster)`, the
+/// region `None` for the management cluster.
+fn clusters<'p>(
+    profile: &'p crate::profile::Profile,
+    objects: &[crate::plan::PlannedObject],
+) -> Vec<(Option<&'p str>, &'p str)> {
+    let mut out: Vec<(Option<&str>, &str)> = Vec::new();
+    for object in objects {
+        let cluster = match &object.scope {
+            crate::plan::Scope::Global => (None, "the management cluster"),
+            crate::plan::Scope::Region(name) => {
+                let Some((name, region)) = profile.regions.get_key_value(&**name) else {
+                    continue;
+                };
+                (Some(name.as_str()), region.cluster(name))
+            }
+        };
+        if out.last() != Some(&cluster) {
+            out.push(cluster);
+        }
+    }
+    out
+}
+
+/// The comment lines that open a stream: which clusters its objects are for, and how to
+/// apply each cluster's part (DESIGN.md section 2).
+fn header(clusters: &[(Option<&str>, &str)]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let command = |region: Option<&str>| match region {
+        Some(region) => format!("mplp-scale render --region {region}"),
+        None => "mplp-scale render --global".to_owned(),
+    };
+    let context = |region: Option<&str>, cluster: &str| match region {
+        Some(_) => cluster.to_owned(),
+        None => "MANAGEMENT".to_owned(),
+    };
+    match clusters {
+        [] => {}
+        [(region, cluster)] => {
+            let _ = writeln!(
+                out,
+                "# mplp-scale: the objects of {}, for {}:",
+                region.map_or_else(|| "the global scope".to_owned(), |r| format!("region {r}")),
+                region.map_or_else(|| (*cluster).to_owned(), |_| format!("cluster {cluster}"))
+            );
+            let _ = writeln!(
+                out,
+                "#   {} | kubectl --context {} apply -f -",
+                command(*region),
+                context(*region, cluster)
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "# mplp-scale: the objects of {} clusters. Each region's objects have the same names",
+                clusters.len()
+            );
+            out.push_str(
+                "# as the other regions': never apply this whole stream to one cluster. Apply each\n# cluster's part (with the same -f and --set):\n",
+            );
+            for (region, cluster) in clusters {
+                let _ = writeln!(
+                    out,
+                    "#   {} | kubectl --context {} apply -f -",
+                    command(*region),
+                    context(*region, cluster)
+                );
+            }
+        }
+    }
+    out
 }
 
 /// `--verify`: parse every document back and check it names the object it should.

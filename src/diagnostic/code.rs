@@ -63,6 +63,8 @@ pub enum Code {
     PrimaryRegion,
     /// E0202: region weights do not add up to 100.
     Weights,
+    /// E0203: two regions on the same cluster (their objects would overwrite each other).
+    DuplicateCluster,
     /// E0301: not a Kubernetes quantity (cpu, memory, storage, metric values).
     InvalidQuantity,
     /// E0302: a request above its limit.
@@ -121,6 +123,10 @@ pub enum Code {
     InvalidHeader,
     /// E0906: a `traffic.gateway` that is not `NAME` or `NAMESPACE/NAME`.
     InvalidGateway,
+    /// E0907: a region's `cluster` that is not an Argo CD cluster and kube context name.
+    InvalidCluster,
+    /// W0908: a production profile that deploys an unpinned revision (`HEAD`, a branch).
+    UnpinnedRevision,
     /// E0950: a rendered object that its CRD schema or Kubernetes type refuses (`lint --crds`).
     RenderedSchema,
 }
@@ -262,6 +268,13 @@ pub const CODES: &[CodeInfo] = &[
         Error,
         "weights",
         "region weights do not add up to 100",
+    ),
+    row(
+        Code::DuplicateCluster,
+        "E0203",
+        Error,
+        "duplicate cluster",
+        "two regions on the same cluster (their objects would overwrite each other)",
     ),
     row(
         Code::InvalidQuantity,
@@ -465,6 +478,20 @@ pub const CODES: &[CodeInfo] = &[
         Error,
         "invalid gateway",
         "a `traffic.gateway` that is not `NAME` or `NAMESPACE/NAME`",
+    ),
+    row(
+        Code::InvalidCluster,
+        "E0907",
+        Error,
+        "invalid cluster",
+        "a region's `cluster` that is not an Argo CD cluster and kube context name",
+    ),
+    row(
+        Code::UnpinnedRevision,
+        "W0908",
+        Warning,
+        "unpinned revision",
+        "a production profile that deploys an unpinned revision (`HEAD`, a branch)",
     ),
     row(
         Code::RenderedSchema,

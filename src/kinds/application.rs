@@ -1,5 +1,7 @@
 //! Argo CD `Application` (argoproj.io/v1alpha1) `mplp-global`: the seed's single delivery
-//! of the platform's Helm chart, with every region's values.
+//! of the platform's Helm chart, with every region's values, to one cluster
+//! (`platform.delivery: application`, for one-cluster setups; the default is the
+//! ApplicationSet).
 
 use std::sync::Arc;
 
@@ -9,7 +11,7 @@ use serde::Serialize;
 use super::{At, Check, KindInfo, Placement, Planner, ResourcesCtx};
 use crate::effective::{CORE_MODULE, deployment_name, effective_module};
 use crate::plan::PlannedObject;
-use crate::profile::{Region, ValuesFormat};
+use crate::profile::{Delivery, Region, ValuesFormat};
 
 pub static INFO: KindInfo = KindInfo {
     api_version: "argoproj.io/v1alpha1",
@@ -71,6 +73,17 @@ pub struct NetworkValues {
     pub consistency_level: String,
 }
 
+impl NetworkValues {
+    #[must_use]
+    pub fn new(network: &crate::profile::Network) -> Self {
+        Self {
+            cross_region_latency: network.cross_region_latency.clone(),
+            replication_factor: network.replication_factor,
+            consistency_level: network.consistency_level.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PostgresValues {
     pub primary_region: String,
@@ -80,6 +93,9 @@ pub struct PostgresValues {
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let profile = p.profile;
+    if profile.platform.delivery != Delivery::Application {
+        return;
+    }
     let platform = &profile.platform;
     let primary = profile.regions.iter().find(|(_, r)| r.primary);
     let regions = profile
@@ -120,11 +136,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
                     .collect(),
             }
         });
-    let network = platform.network.as_ref().map(|n| NetworkValues {
-        cross_region_latency: n.cross_region_latency.clone(),
-        replication_factor: n.replication_factor,
-        consistency_level: n.consistency_level.clone(),
-    });
+    let network = platform.network.as_ref().map(NetworkValues::new);
     let spec = Application {
         project: platform.argocd.project.clone(),
         repo_url: platform.repo_url.clone(),
@@ -171,7 +183,7 @@ fn context(env: &minijinja::Environment<'_>, body: &Value) -> anyhow::Result<Val
 }
 
 /// Indent every non-empty line of a rendered YAML fragment, dropping the final newline.
-fn indent(text: &str, by: usize) -> String {
+pub(super) fn indent(text: &str, by: usize) -> String {
     let pad = " ".repeat(by);
     let mut out = String::with_capacity(text.len() + by * 32);
     for (i, line) in text.trim_end_matches('\n').split('\n').enumerate() {

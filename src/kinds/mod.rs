@@ -13,7 +13,10 @@
 //! module's HPA template once, not a hundred times.
 
 pub mod application;
+pub mod application_set;
 pub mod cnpg_cluster;
+pub mod destination_rule;
+pub mod gateway;
 pub mod hpa;
 pub mod object_store;
 pub mod policies;
@@ -35,7 +38,10 @@ use crate::profile::{Profile, Region, ResourceList, Resources};
 
 /// Every kind, in stream order within a scope (global kinds first).
 pub static KINDS: &[&KindInfo] = &[
+    &application_set::INFO,
     &application::INFO,
+    &gateway::INFO,
+    &destination_rule::INFO,
     &virtual_service::INFO,
     &policies::INFO,
     &hpa::INFO,

@@ -1,5 +1,9 @@
-//! Istio `VirtualService` `mplp-global-traffic`: a header route per region and the
-//! default route weighted by the regions' weights.
+//! Istio `VirtualService` (networking.istio.io/v1) `mplp-traffic`, in every region: a
+//! header route per region pinning that region's subset, then the default route, weighted
+//! across the regions' subsets by their weights (`traffic.mode: weighted`) or to the
+//! service as a whole, where locality load balancing keeps traffic local and fails over
+//! (`localFirst`). The destination is `<service>.<namespace>.svc.cluster.local`: a
+//! multi-cluster mesh merges a service across clusters by name and namespace.
 
 use std::sync::Arc;
 
@@ -7,12 +11,12 @@ use serde::Serialize;
 
 use super::{At, Check, KindInfo, Placement, Planner};
 use crate::plan::PlannedObject;
-use crate::profile::IstioVersion;
+use crate::profile::{IstioVersion, Profile, TrafficMode};
 
 pub static INFO: KindInfo = KindInfo {
     api_version: "networking.istio.io/v1",
     kind: "VirtualService",
-    placement: Placement::Global,
+    placement: Placement::Regional,
     templates: &[(
         "virtualservice.yaml.j2",
         include_str!("../../templates/virtualservice.yaml.j2"),
@@ -28,50 +32,56 @@ pub struct VirtualService {
     pub gateway: Option<String>,
     pub header: String,
     pub port: i64,
-    /// One header-matched route per region: (region, destination host).
-    pub region_routes: Vec<(String, String)>,
-    /// The weighted default route: (destination host, weight).
+    /// The core service's host.
+    pub destination: String,
+    /// Every region, for its header route.
+    pub regions: Vec<String>,
+    /// The weighted default route: (subset, weight); empty for `localFirst`.
     pub default_route: Vec<(String, i64)>,
 }
 
-/// The destination host of a region's core service.
+/// The core service's host: the same name and namespace in every cluster.
 #[must_use]
-pub fn region_host(service: &str, region: &str) -> String {
-    format!("{service}.{region}.svc.cluster.local")
+pub fn host(profile: &Profile) -> String {
+    format!(
+        "{}.{}.svc.cluster.local",
+        profile.traffic.service, profile.namespace
+    )
+}
+
+/// The served Istio API version the profile asks for.
+#[must_use]
+pub fn api_version(version: IstioVersion) -> &'static str {
+    match version {
+        IstioVersion::V1 => "networking.istio.io/v1",
+        IstioVersion::V1beta1 => "networking.istio.io/v1beta1",
+    }
 }
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let profile = p.profile;
     let traffic = &profile.traffic;
-    let host = |region: &str| region_host(&traffic.service, region);
     let spec = VirtualService {
         host: traffic.host.clone(),
         gateway: traffic.gateway.clone(),
         header: traffic.region_header.clone(),
         port: traffic.port,
-        region_routes: profile
-            .regions
-            .keys()
-            .map(|name| (name.clone(), host(name)))
-            .collect(),
+        destination: host(profile),
+        regions: profile.regions.keys().cloned().collect(),
         // A region at weight 0 keeps its header route but leaves the default route.
-        default_route: profile
-            .regions
-            .iter()
-            .filter(|(_, r)| r.weight > 0)
-            .map(|(name, r)| (host(name), r.weight))
-            .collect(),
+        default_route: match traffic.mode {
+            TrafficMode::Weighted => profile
+                .regions
+                .iter()
+                .filter(|(_, r)| r.weight > 0)
+                .map(|(name, r)| (name.clone(), r.weight))
+                .collect(),
+            TrafficMode::LocalFirst => Vec::new(),
+        },
     };
-    let mut object = p.object(
-        &INFO,
-        at,
-        Arc::from("mplp-global-traffic"),
-        "traffic",
-        super::Body::new(&spec),
-    );
-    object.api_version = match traffic.api_version {
-        IstioVersion::V1 => "networking.istio.io/v1",
-        IstioVersion::V1beta1 => "networking.istio.io/v1beta1",
-    };
+    let name: Arc<str> = Arc::from("mplp-traffic");
+    let body = p.body(&INFO, &name, &spec);
+    let mut object = p.object(&INFO, at, name, "traffic", body);
+    object.api_version = api_version(traffic.api_version);
     out.push(object);
 }

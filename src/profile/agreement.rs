@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{
-    ArgoCd, Backup, Behavior, ControlledValues, Defaults, DescribedObject, Exporter, IstioVersion,
-    Metric, Module, ModuleOverride, Network, Platform, PodSecurityContext, PolicyRule, PolicyType,
-    Postgres, Profile, Redis, Region, RegionPostgres, Replicas, ResourceList, ResourceName,
-    Resources, ScalingPolicy, ScalingRules, SelectPolicy, Storage, Traffic, UpdateMode,
-    ValuesFormat, Vpa, profile_schema,
+    ArgoCd, Backup, Behavior, ControlledValues, Defaults, Delivery, DescribedObject, Exporter,
+    Ingress, IstioVersion, ManifestSource, Manifests, Metric, Module, ModuleOverride, Network,
+    Platform, PodSecurityContext, PolicyRule, PolicyType, Postgres, Profile, Redis, Region,
+    RegionPostgres, Replicas, ResourceList, ResourceName, Resources, ScalingPolicy, ScalingRules,
+    SelectPolicy, Storage, Traffic, TrafficMode, UpdateMode, ValuesFormat, Vpa, profile_schema,
 };
 use crate::load::{Cx, FromNode};
 
@@ -36,6 +36,8 @@ fn objects() -> Vec<ObjectReader> {
         ("", Profile::KEYS, read_empty::<Profile>),
         ("/$defs/Platform", Platform::KEYS, read_empty::<Platform>),
         ("/$defs/ArgoCd", ArgoCd::KEYS, read_empty::<ArgoCd>),
+        ("/$defs/Manifests", Manifests::KEYS, read_empty::<Manifests>),
+        ("/$defs/Ingress", Ingress::KEYS, read_empty::<Ingress>),
         ("/$defs/Network", Network::KEYS, read_empty::<Network>),
         ("/$defs/Traffic", Traffic::KEYS, read_empty::<Traffic>),
         ("/$defs/Region", Region::KEYS, read_empty::<Region>),
@@ -119,6 +121,13 @@ fn enums() -> Vec<EnumReader> {
     }
     vec![
         ("/$defs/ValuesFormat", names(ValuesFormat::CHOICES), None),
+        ("/$defs/Delivery", names(Delivery::CHOICES), None),
+        (
+            "/$defs/ManifestSource",
+            names(ManifestSource::CHOICES),
+            None,
+        ),
+        ("/$defs/TrafficMode", names(TrafficMode::CHOICES), None),
         ("/$defs/IstioVersion", names(IstioVersion::CHOICES), None),
         (
             "/$defs/ResourceName",
@@ -355,6 +364,14 @@ fn the_schemas_defaults_are_the_readers() {
         ("ArgoCd/properties/prune", json!(argocd.prune)),
         ("ArgoCd/properties/selfHeal", json!(argocd.self_heal)),
         (
+            "Manifests/properties/path",
+            json!(p.platform.manifests.path),
+        ),
+        (
+            "Manifests/properties/profile",
+            json!(p.platform.manifests.profile),
+        ),
+        (
             "Traffic/properties/regionHeader",
             json!(p.traffic.region_header),
         ),
@@ -402,4 +419,9 @@ fn the_schemas_defaults_are_the_readers() {
     // The fields whose default the schema cannot state (their types are not serialized).
     assert_eq!(argocd.values_format, ValuesFormat::Object);
     assert_eq!(p.traffic.api_version, IstioVersion::V1);
+    assert_eq!(p.platform.delivery, Delivery::ApplicationSet);
+    assert_eq!(p.platform.manifests, super::Manifests::default());
+    assert_eq!(p.traffic.mode, TrafficMode::Weighted);
+    assert_eq!(p.traffic.ingress, super::Ingress::default());
+    assert_eq!(p.regions["us-east-1"].cluster, None);
 }

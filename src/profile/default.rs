@@ -8,7 +8,11 @@
 //! `effective.rs` and `plan.rs`. A test (`agreement.rs`) checks that a profile which
 //! leaves every optional field out reads as the schema's defaults say.
 
-use super::{ArgoCd, IstioVersion, ValuesFormat};
+use indexmap::IndexMap;
+
+use super::{
+    ArgoCd, Delivery, Ingress, IstioVersion, ManifestSource, Manifests, TrafficMode, ValuesFormat,
+};
 
 impl Default for ArgoCd {
     fn default() -> Self {
@@ -93,4 +97,61 @@ pub(super) fn redis_persistence() -> bool {
 /// `redis.exporter.enabled`.
 pub(super) fn exporter_enabled() -> bool {
     true
+}
+
+impl Default for Delivery {
+    /// One Application per region, to the region's cluster.
+    fn default() -> Self {
+        Delivery::ApplicationSet
+    }
+}
+
+impl Default for Manifests {
+    fn default() -> Self {
+        Manifests {
+            repo_url: None,
+            target_revision: None,
+            path: manifests_path(),
+            source: ManifestSource::Rendered,
+            profile: manifests_profile(),
+        }
+    }
+}
+
+/// `platform.manifests.path`.
+pub(super) fn manifests_path() -> String {
+    "deploy".to_owned()
+}
+
+/// `platform.manifests.profile`.
+pub(super) fn manifests_profile() -> String {
+    "profile.yaml".to_owned()
+}
+
+/// `traffic.ingress.selector`.
+pub(super) fn ingress_selector() -> IndexMap<String, String> {
+    IndexMap::from([("istio".to_owned(), "ingressgateway".to_owned())])
+}
+
+impl Default for TrafficMode {
+    /// By the regions' weights, as the scaling guide routes.
+    fn default() -> Self {
+        TrafficMode::Weighted
+    }
+}
+
+impl Default for Ingress {
+    fn default() -> Self {
+        Ingress {
+            selector: ingress_selector(),
+            credential_name: None,
+        }
+    }
+}
+
+impl Default for ManifestSource {
+    /// The `--out-dir` tree committed to Git.
+    fn default() -> Self {
+        ManifestSource::Rendered
+    }
 }

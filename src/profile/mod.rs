@@ -43,7 +43,7 @@ pub struct Profile {
     pub namespace: String,
     /// What the Argo CD Application deploys, and the values it passes to the chart.
     pub platform: Platform,
-    /// The global Istio VirtualService.
+    /// Istio routing, rendered in every region: Gateway, DestinationRule, VirtualService.
     pub traffic: Traffic,
     /// The regions, by name (DNS-1123 labels), in stream order. Exactly one is primary;
     /// weights add up to 100.
@@ -71,11 +71,63 @@ pub struct Platform {
     /// Branch, tag or commit to deploy (default `HEAD`).
     #[serde(default = "default::target_revision")]
     pub target_revision: String,
-    /// Argo CD settings of the Application.
+    /// Argo CD settings of the ApplicationSet (or Application).
     #[serde(default)]
     pub argocd: ArgoCd,
+    /// How Argo CD delivers the platform: `applicationSet` (default; one Application per
+    /// region, to that region's cluster) or `application` (the seed's single Application,
+    /// for one-cluster setups).
+    #[serde(default)]
+    pub delivery: Delivery,
+    /// Where each region's rendered objects come from in the ApplicationSet: the
+    /// `--out-dir` tree in a Git repository, or the mplp-scale Config Management Plugin.
+    #[serde(default)]
+    pub manifests: Manifests,
     /// The scaling guide's `network.multiRegion` values, passed to the chart.
     pub network: Option<Network>,
+}
+
+/// How Argo CD delivers the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Delivery {
+    /// One `ApplicationSet` on the management cluster, generating one Application per
+    /// region whose destination is the region's cluster.
+    ApplicationSet,
+    /// The seed's single `Application`, to `argocd.server` (one-cluster setups).
+    Application,
+}
+
+/// Where each region's rendered objects come from.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Manifests {
+    /// The repository holding the rendered tree or the profile (default `platform.repoURL`).
+    #[serde(rename = "repoURL")]
+    pub repo_url: Option<String>,
+    /// Branch, tag or commit (default `platform.targetRevision`).
+    pub target_revision: Option<String>,
+    /// The folder in that repository: the `--out-dir` tree (holding `regions/<region>/`)
+    /// or, for the plugin, the folder holding the profile (default `deploy`).
+    #[serde(default = "default::manifests_path")]
+    pub path: String,
+    /// `rendered` (default: the `--out-dir` tree committed to Git, the "rendered
+    /// manifests" pattern) or `plugin` (Argo CD runs `mplp-scale render --region` itself).
+    #[serde(default)]
+    pub source: ManifestSource,
+    /// For `source: plugin`: the profile's file name in `path` (default `profile.yaml`).
+    #[serde(default = "default::manifests_profile")]
+    pub profile: String,
+}
+
+/// Where each region's rendered objects come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ManifestSource {
+    /// The `--out-dir` tree committed to Git (`<path>/regions/<region>/`).
+    Rendered,
+    /// The mplp-scale Config Management Plugin, run by Argo CD at sync time.
+    Plugin,
 }
 
 /// Argo CD settings of the Application.
@@ -118,7 +170,7 @@ pub struct Network {
     pub consistency_level: String,
 }
 
-/// The global Istio VirtualService.
+/// Istio routing, rendered in every region's cluster.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Traffic {
@@ -130,15 +182,47 @@ pub struct Traffic {
     /// (default `region`).
     #[serde(default = "default::region_header")]
     pub region_header: String,
-    /// The core service: each region's destination is `<service>.<region>.svc.cluster.local`.
+    /// The core service, in `namespace` in every region's cluster: the destination host is
+    /// `<service>.<namespace>.svc.cluster.local`, with one subset per region.
     pub service: String,
     /// The destination port (default 80).
     #[serde(default = "default::port")]
     #[schemars(range(min = 1, max = 65535))]
     pub port: i64,
-    /// The VirtualService's API version (default `networking.istio.io/v1`).
+    /// The Istio API version of the Gateway, DestinationRule and VirtualService (default
+    /// `networking.istio.io/v1`).
     #[serde(default)]
     pub api_version: IstioVersion,
+    /// `weighted` (default: the default route splits traffic across the regions' subsets
+    /// by their weights) or `localFirst` (each region serves its own traffic and fails over
+    /// to the others through Istio locality load balancing).
+    #[serde(default)]
+    pub mode: TrafficMode,
+    /// The Gateway rendered in every region when `gateway` is a bare name.
+    #[serde(default)]
+    pub ingress: Ingress,
+}
+
+/// How the default route spreads traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum TrafficMode {
+    /// Across every region's subset, by the regions' weights.
+    Weighted,
+    /// To the local cluster's endpoints first, failing over to other regions.
+    LocalFirst,
+}
+
+/// The Istio Gateway rendered in every region.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Ingress {
+    /// The ingress gateway pods' labels (default `istio: ingressgateway`).
+    #[serde(default = "default::ingress_selector")]
+    pub selector: IndexMap<String, String>,
+    /// The TLS Secret of the host's certificate, in the ingress gateway's namespace: when
+    /// set, the Gateway serves HTTPS on 443 and redirects HTTP on 80.
+    pub credential_name: Option<String>,
 }
 
 /// The Istio API version of the VirtualService.
@@ -156,6 +240,9 @@ pub enum IstioVersion {
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Region {
+    /// The region's cluster: its name in Argo CD and its kube context (default: the
+    /// region's name). Each region has its own cluster.
+    pub cluster: Option<String>,
     /// Whether this region holds the primary database (exactly one region is primary).
     #[serde(default)]
     pub primary: bool,
@@ -174,11 +261,18 @@ pub struct Region {
 }
 
 impl Region {
+    /// The region's cluster: `cluster`, or the region's name.
+    #[must_use]
+    pub fn cluster<'a>(&'a self, name: &'a str) -> &'a str {
+        self.cluster.as_deref().unwrap_or(name)
+    }
+
     /// A region that changes nothing about any module: what a module's settings are on
     /// their own (planning and validation compute them once per module this way).
     #[must_use]
     pub fn without_overrides() -> Self {
         Region {
+            cluster: None,
             primary: false,
             weight: 0,
             replicas: None,

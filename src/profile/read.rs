@@ -10,16 +10,95 @@
 
 use super::default;
 use super::{
-    ArgoCd, Backup, Behavior, ControlledValues, Defaults, DescribedObject, Exporter, IstioVersion,
-    Metric, Module, ModuleOverride, Network, ObjectTarget, Platform, PodSecurityContext,
-    PolicyRule, PolicyType, Postgres, Profile, Redis, Region, RegionPostgres, Replicas,
-    ResourceList, ResourceName, ResourceTarget, Resources, Scalar, ScalingPolicy, ScalingRules,
-    SelectPolicy, Storage, Traffic, UpdateMode, VERSION, ValuesFormat, Vpa,
+    ArgoCd, Backup, Behavior, ControlledValues, Defaults, Delivery, DescribedObject, Exporter,
+    Ingress, IstioVersion, ManifestSource, Manifests, Metric, Module, ModuleOverride, Network,
+    ObjectTarget, Platform, PodSecurityContext, PolicyRule, PolicyType, Postgres, Profile, Redis,
+    Region, RegionPostgres, Replicas, ResourceList, ResourceName, ResourceTarget, Resources,
+    Scalar, ScalingPolicy, ScalingRules, SelectPolicy, Storage, Traffic, TrafficMode, UpdateMode,
+    VERSION, ValuesFormat, Vpa,
 };
 use crate::diagnostic::Code;
 use crate::load::{Cx, Fields, FromNode};
 use crate::node::{Node, Value};
 use crate::quantity::Quantity;
+
+impl Delivery {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, Delivery)] = &[
+        ("applicationSet", Delivery::ApplicationSet),
+        ("application", Delivery::Application),
+    ];
+}
+
+impl ManifestSource {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, ManifestSource)] = &[
+        ("rendered", ManifestSource::Rendered),
+        ("plugin", ManifestSource::Plugin),
+    ];
+}
+
+impl TrafficMode {
+    /// The strings this enum is written as (see the module docs).
+    pub(super) const CHOICES: &[(&str, TrafficMode)] = &[
+        ("weighted", TrafficMode::Weighted),
+        ("localFirst", TrafficMode::LocalFirst),
+    ];
+}
+
+impl Manifests {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["repoURL", "targetRevision", "path", "source", "profile"];
+}
+
+impl FromNode for Manifests {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let d = Manifests::default();
+        let mut f = KnownFields::new(
+            node,
+            cx,
+            "a map with `repoURL`, `path`, `source`, ...",
+            Self::KEYS,
+        )?;
+        let repo_url = f.opt(cx, "repoURL");
+        let target_revision = f.opt(cx, "targetRevision");
+        let path = f.opt(cx, "path");
+        let source = f.opt_with(cx, "source", |n, cx| cx.choice(n, ManifestSource::CHOICES));
+        let profile = f.opt(cx, "profile");
+        f.finish(cx)?;
+        Some(Manifests {
+            repo_url,
+            target_revision,
+            path: path.unwrap_or(d.path),
+            source: source.unwrap_or(d.source),
+            profile: profile.unwrap_or(d.profile),
+        })
+    }
+}
+
+impl Ingress {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(super) const KEYS: &[&str] = &["selector", "credentialName"];
+}
+
+impl FromNode for Ingress {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let d = Ingress::default();
+        let mut f = KnownFields::new(
+            node,
+            cx,
+            "a map with `selector`, `credentialName`",
+            Self::KEYS,
+        )?;
+        let selector = f.opt(cx, "selector");
+        let credential_name = f.opt(cx, "credentialName");
+        f.finish(cx)?;
+        Some(Ingress {
+            selector: selector.unwrap_or(d.selector),
+            credential_name,
+        })
+    }
+}
 
 impl ValuesFormat {
     /// The strings this enum is written as (see the module docs).
@@ -320,7 +399,15 @@ impl FromNode for Profile {
 
 impl Platform {
     /// The keys this type's map has (see [`KnownFields`]).
-    pub(super) const KEYS: &[&str] = &["repoURL", "path", "targetRevision", "argocd", "network"];
+    pub(super) const KEYS: &[&str] = &[
+        "repoURL",
+        "path",
+        "targetRevision",
+        "argocd",
+        "delivery",
+        "manifests",
+        "network",
+    ];
 }
 
 impl FromNode for Platform {
@@ -330,6 +417,8 @@ impl FromNode for Platform {
         let path = f.req(cx, "path", "the chart's path in the repository");
         let target_revision = f.opt(cx, "targetRevision");
         let argocd = f.opt(cx, "argocd");
+        let delivery = f.opt_with(cx, "delivery", |n, cx| cx.choice(n, Delivery::CHOICES));
+        let manifests = f.opt(cx, "manifests");
         let network = f.opt(cx, "network");
         f.finish(cx)?;
         Some(Platform {
@@ -337,6 +426,8 @@ impl FromNode for Platform {
             path: path?,
             target_revision: target_revision.unwrap_or_else(default::target_revision),
             argocd: argocd.unwrap_or_default(),
+            delivery: delivery.unwrap_or_default(),
+            manifests: manifests.unwrap_or_default(),
             network,
         })
     }
@@ -420,6 +511,8 @@ impl Traffic {
         "service",
         "port",
         "apiVersion",
+        "mode",
+        "ingress",
     ];
 }
 
@@ -434,6 +527,8 @@ impl FromNode for Traffic {
         let api_version = f.opt_with(cx, "apiVersion", |n, cx| {
             cx.choice(n, IstioVersion::CHOICES)
         });
+        let mode = f.opt_with(cx, "mode", |n, cx| cx.choice(n, TrafficMode::CHOICES));
+        let ingress = f.opt(cx, "ingress");
         f.finish(cx)?;
         Some(Traffic {
             host: host?,
@@ -442,6 +537,8 @@ impl FromNode for Traffic {
             service: service?,
             port: port.unwrap_or_else(default::port),
             api_version: api_version.unwrap_or_default(),
+            mode: mode.unwrap_or_default(),
+            ingress: ingress.unwrap_or_default(),
         })
     }
 }
@@ -449,6 +546,7 @@ impl FromNode for Traffic {
 impl Region {
     /// The keys this type's map has (see [`KnownFields`]).
     pub(super) const KEYS: &[&str] = &[
+        "cluster",
         "primary",
         "weight",
         "replicas",
@@ -461,6 +559,7 @@ impl Region {
 impl FromNode for Region {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = KnownFields::new(node, cx, "a region (a map with `weight`, ...)", Self::KEYS)?;
+        let cluster = f.opt(cx, "cluster");
         let primary = f.opt(cx, "primary");
         let weight = f.req(cx, "weight", "the region's traffic weight, an integer");
         let replicas = f.opt(cx, "replicas");
@@ -469,6 +568,7 @@ impl FromNode for Region {
         let modules = f.opt(cx, "modules");
         f.finish(cx)?;
         Some(Region {
+            cluster,
             primary: primary.unwrap_or_default(),
             weight: weight?,
             replicas,

@@ -14,9 +14,11 @@
 //! - `metrics`, `behavior`, `resources`: what modules, regions and defaults share;
 //! - `vpa`: VPA bounds, modes, targets and conflicts with HPAs;
 //! - `postgres`, `redis`: the database and the cache;
-//! - `platform`: the Istio traffic settings and the Argo CD Application.
+//! - `platform`: the Istio traffic settings and the Argo CD Application;
+//! - `delivery`: the regions' clusters and pinned revisions.
 
 mod behavior;
+mod delivery;
 mod metrics;
 mod modules;
 mod names;
@@ -43,6 +45,7 @@ pub fn validate(profile: &Profile, tree: &Node, failed: &FailedPaths) -> Vec<Dia
     names::check(&mut r, profile);
     regions::check(&mut r, profile);
     platform::check(&mut r, profile);
+    delivery::check(&mut r, profile);
     modules::check(&mut r, profile);
     vpa::check(&mut r, profile);
     postgres::check(&mut r, profile);

@@ -59,7 +59,7 @@ fn a_closed_pipe_ends_quietly() {
     use std::io::Read as _;
     use std::process::{Command, Stdio};
     let mut child = Command::new(env!("CARGO_BIN_EXE_mplp-scale"))
-        .arg("render")
+        .args(["render", "--region", "eu-west-1"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -69,7 +69,7 @@ fn a_closed_pipe_ends_quietly() {
     stdout.read_exact(&mut first).unwrap();
     drop(stdout);
     let out = child.wait_with_output().unwrap();
-    assert_eq!(&first, b"---\n");
+    assert_eq!(&first, b"# mp");
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert_eq!(out.status.code(), Some(0));
 }
@@ -115,7 +115,8 @@ fn layered_stdin_and_files_together() {
         "profiles/production.yaml",
         "-f",
         "-",
-        "--global",
+        "--region",
+        "us-east-1",
     ])
     .current_dir(&crate::common::root())
     .stdin("regions:\n  us-east-1: {weight: 40}\n  eu-west-1: {weight: 40}\n")

@@ -54,11 +54,25 @@ impl Test {
         self
     }
 
+    /// Run the binary. Its standard output is a file, as with `render > out.yaml` (a
+    /// pipe is where `render` refuses several clusters' objects: see [`Test::run_piped`]).
     pub fn run(self) -> Output {
+        let stdout = tempfile::tempfile().expect("a temporary file");
+        let reader = stdout.try_clone().expect("the file again");
+        self.run_with(Stdio::from(stdout), Some(reader))
+    }
+
+    /// Run the binary with its standard output a pipe (`render | kubectl apply -f -`).
+    pub fn run_piped(self) -> Output {
+        self.run_with(Stdio::piped(), None)
+    }
+
+    fn run_with(self, stdout: Stdio, file: Option<std::fs::File>) -> Output {
+        use std::io::{Read as _, Seek as _};
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_mplp-scale"));
         cmd.args(&self.args)
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
+            .stdout(stdout)
             .stderr(Stdio::piped());
         if let Some(dir) = &self.dir {
             cmd.current_dir(dir);
@@ -71,20 +85,33 @@ impl Test {
         });
         let out = child.wait_with_output().expect("the binary finishes");
         writer.join().expect("stdin writer");
+        let stdout = match file {
+            Some(mut file) => {
+                let mut text = Vec::new();
+                file.rewind().expect("rewind");
+                file.read_to_end(&mut text).expect("read stdout");
+                text
+            }
+            None => out.stdout,
+        };
         Output {
             args: self.args,
             code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
             stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
         }
     }
 }
 
-/// Split a rendered stream into documents (without the `---` lines).
+/// Split a rendered stream into documents (without the `---` lines and the comment
+/// lines that open the stream).
 pub fn documents(stream: &str) -> Vec<&str> {
     stream
         .split("---\n")
-        .filter(|d| !d.trim().is_empty())
+        .filter(|d| {
+            d.lines()
+                .any(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        })
         .collect()
 }
 

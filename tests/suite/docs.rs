@@ -114,6 +114,12 @@ const DOCUMENTED_DEFAULTS: &[(&str, &str, &str)] = &[
     ("ArgoCd/properties/server", "platform", "argocd.server"),
     ("ArgoCd/properties/prune", "platform", "argocd.prune"),
     ("ArgoCd/properties/selfHeal", "platform", "argocd.selfHeal"),
+    ("Manifests/properties/path", "platform", "manifests.path"),
+    (
+        "Manifests/properties/profile",
+        "platform",
+        "manifests.profile",
+    ),
     ("Traffic/properties/regionHeader", "traffic", "regionHeader"),
     ("Traffic/properties/port", "traffic", "port"),
     ("Region/properties/primary", "regions.<name>", "primary"),

@@ -60,7 +60,7 @@ fn hostile_profile() -> String {
     .replacen("version: v7", &format!("version: {}", q(HOSTILE[4])), 1)
     .replacen("work_mem: 4MB", &format!("work_mem: {}", q(HOSTILE[5])), 1)
     .replacen(
-        "targetRevision: HEAD",
+        "targetRevision: v1.0.0",
         &format!("targetRevision: {}", q("v1#2:x")),
         1,
     )
@@ -76,12 +76,12 @@ fn hostile_strings_round_trip() {
     let docs: Vec<serde_json::Value> = documents(&out.stdout).into_iter().map(parse).collect();
     assert_eq!(
         docs.len(),
-        53,
+        61,
         "every document parses and none was split or merged"
     );
 
     let app = &docs[0];
-    let values = &app["spec"]["source"]["helm"]["valuesObject"];
+    let values = &app["spec"]["generators"][0]["list"]["elements"][0]["values"];
     assert_eq!(
         values["network"]["multiRegion"]["crossRegionLatency"],
         HOSTILE[0]
@@ -90,7 +90,8 @@ fn hostile_strings_round_trip() {
         values["network"]["multiRegion"]["consistencyLevel"],
         HOSTILE[1]
     );
-    assert_eq!(app["spec"]["source"]["targetRevision"], "v1#2:x");
+    let patch = app["spec"]["templatePatch"].as_str().unwrap();
+    assert!(patch.contains("targetRevision: \"v1#2:x\"\n"), "{patch}");
 
     let policies = docs
         .iter()
@@ -130,11 +131,13 @@ fn hostile_strings_round_trip() {
 
 #[test]
 fn the_values_string_option_round_trips_too() {
-    let profile = hostile_profile().replacen(
-        "    selfHeal: true\n",
-        "    selfHeal: true\n    valuesFormat: string\n",
-        1,
-    );
+    let profile = hostile_profile()
+        .replacen(
+            "    selfHeal: true\n",
+            "    selfHeal: true\n    valuesFormat: string\n",
+            1,
+        )
+        .replacen("delivery: applicationSet", "delivery: application", 1);
     let out = Test::new(["render", "-f", "-", "--global"])
         .stdin(profile)
         .run();
@@ -189,8 +192,8 @@ fn region_names_that_look_like_booleans_stay_strings() {
             );
         }
     }
-    assert_eq!(seen.get("no"), Some(&17));
-    assert_eq!(seen.get("on"), Some(&17));
+    assert_eq!(seen.get("no"), Some(&20));
+    assert_eq!(seen.get("on"), Some(&20));
     // The region override reaches that region's HPA only.
     let network: Vec<(String, i64)> = docs
         .iter()

@@ -86,7 +86,12 @@ fn warnings_fail_only_with_strict() {
         .stdin(profile)
         .run();
     assert_cli_snapshot("render-goes-ahead-on-a-warning", &out, Some(dir.path()));
-    assert!(std::fs::read_to_string(&path).unwrap().starts_with("---\n"));
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        written.starts_with("# mplp-scale: the objects of "),
+        "{written}"
+    );
+    assert!(written.contains("\n---\n# Source: "));
 }
 
 #[test]

@@ -137,7 +137,8 @@ fn mutants_of_the_production_profile() {
         }
         if render.code == 0 {
             accepted += 1;
-            assert!(render.stdout.starts_with("---\n# Source: "));
+            assert!(render.stdout.starts_with("# mplp-scale: the objects of "));
+            assert!(render.stdout.contains("\n---\n# Source: "));
             // The validator costs half a second a run: check a sample of the accepted.
             if validated < 8 {
                 let warnings = records

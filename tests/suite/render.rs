@@ -43,12 +43,16 @@ fn the_default_render_has_the_whole_topology() {
     assert_eq!(count("HorizontalPodAutoscaler"), 30);
     assert_eq!(count("Cluster"), 3);
     assert_eq!(count("RedisCluster"), 3);
-    assert_eq!(count("Application"), 1);
-    assert_eq!(count("VirtualService"), 1);
+    assert_eq!(count("ApplicationSet"), 1);
+    assert_eq!(count("Application"), 0);
+    // Istio routing in every region: each cluster's istiod reads only its own config.
+    assert_eq!(count("Gateway"), 3);
+    assert_eq!(count("DestinationRule"), 3);
+    assert_eq!(count("VirtualService"), 3);
     assert_eq!(count("ObjectStore"), 3);
     assert_eq!(count("VerticalPodAutoscaler"), 6);
     assert_eq!(count("ConfigMap"), 6);
-    assert_eq!(docs.len(), 53);
+    assert_eq!(docs.len(), 61);
 
     // Every document has the common labels; regional ones name their region.
     for doc in &docs {
@@ -58,7 +62,7 @@ fn the_default_render_has_the_whole_topology() {
             labels["app.kubernetes.io/managed-by"], "mplp-scale",
             "{doc}"
         );
-        let global = matches!(doc["kind"].as_str(), Some("Application" | "VirtualService"));
+        let global = doc["kind"] == "ApplicationSet";
         assert_eq!(
             labels.get("topology.mplp.io/region").is_none(),
             global,
@@ -141,18 +145,19 @@ fn the_stream_is_in_design_order() {
         .lines()
         .filter_map(|l| l.strip_prefix("# Source: "))
         .collect();
-    assert_eq!(sources[0], "global/Application/mplp-global.yaml");
-    assert_eq!(sources[1], "global/VirtualService/mplp-global-traffic.yaml");
+    assert_eq!(sources[0], "global/ApplicationSet/mplp-regions.yaml");
     assert_eq!(
-        sources[2],
-        "regions/us-east-1/ConfigMap/mplp-scaling-policies.yaml"
-    );
-    assert_eq!(
-        sources[3],
-        "regions/us-east-1/HorizontalPodAutoscaler/mplp-context-hpa.yaml"
+        &sources[1..6],
+        [
+            "regions/us-east-1/Gateway/mplp-gateway.yaml",
+            "regions/us-east-1/DestinationRule/mplp-core-service.yaml",
+            "regions/us-east-1/VirtualService/mplp-traffic.yaml",
+            "regions/us-east-1/ConfigMap/mplp-scaling-policies.yaml",
+            "regions/us-east-1/HorizontalPodAutoscaler/mplp-context-hpa.yaml",
+        ]
     );
     let region_of = |s: &str| s.split('/').nth(1).unwrap_or("").to_owned();
-    let regions: Vec<String> = sources[2..].iter().map(|s| region_of(s)).collect();
+    let regions: Vec<String> = sources[1..].iter().map(|s| region_of(s)).collect();
     let first_eu = regions.iter().position(|r| r == "eu-west-1").unwrap();
     let first_ap = regions.iter().position(|r| r == "ap-southeast-1").unwrap();
     assert!(regions[..first_eu].iter().all(|r| r == "us-east-1"));
@@ -184,7 +189,7 @@ fn region_and_global_filters() {
     let out = Test::new(["render", "--region", "eu-west-1"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let docs: Vec<serde_json::Value> = documents(&out.stdout).into_iter().map(parse).collect();
-    assert_eq!(docs.len(), 17);
+    assert_eq!(docs.len(), 20);
     for doc in &docs {
         assert_eq!(
             doc["metadata"]["labels"]["topology.mplp.io/region"], "eu-west-1",
@@ -197,10 +202,10 @@ fn region_and_global_filters() {
         .into_iter()
         .map(|d| parse(d)["kind"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(kinds, vec!["Application", "VirtualService"]);
+    assert_eq!(kinds, vec!["ApplicationSet"]);
 
     let out = Test::new(["render", "--global", "--region", "ap-southeast-1"]).run();
-    assert_eq!(documents(&out.stdout).len(), 2 + 17);
+    assert_eq!(documents(&out.stdout).len(), 1 + 20);
 
     let out = Test::new(["render", "--region", "mars-1"]).run();
     assert_cli_snapshot("render-an-unknown-region", &out, None);

@@ -123,7 +123,7 @@ fn an_overlay_and_set_reach_the_virtual_service() {
     assert!(
         shown
             .stdout
-            .contains("  us-east-1:\n    primary: true\n    weight: 40\n"),
+            .contains("  us-east-1:\n    cluster: us-east-1\n    primary: true\n    weight: 40\n"),
         "{}",
         shown.stdout
     );

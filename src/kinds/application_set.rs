@@ -1,0 +1,221 @@
+//! Argo CD `ApplicationSet` (argoproj.io/v1alpha1) `mplp-regions`: one Application per
+//! region, whose destination is the region's cluster, with two sources: the platform's
+//! Helm chart with that region's values (`valuesObject`), and the region's rendered
+//! objects (the `--out-dir` tree's `regions/<region>/`, or the mplp-scale Config
+//! Management Plugin). The default delivery; `platform.delivery: application` renders
+//! the seed's single Application instead.
+//!
+//! A list generator carries each region's name, cluster and values; `templatePatch` (Go
+//! template, Argo CD 2.10+) writes the sources, because `valuesObject` is structured and a
+//! template's fields can only hold strings. `toJson` is sprig's, which the ApplicationSet
+//! controller provides (argo-cd `applicationset/utils/utils.go`, `sprig.GenericFuncMap`).
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use minijinja::Value;
+use serde::Serialize;
+
+use super::application::NetworkValues;
+use super::{At, Check, KindInfo, Placement, Planner, ResourcesCtx};
+use crate::effective::{CORE_MODULE, deployment_name, effective_module};
+use crate::plan::PlannedObject;
+use crate::profile::{Delivery, ManifestSource, Profile};
+use crate::yaml::quote;
+
+pub static INFO: KindInfo = KindInfo {
+    api_version: "argoproj.io/v1alpha1",
+    kind: "ApplicationSet",
+    placement: Placement::Global,
+    templates: &[
+        (
+            "applicationset.yaml.j2",
+            include_str!("../../templates/applicationset.yaml.j2"),
+        ),
+        (
+            "region-values.yaml.j2",
+            include_str!("../../templates/region-values.yaml.j2"),
+        ),
+    ],
+    check: Check::Crd,
+    plan,
+    context,
+};
+
+/// The name of the Config Management Plugin as Argo CD knows it (`<name>-<version>`,
+/// `deploy/argocd/mplp-scale-cmp.yaml`).
+pub const PLUGIN: &str = "mplp-scale-v1";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApplicationSet {
+    /// The generated Applications' name, a Go template.
+    pub name: &'static str,
+    pub region: &'static str,
+    pub cluster: &'static str,
+    pub project: String,
+    pub destination_namespace: String,
+    pub prune: bool,
+    pub self_heal: bool,
+    pub hpa_deployments: Vec<String>,
+    pub regions: Vec<RegionValues>,
+    pub network: Option<NetworkValues>,
+    /// The Applications' `spec.sources`, a Go template.
+    pub template_patch: String,
+}
+
+/// One region's Helm values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionValues {
+    pub region: String,
+    pub cluster: String,
+    pub primary: bool,
+    pub weight: i64,
+    pub min: i64,
+    pub max: i64,
+    pub resources: Option<ResourcesCtx>,
+    /// Every region's name.
+    pub regions: Vec<String>,
+    pub database: Option<Database>,
+}
+
+/// The region's database role, for the chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Database {
+    /// `primary` or `replica`.
+    pub role: &'static str,
+    pub instances: i64,
+    pub primary_region: String,
+}
+
+fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
+    let profile = p.profile;
+    if profile.platform.delivery != Delivery::ApplicationSet {
+        return;
+    }
+    let argocd = &profile.platform.argocd;
+    let spec = ApplicationSet {
+        name: "mplp-{{ .region }}",
+        region: "{{ .region }}",
+        cluster: "{{ .cluster }}",
+        project: argocd.project.clone(),
+        destination_namespace: profile.namespace.clone(),
+        prune: argocd.prune,
+        self_heal: argocd.self_heal,
+        hpa_deployments: profile
+            .modules
+            .iter()
+            .map(|(name, m)| deployment_name(name, m.deployment.as_deref()))
+            .collect(),
+        regions: region_values(profile, p.primary),
+        network: profile.platform.network.as_ref().map(NetworkValues::new),
+        template_patch: template_patch(profile),
+    };
+    out.push(p.object_in(
+        &INFO,
+        at,
+        Arc::from("mplp-regions"),
+        Arc::from(argocd.namespace.as_str()),
+        "gitops",
+        super::Body::new(&spec),
+    ));
+}
+
+fn region_values(profile: &Profile, primary: Option<&str>) -> Vec<RegionValues> {
+    let names: Vec<String> = profile.regions.keys().cloned().collect();
+    profile
+        .regions
+        .iter()
+        .map(|(name, region)| {
+            let range = effective_module(profile, region, CORE_MODULE)
+                .map(|c| c.replicas)
+                .or(region.replicas);
+            RegionValues {
+                region: name.clone(),
+                cluster: region.cluster(name).to_owned(),
+                primary: region.primary,
+                weight: region.weight,
+                min: range.map_or(0, |r| r.min),
+                max: range.map_or(0, |r| r.max),
+                resources: region.resources.as_ref().and_then(ResourcesCtx::new),
+                regions: names.clone(),
+                database: profile.postgres.as_ref().map(|pg| Database {
+                    role: if region.primary { "primary" } else { "replica" },
+                    instances: region
+                        .postgres
+                        .as_ref()
+                        .and_then(|p| p.instances)
+                        .unwrap_or(pg.instances),
+                    primary_region: primary.unwrap_or_default().to_owned(),
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The Applications' sources: the chart with the region's values, then the region's
+/// rendered objects. A Go template: `{{ .region }}` and `{{ toJson .values }}` are the
+/// ApplicationSet controller's; every other value is a quoted YAML scalar.
+#[must_use]
+pub fn template_patch(profile: &Profile) -> String {
+    let platform = &profile.platform;
+    let manifests = &platform.manifests;
+    let repo = manifests.repo_url.as_deref().unwrap_or(&platform.repo_url);
+    let revision = manifests
+        .target_revision
+        .as_deref()
+        .unwrap_or(&platform.target_revision);
+    let mut out = String::from("spec:\n  sources:\n");
+    let _ = writeln!(out, "    - repoURL: {}", quote(&platform.repo_url));
+    let _ = writeln!(
+        out,
+        "      targetRevision: {}",
+        quote(&platform.target_revision)
+    );
+    let _ = writeln!(out, "      path: {}", quote(&platform.path));
+    out.push_str("      helm:\n        valuesObject: {{ toJson .values }}\n");
+    let _ = writeln!(out, "    - repoURL: {}", quote(repo));
+    let _ = writeln!(out, "      targetRevision: {}", quote(revision));
+    let folder = manifests.path.trim_end_matches('/');
+    match manifests.source {
+        ManifestSource::Rendered => {
+            let path = if folder.is_empty() || folder == "." {
+                "regions/{{ .region }}".to_owned()
+            } else {
+                format!("{folder}/regions/{{{{ .region }}}}")
+            };
+            let _ = writeln!(out, "      path: {}", quote(&path));
+        }
+        ManifestSource::Plugin => {
+            let _ = writeln!(
+                out,
+                "      path: {}",
+                quote(if folder.is_empty() { "." } else { folder })
+            );
+            let _ = writeln!(out, "      plugin:\n        name: {PLUGIN}\n        env:");
+            out.push_str("          - name: REGION\n            value: \"{{ .region }}\"\n");
+            let _ = writeln!(
+                out,
+                "          - name: PROFILE\n            value: {}",
+                quote(&manifests.profile)
+            );
+        }
+    }
+    out
+}
+
+/// Each element's values are rendered by their own template, indented under `values:`.
+fn context(env: &minijinja::Environment<'_>, body: &Value) -> anyhow::Result<Value> {
+    let template = env.get_template("region-values.yaml.j2")?;
+    let network = body.get_attr("network")?;
+    let mut elements = Vec::new();
+    for values in body.get_attr("regions")?.try_iter()? {
+        let text = template
+            .render(minijinja::context! { values => values.clone(), network => network.clone() })?;
+        elements.push(minijinja::context! {
+            region => values.get_attr("region")?,
+            cluster => values.get_attr("cluster")?,
+            values => Value::from_safe_string(super::application::indent(&text, 14)),
+        });
+    }
+    Ok(minijinja::context! { spec => body, elements => elements })
+}

@@ -1,0 +1,53 @@
+//! Istio `DestinationRule` (networking.istio.io/v1) `<service>`: the core service's host
+//! in the profile's namespace, one subset per region selecting the endpoints of that
+//! region's cluster (`topology.istio.io/cluster`, the label istiod puts on every
+//! endpoint), and outlier detection (which locality failover needs).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::{At, Check, KindInfo, Placement, Planner};
+use crate::plan::PlannedObject;
+use crate::profile::TrafficMode;
+
+pub static INFO: KindInfo = KindInfo {
+    api_version: "networking.istio.io/v1",
+    kind: "DestinationRule",
+    placement: Placement::Regional,
+    templates: &[(
+        "destinationrule.yaml.j2",
+        include_str!("../../templates/destinationrule.yaml.j2"),
+    )],
+    check: Check::Crd,
+    plan,
+    context: super::as_planned,
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DestinationRule {
+    pub host: String,
+    /// `localFirst`: locality load balancing, failing over to other regions.
+    pub locality: bool,
+    /// (subset = region name, cluster)
+    pub subsets: Vec<(String, String)>,
+}
+
+fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
+    let profile = p.profile;
+    let traffic = &profile.traffic;
+    let spec = DestinationRule {
+        host: super::virtual_service::host(profile),
+        locality: traffic.mode == TrafficMode::LocalFirst,
+        subsets: profile
+            .regions
+            .iter()
+            .map(|(name, r)| (name.clone(), r.cluster(name).to_owned()))
+            .collect(),
+    };
+    let name: Arc<str> = Arc::from(traffic.service.as_str());
+    let body = p.body(&INFO, &name, &spec);
+    let mut object = p.object(&INFO, at, name, "traffic", body);
+    object.api_version = super::virtual_service::api_version(traffic.api_version);
+    out.push(object);
+}

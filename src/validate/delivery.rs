@@ -1,0 +1,167 @@
+//! Delivery to the regions' clusters: each region's cluster name (E0907), one cluster per
+//! region (E0203), and pinned revisions in a production profile (W0908).
+
+use super::Reporter;
+use crate::diagnostic::{Code, FieldPath};
+use crate::profile::Profile;
+
+pub(super) fn check(r: &mut Reporter, profile: &Profile) {
+    cluster_names(r, profile);
+    one_cluster_per_region(r, profile);
+    pinned_revisions(r, profile);
+}
+
+/// E0907: a `cluster` that is empty, or holds blanks or control characters (Argo CD
+/// matches `destination.name` exactly, and it is also the kube context in commands).
+fn cluster_names(r: &mut Reporter, profile: &Profile) {
+    for (name, region) in &profile.regions {
+        let Some(cluster) = &region.cluster else {
+            continue;
+        };
+        if cluster.is_empty()
+            || cluster.len() > 253
+            || cluster.chars().any(|c| c.is_whitespace() || c.is_control())
+            || cluster.contains("{{")
+        {
+            let path = FieldPath::root().key("regions").key(name).key("cluster");
+            r.push(
+                r.at_value(
+                    Code::InvalidCluster,
+                    &path,
+                    format!(
+                        "`{}` is not a cluster name: expected the cluster's name in Argo CD (also its kube context), without blanks",
+                        crate::load::shorten(cluster)
+                    ),
+                )
+                .help(format!("leave `cluster` out to use the region's name `{name}`")),
+            );
+        }
+    }
+}
+
+/// E0203: two regions that name the same cluster.
+fn one_cluster_per_region(r: &mut Reporter, profile: &Profile) {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for (name, region) in &profile.regions {
+        let cluster = region.cluster(name);
+        if let Some((other, _)) = seen.iter().find(|(_, c)| *c == cluster) {
+            let path = FieldPath::root().key("regions").key(name);
+            let at = if region.cluster.is_some() {
+                path.key("cluster")
+            } else {
+                path.clone()
+            };
+            r.push(
+                r.at_value(
+                    Code::DuplicateCluster,
+                    &at,
+                    format!(
+                        "regions `{other}` and `{name}` are both on cluster `{cluster}`: their objects have the same names and would overwrite each other"
+                    ),
+                )
+                .help("give each region its own cluster (`regions.<region>.cluster`)"),
+            );
+        } else {
+            seen.push((name, cluster));
+        }
+    }
+}
+
+/// W0908: `HEAD` or a branch as the revision a production profile deploys.
+fn pinned_revisions(r: &mut Reporter, profile: &Profile) {
+    if !is_production(&profile.name) {
+        return;
+    }
+    let platform = FieldPath::root().key("platform");
+    let mut check = |revision: &str, path: FieldPath| {
+        if !is_pinned(revision) {
+            r.push(
+                r.at_value(
+                    Code::UnpinnedRevision,
+                    &path,
+                    format!(
+                        "the production profile `{}` deploys `{}`, which moves: every commit to it reaches every region's cluster",
+                        crate::load::shorten(&profile.name),
+                        crate::load::shorten(revision)
+                    ),
+                )
+                .help("pin a release tag such as `v1.4.0` or a commit SHA"),
+            );
+        }
+    };
+    check(
+        &profile.platform.target_revision,
+        platform.key("targetRevision"),
+    );
+    if let Some(revision) = &profile.platform.manifests.target_revision {
+        check(revision, platform.key("manifests").key("targetRevision"));
+    }
+}
+
+/// A profile for production: its `name` says `prod` (`production`, `prod-eu`, ...).
+fn is_production(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("prod")
+}
+
+/// A revision that does not move: a commit SHA (7 to 40 hex digits) or a version tag
+/// (`v1.4.0`, `1.4`, `v2.0.0-rc.1`).
+fn is_pinned(revision: &str) -> bool {
+    let sha = (7..=40).contains(&revision.len()) && revision.chars().all(|c| c.is_ascii_hexdigit());
+    let version = revision.strip_prefix('v').unwrap_or(revision);
+    let tag = version.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && version.contains('.')
+        && version.split(['-', '+']).next().is_some_and(|core| {
+            core.split('.')
+                .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        });
+    sha || tag
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test::{lint, one};
+    use super::is_pinned;
+
+    #[test]
+    fn cluster_names() {
+        one(
+            "regions: {eu-west-1: {cluster: \"prod eu\"}}\n",
+            "error[E0907] regions.eu-west-1.cluster: `prod eu` is not a cluster name",
+        );
+    }
+
+    #[test]
+    fn one_cluster_per_region() {
+        one(
+            "regions: {eu-west-1: {cluster: us-east-1}}\n",
+            "error[E0203] regions.eu-west-1.cluster: regions `us-east-1` and `eu-west-1` are both on cluster `us-east-1`",
+        );
+        assert!(lint("regions: {eu-west-1: {cluster: prod-eu}}\n").is_empty());
+    }
+
+    #[test]
+    fn pinned_revisions_in_production() {
+        one(
+            "name: production\nplatform: {targetRevision: main}\n",
+            "warning[W0908] platform.targetRevision: the production profile `production` deploys `main`",
+        );
+        assert!(lint("name: production\nplatform: {targetRevision: v1.4.0}\n").is_empty());
+        assert!(lint("name: staging\nplatform: {targetRevision: HEAD}\n").is_empty());
+    }
+
+    #[test]
+    fn what_counts_as_pinned() {
+        for pinned in [
+            "v1.4.0",
+            "1.4",
+            "v2.0.0-rc.1",
+            "0123abc",
+            "a".repeat(40).as_str(),
+        ] {
+            assert!(is_pinned(pinned), "{pinned}");
+        }
+        for moving in ["HEAD", "main", "release/1.4", "v1", "stable", "v1.x"] {
+            assert!(!is_pinned(moving), "{moving}");
+        }
+    }
+}
