@@ -217,3 +217,26 @@ fn verify_parses_every_document_back() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, default_render());
 }
+
+/// Issue 11: the objects of several clusters are never piped into one command (nothing
+/// is written, and the per-cluster command is named); one cluster's objects, or
+/// `--all-clusters`, go through.
+#[test]
+fn several_clusters_are_not_piped_into_one_command() {
+    let out = Test::new(["render"]).run_piped();
+    assert_cli_snapshot("render-refuses-to-pipe-several-clusters", &out, None);
+    let out = Test::new(["render", "--global", "--region", "eu-west-1"]).run_piped();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    let out = Test::new(["render", "--region", "eu-west-1"]).run_piped();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("# mplp-scale: the objects of region eu-west-1, for cluster eu-west-1:\n"),
+        "{}",
+        out.stdout
+    );
+    let out = Test::new(["render", "--all-clusters"]).run_piped();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, default_render());
+}
