@@ -1,6 +1,7 @@
 //! The integration tests: one binary, run with `cargo test`.
 
 mod cli;
+mod cmp;
 mod common;
 mod docs;
 mod escaping;

@@ -240,3 +240,46 @@ fn several_clusters_are_not_piped_into_one_command() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, default_render());
 }
+
+/// Issue 11: once applied, routing resolves and every region is delivered to its
+/// cluster: `validate-manifests --topology` finds nothing about Istio hosts, gateways,
+/// subsets or Argo CD delivery, in both traffic modes and with either manifest source.
+#[test]
+fn routing_resolves_and_every_region_is_delivered() {
+    for sets in [
+        &[][..],
+        &["traffic.mode=localFirst"][..],
+        &[
+            "platform.manifests.source=plugin",
+            "traffic.gateway=istio-system/shared",
+        ][..],
+    ] {
+        let mut args = vec!["render".to_owned()];
+        for set in sets {
+            args.extend(["--set".to_owned(), (*set).to_owned()]);
+        }
+        let out = Test::new(args).run();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let Some((_, report)) =
+            validate_manifests(&out.stdout, &["--topology", "--warnings-as-errors"])
+        else {
+            return;
+        };
+        let findings: Vec<&str> = report
+            .lines()
+            .filter(|l| !l.ends_with(')') || !l.contains(": OK ("))
+            .filter(|l| {
+                [
+                    "VirtualService/",
+                    "Gateway/",
+                    "DestinationRule/",
+                    "ApplicationSet/",
+                    "(delivery)",
+                ]
+                .iter()
+                .any(|k| l.contains(k))
+            })
+            .collect();
+        assert_eq!(findings, Vec::<&str>::new(), "with {sets:?}:\n{report}");
+    }
+}
