@@ -51,21 +51,84 @@ pub fn write_stream(
     Ok(())
 }
 
-/// Write a file atomically: a temporary file in the same directory, renamed over `path`
-/// once `fill` has succeeded. On failure the temporary file is removed and `path` is untouched.
+/// Write `-o FILE` the way a user expects each kind of FILE to be written:
+///
+/// - `-`: standard output;
+/// - a regular file, or a path that does not exist yet: atomically, through a temporary
+///   file in the same directory renamed over it once `fill` has succeeded (on failure the
+///   temporary file is removed and FILE is untouched);
+/// - a symbolic link: its target is replaced atomically as above; the link stays;
+/// - anything else (a named pipe, a character device such as `/dev/stdout` or
+///   `/dev/null`, a process substitution's `/dev/fd/N`): opened and written directly,
+///   never replaced;
+/// - a directory, or a path whose directory does not exist: an error naming it.
 pub fn write_atomically(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
+    if path == Path::new("-") {
+        let stdout = io::stdout();
+        let mut writer = io::BufWriter::new(stdout.lock());
+        fill(&mut writer)?;
+        return writer.flush().context("failed to write standard output");
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            anyhow::bail!("`{}` is a directory, not a file", path.display())
+        }
+        Ok(meta) if !meta.is_file() => {
+            // A pipe or a device: write through it, never replace it.
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("failed to open `{}`", path.display()))?;
+            let mut writer = io::BufWriter::new(file);
+            fill(&mut writer)?;
+            return writer
+                .flush()
+                .with_context(|| format!("failed to write `{}`", path.display()));
+        }
+        _ => {}
+    }
+    // A symbolic link: replace what it points to, and keep the link.
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let link = std::fs::read_link(path)
+                .with_context(|| format!("failed to read the link `{}`", path.display()))?;
+            match path.parent() {
+                Some(parent) if link.is_relative() => parent.join(link),
+                _ => link,
+            }
+        }
+        _ => path.to_owned(),
+    };
+    replace_atomically(&target, fill)
+}
+
+/// Write `path` through a temporary file in its directory, renamed over it at the end.
+fn replace_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "cannot write `{}`: the directory `{}` does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
     let mut temp = tempfile::Builder::new()
         .prefix(".mplp-scale-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .with_context(|| format!("failed to create a temporary file in `{}`", dir.display()))?;
+        .with_context(|| {
+            format!(
+                "cannot write `{}`: the directory `{}` is not writable",
+                path.display(),
+                dir.display()
+            )
+        })?;
     {
         let mut writer = io::BufWriter::new(temp.as_file_mut());
         fill(&mut writer)?;

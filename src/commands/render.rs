@@ -61,7 +61,11 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
     };
     let objects = plan(profile, &selection);
     let clusters = clusters(profile, &objects);
-    let to_stdout = args.out_dir.is_none() && args.output.is_none();
+    let to_stdout = args.out_dir.is_none()
+        && args
+            .output
+            .as_deref()
+            .is_none_or(|o| o == std::path::Path::new("-"));
     if to_stdout && args.stdout_is_pipe && clusters.len() > 1 && !args.all_clusters {
         let (region, cluster) = profile
             .regions

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{At, Check, KindInfo, Placement, Planner};
+use super::{At, Body, Check, KindInfo, Placement, Planner};
 use crate::plan::PlannedObject;
 use crate::profile::TrafficMode;
 
@@ -36,17 +36,23 @@ pub struct DestinationRule {
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let profile = p.profile;
     let traffic = &profile.traffic;
-    let spec = DestinationRule {
-        host: super::virtual_service::host(profile),
-        locality: traffic.mode == TrafficMode::LocalFirst,
-        subsets: profile
-            .regions
-            .iter()
-            .map(|(name, r)| (name.clone(), r.cluster(name).to_owned()))
-            .collect(),
+    // The same in every region: planned once, shared.
+    let build = || {
+        let spec = DestinationRule {
+            host: super::virtual_service::host(profile),
+            locality: traffic.mode == TrafficMode::LocalFirst,
+            subsets: profile
+                .regions
+                .iter()
+                .map(|(name, r)| (name.clone(), r.cluster(name).to_owned()))
+                .collect(),
+        };
+        let name: Arc<str> = Arc::from(traffic.service.as_str());
+        Some((name, Body::new(&spec)))
     };
-    let name: Arc<str> = Arc::from(traffic.service.as_str());
-    let body = p.body(&INFO, &name, &spec);
+    let Some((name, body)) = p.neutral(&INFO, 0, build) else {
+        return;
+    };
     let mut object = p.object(&INFO, at, name, "traffic", body);
     object.api_version = super::virtual_service::api_version(traffic.api_version);
     out.push(object);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{At, Check, KindInfo, Placement, Planner};
+use super::{At, Body, Check, KindInfo, Placement, Planner};
 use crate::plan::PlannedObject;
 
 pub static INFO: KindInfo = KindInfo {
@@ -41,18 +41,24 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let Some(name) = rendered(traffic.gateway.as_deref()) else {
         return;
     };
-    let spec = Gateway {
-        selector: traffic
-            .ingress
-            .selector
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        host: traffic.host.clone(),
-        credential_name: traffic.ingress.credential_name.clone(),
+    // The same in every region: planned once, shared.
+    let build = || {
+        let spec = Gateway {
+            selector: traffic
+                .ingress
+                .selector
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            host: traffic.host.clone(),
+            credential_name: traffic.ingress.credential_name.clone(),
+        };
+        let name: Arc<str> = Arc::from(name);
+        Some((name, Body::new(&spec)))
     };
-    let name: Arc<str> = Arc::from(name);
-    let body = p.body(&INFO, &name, &spec);
+    let Some((name, body)) = p.neutral(&INFO, 0, build) else {
+        return;
+    };
     let mut object = p.object(&INFO, at, name, "traffic", body);
     object.api_version = super::virtual_service::api_version(traffic.api_version);
     out.push(object);

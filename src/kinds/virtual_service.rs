@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{At, Check, KindInfo, Placement, Planner};
+use super::{At, Body, Check, KindInfo, Placement, Planner};
 use crate::plan::PlannedObject;
 use crate::profile::{IstioVersion, Profile, TrafficMode};
 
@@ -61,26 +61,32 @@ pub fn api_version(version: IstioVersion) -> &'static str {
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let profile = p.profile;
     let traffic = &profile.traffic;
-    let spec = VirtualService {
-        host: traffic.host.clone(),
-        gateway: traffic.gateway.clone(),
-        header: traffic.region_header.clone(),
-        port: traffic.port,
-        destination: host(profile),
-        regions: profile.regions.keys().cloned().collect(),
-        // A region at weight 0 keeps its header route but leaves the default route.
-        default_route: match traffic.mode {
-            TrafficMode::Weighted => profile
-                .regions
-                .iter()
-                .filter(|(_, r)| r.weight > 0)
-                .map(|(name, r)| (name.clone(), r.weight))
-                .collect(),
-            TrafficMode::LocalFirst => Vec::new(),
-        },
+    // The same in every region: planned once, shared.
+    let build = || {
+        let spec = VirtualService {
+            host: traffic.host.clone(),
+            gateway: traffic.gateway.clone(),
+            header: traffic.region_header.clone(),
+            port: traffic.port,
+            destination: host(profile),
+            regions: profile.regions.keys().cloned().collect(),
+            // A region at weight 0 keeps its header route but leaves the default route.
+            default_route: match traffic.mode {
+                TrafficMode::Weighted => profile
+                    .regions
+                    .iter()
+                    .filter(|(_, r)| r.weight > 0)
+                    .map(|(name, r)| (name.clone(), r.weight))
+                    .collect(),
+                TrafficMode::LocalFirst => Vec::new(),
+            },
+        };
+        let name: Arc<str> = Arc::from("mplp-traffic");
+        Some((name, Body::new(&spec)))
     };
-    let name: Arc<str> = Arc::from("mplp-traffic");
-    let body = p.body(&INFO, &name, &spec);
+    let Some((name, body)) = p.neutral(&INFO, 0, build) else {
+        return;
+    };
     let mut object = p.object(&INFO, at, name, "traffic", body);
     object.api_version = api_version(traffic.api_version);
     out.push(object);

@@ -127,3 +127,81 @@ fn layered_stdin_and_files_together() {
         vec![40, 40, 20]
     );
 }
+
+/// Issue 14, item 1: `-o` replaces only what it should. A symbolic link's target is
+/// replaced atomically and the link stays; a named pipe and a character device are
+/// written through, never replaced; `-o -` is standard output; a missing or read-only
+/// directory is an error naming it, with nothing written.
+#[cfg(unix)]
+#[test]
+fn output_writes_through_what_it_must_not_replace() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let render = |out: &std::path::Path| {
+        Test::new([
+            "render",
+            "--region",
+            "eu-west-1",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .run()
+    };
+    let expected = Test::new(["render", "--region", "eu-west-1"]).run().stdout;
+
+    // A symlink: the target gets the stream, the link is still a link.
+    let target = dir.path().join("target.yaml");
+    let link = dir.path().join("link.yaml");
+    std::fs::write(&target, "old\n").unwrap();
+    std::os::unix::fs::symlink("target.yaml", &link).unwrap();
+    assert_eq!(render(&link).code, 0);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), expected);
+
+    // A named pipe: the reader gets the stream, the pipe stays a pipe.
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    assert_eq!(render(&fifo).code, 0);
+    assert_eq!(reader.join().unwrap(), expected);
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+
+    // A character device stays one.
+    assert_eq!(render(std::path::Path::new("/dev/null")).code, 0);
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+
+    // `-o -` is standard output.
+    let out = Test::new(["render", "--region", "eu-west-1", "-o", "-"]).run();
+    assert_eq!(out.stdout, expected);
+    assert!(!std::path::Path::new("-").exists());
+
+    // A missing directory is named; a read-only one (unless we are root, who may write
+    // anywhere) leaves the file as it was.
+    let out = render(&dir.path().join("missing/out.yaml"));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("the directory `"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("missing` does not exist"),
+        "{}",
+        out.stderr
+    );
+}
