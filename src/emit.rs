@@ -78,11 +78,11 @@ pub fn write_atomically(
         }
         Ok(meta) if !meta.is_file() => {
             // A pipe or a device: write through it, never replace it.
-            let file = std::fs::OpenOptions::new()
+            let device = std::fs::OpenOptions::new()
                 .write(true)
                 .open(path)
                 .with_context(|| format!("failed to open `{}`", path.display()))?;
-            let mut writer = io::BufWriter::new(file);
+            let mut writer = io::BufWriter::new(device);
             fill(&mut writer)?;
             return writer
                 .flush()
