@@ -172,12 +172,12 @@ fn output_writes_through_what_it_must_not_replace() {
             .unwrap()
             .success()
     );
-    let reader = {
+    let pipe_reader = {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
     };
     assert_eq!(render(&fifo).code, 0);
-    assert_eq!(reader.join().unwrap(), expected);
+    assert_eq!(pipe_reader.join().unwrap(), expected);
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 
     // A character device stays one.
