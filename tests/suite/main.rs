@@ -9,4 +9,5 @@ mod mutations;
 mod properties;
 mod render;
 mod simulate;
+mod topology;
 mod workflow;
