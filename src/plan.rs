@@ -155,6 +155,12 @@ mod tests {
         assert_eq!(count(&kinds::cnpg_cluster::INFO), 3);
         assert_eq!(count(&kinds::redis_cluster::INFO), 3);
         assert_eq!(count(&kinds::vpa::INFO), 6);
+        // The base backup is taken in the primary region only; a pooler and a scrape
+        // object per region for the database, one scrape object per region for the cache.
+        assert_eq!(count(&kinds::scheduled_backup::INFO), 1);
+        assert_eq!(count(&kinds::pooler::INFO), 3);
+        assert_eq!(count(&kinds::pod_monitor::DATABASE), 3);
+        assert_eq!(count(&kinds::pod_monitor::CACHE), 3);
         // Stream order: global first, then regions in profile order, kinds in table order.
         let mut last = (0usize, 0usize);
         let region_index = |s: &Scope| match s {
@@ -253,12 +259,16 @@ mod tests {
         let cluster = of(&kinds::cnpg_cluster::INFO);
         assert_eq!(field(cluster, "instances"), "2");
         assert_eq!(
-            field(cluster, "replica_of.source"),
+            field(cluster, "topology.source"),
             "postgresql-cluster-us-east-1"
         );
         assert_eq!(
-            field(cluster, "replica_of.server_name"),
-            "postgresql-cluster"
+            field(cluster, "topology.recover_from"),
+            "postgresql-cluster-us-east-1"
+        );
+        assert_eq!(
+            field(cluster, "topology.this"),
+            "postgresql-cluster-eu-west-1"
         );
         assert_eq!(field(of(&kinds::object_store::INFO), "retention"), "None");
     }

@@ -16,7 +16,49 @@ use crate::ExitStatus;
 use crate::cli::ExplainArgs;
 use crate::effective::{CORE_MODULE, EffectiveModule, effective_module};
 use crate::hpa::{Behavior, Controller, Observation, Rules, Select, Target};
-use crate::profile::{Metric, ObjectTarget, Profile, Region, ResourceList, ResourceTarget};
+use crate::profile::{Metric, ObjectTarget, Pooler, Profile, Region, ResourceList, ResourceTarget};
+
+/// The connection check: module pods at maximum scale against `max_connections`,
+/// directly or through the CNPG `Pooler` (PgBouncer) when the profile renders one.
+fn connections(
+    pooler: &Pooler,
+    max_connections: i64,
+    pods: i64,
+    out: &mut String,
+    warnings: &mut Vec<String>,
+) {
+    if pooler.enabled {
+        let clients = pooler.instances * pooler.max_client_conn;
+        let servers = pooler.instances * pooler.default_pool_size;
+        let per_pod = clients as f64 / pods.max(1) as f64;
+        let line = format!(
+            "postgres through the pooler: {clients} client connections ({} PgBouncer pods × max_client_conn {}) for up to {pods} module pods at maximum scale: {per_pod:.1} per pod; {servers} server connections per user and database of max_connections {max_connections}",
+            pooler.instances, pooler.max_client_conn
+        );
+        if servers > max_connections - RESERVED_CONNECTIONS {
+            warnings.push(format!("{line}: the pooler opens more server connections than PostgreSQL accepts; lower defaultPoolSize or raise max_connections"));
+        } else if per_pod < 5.0 {
+            warnings.push(format!("{line}: a connection pool of 5 or more per pod will exhaust it; raise maxClientConn or the pooler's instances"));
+        } else {
+            let _ = writeln!(out, "    {line}");
+        }
+        return;
+    }
+    let per_pod = max_connections as f64 / pods.max(1) as f64;
+    let line = format!(
+        "postgres max_connections {max_connections} for up to {pods} module pods at maximum scale: {per_pod:.1} connections per pod"
+    );
+    if pods > max_connections {
+        warnings.push(format!("{line}: fewer than one each; raise max_connections or enable the pooler (`postgres.pooler`)"));
+    } else if per_pod < 5.0 {
+        warnings.push(format!("{line}: a connection pool of 5 or more per pod will exhaust it; size pools accordingly or enable the pooler (`postgres.pooler`)"));
+    } else {
+        let _ = writeln!(out, "    {line}");
+    }
+}
+
+/// `superuser_reserved_connections`, PostgreSQL's default: not for the pooler.
+const RESERVED_CONNECTIONS: i64 = 3;
 
 /// The controller's default sync period.
 const SYNC_SECONDS: i64 = 15;
@@ -104,17 +146,7 @@ fn explain_region(profile: &Profile, name: &str, region: &Region, out: &mut Stri
             .get("max_connections")
             .and_then(|v| v.parse::<i64>().ok())
         {
-            let per_pod = max_connections as f64 / max.max(1) as f64;
-            let line = format!(
-                "postgres max_connections {max_connections} for up to {max} module pods at maximum scale: {per_pod:.1} connections per pod"
-            );
-            if max > max_connections {
-                warnings.push(format!("{line}: fewer than one each; raise max_connections or put PgBouncer (a CNPG Pooler) in front"));
-            } else if per_pod < 5.0 {
-                warnings.push(format!("{line}: a connection pool of 5 or more per pod will exhaust it; size pools accordingly or add a CNPG Pooler"));
-            } else {
-                let _ = writeln!(out, "    {line}");
-            }
+            connections(&pg.pooler, max_connections, max, out, &mut warnings);
         }
     }
     if let Some(redis) = &profile.redis {
@@ -269,7 +301,7 @@ fn trim(x: f64) -> String {
 }
 
 /// redis.conf memory units: `3gb` = 3 × 1024³ (Redis reads `gb` as GiB, `g` as 10⁹).
-fn redis_bytes(text: &str) -> Option<f64> {
+pub(crate) fn redis_bytes(text: &str) -> Option<f64> {
     let lower = text.trim().to_ascii_lowercase();
     let split = lower
         .find(|c: char| !c.is_ascii_digit())

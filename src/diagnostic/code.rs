@@ -101,6 +101,14 @@ pub enum Code {
     InlineSecret,
     /// E0705: a CNPG instance count below 1.
     Instances,
+    /// W0706: a region whose CNPG cluster has one instance (no standby; its PDB blocks drains).
+    SingleInstance,
+    /// W0707: Postgres requests below their limits (CNPG recommends the Guaranteed `QoS` class).
+    NotGuaranteed,
+    /// E0708: a promotion token on a region that is not the primary.
+    PromotionToken,
+    /// E0709: a backup schedule that is not a six-field cron expression, seconds first.
+    BackupSchedule,
     /// E0801: a Redis cluster of fewer than 3 leader shards.
     RedisShards,
     /// W0802: a container image with no tag, or the `latest` tag.
@@ -111,6 +119,12 @@ pub enum Code {
     RedisPods,
     /// E0805: an API version the operator no longer serves.
     ApiVersion,
+    /// E0806: a Redis PodDisruptionBudget the operator ignores in part, or one that blocks every drain.
+    RedisPdb,
+    /// E0807: Redis `maxmemory` at or above the memory limit.
+    RedisMaxmemory,
+    /// W0808: a Redis memory limit without `maxmemory`.
+    RedisNoMaxmemory,
     /// E0901: a host name or URL that Istio, Argo CD or the object store would refuse.
     InvalidHost,
     /// E0902: a `traffic.port` outside 1 to 65535.
@@ -403,6 +417,34 @@ pub const CODES: &[CodeInfo] = &[
         "a CNPG instance count below 1",
     ),
     row(
+        Code::SingleInstance,
+        "W0706",
+        Warning,
+        "single instance",
+        "a region whose CNPG cluster has one instance (no standby; its PDB blocks drains)",
+    ),
+    row(
+        Code::NotGuaranteed,
+        "W0707",
+        Warning,
+        "not Guaranteed QoS",
+        "Postgres requests below their limits (CNPG recommends the Guaranteed QoS class)",
+    ),
+    row(
+        Code::PromotionToken,
+        "E0708",
+        Error,
+        "promotion token",
+        "a promotion token on a region that is not the primary",
+    ),
+    row(
+        Code::BackupSchedule,
+        "E0709",
+        Error,
+        "backup schedule",
+        "a backup schedule that is not a six-field cron expression, seconds first",
+    ),
+    row(
         Code::RedisShards,
         "E0801",
         Error,
@@ -436,6 +478,27 @@ pub const CODES: &[CodeInfo] = &[
         Error,
         "API version",
         "an API version the operator no longer serves",
+    ),
+    row(
+        Code::RedisPdb,
+        "E0806",
+        Error,
+        "Redis PDB",
+        "a Redis PodDisruptionBudget the operator ignores in part, or one that blocks every drain",
+    ),
+    row(
+        Code::RedisMaxmemory,
+        "E0807",
+        Error,
+        "Redis maxmemory",
+        "Redis `maxmemory` at or above the memory limit",
+    ),
+    row(
+        Code::RedisNoMaxmemory,
+        "W0808",
+        Warning,
+        "Redis without maxmemory",
+        "a Redis memory limit without `maxmemory`",
     ),
     row(
         Code::InvalidHost,

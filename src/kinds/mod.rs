@@ -19,9 +19,12 @@ pub mod destination_rule;
 pub mod gateway;
 pub mod hpa;
 pub mod object_store;
+pub mod pod_monitor;
 pub mod policies;
+pub mod pooler;
 pub mod redis_cluster;
 pub mod redis_config;
+pub mod scheduled_backup;
 pub mod virtual_service;
 pub mod vpa;
 
@@ -48,8 +51,12 @@ pub static KINDS: &[&KindInfo] = &[
     &vpa::INFO,
     &object_store::INFO,
     &cnpg_cluster::INFO,
+    &scheduled_backup::INFO,
+    &pooler::INFO,
+    &pod_monitor::DATABASE,
     &redis_config::INFO,
     &redis_cluster::INFO,
+    &pod_monitor::CACHE,
 ];
 
 /// What the rest of the crate knows about a kind.

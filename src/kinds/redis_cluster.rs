@@ -1,5 +1,11 @@
 //! opstree `RedisCluster` (redis.redis.opstreelabs.in/v1beta2), `<redis.name>`: leader
-//! shards and their followers, image and resources under `kubernetesConfig`.
+//! shards and their followers, image, resources and the password Secret under
+//! `kubernetesConfig`. Everything per role is written under `redisLeader` and
+//! `redisFollower`, where redis-operator v0.26.0 reads it
+//! (`internal/k8sutils/redis-cluster.go` `CreateRedisLeader`, `CreateRedisFollower`):
+//! the redis.conf ConfigMap (`redisConfig.additionalRedisConfig`), the
+//! PodDisruptionBudget (`pdb`, `internal/k8sutils/poddisruption.go`) and the
+//! anti-affinity that keeps leaders off the nodes (or zones) of followers.
 
 use std::sync::Arc;
 
@@ -7,6 +13,7 @@ use serde::Serialize;
 
 use super::{At, Check, KindInfo, Placement, Planner, ResourcesCtx};
 use crate::plan::PlannedObject;
+use crate::profile::{AffinityMode, Redis};
 
 pub static INFO: KindInfo = KindInfo {
     api_version: "redis.redis.opstreelabs.in/v1beta2",
@@ -53,10 +60,45 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         storage_class: redis.storage.storage_class.clone(),
         pod_security_context,
         config_map: super::redis_config::name(redis),
+        secret: redis
+            .auth
+            .as_ref()
+            .map(|a| (a.secret.clone(), a.key.clone())),
+        pdb: pdb(redis),
+        leader: role(redis, "follower"),
+        follower: role(redis, "leader"),
     };
     let name: Arc<str> = Arc::from(redis.name.as_str());
     let body = p.body(&INFO, &name, &spec);
     out.push(p.object(&INFO, at, name, "cache", body));
+}
+
+/// `(field, value)` of each role's PodDisruptionBudget: `maxUnavailable` wins, as in the
+/// operator (`generatePodDisruptionBudgetDef`); 1 when the profile gives neither.
+fn pdb(redis: &Redis) -> Option<(&'static str, i64)> {
+    let pdb = &redis.pdb;
+    if !pdb.enabled {
+        return None;
+    }
+    Some(match (pdb.max_unavailable, pdb.min_available) {
+        (Some(n), _) => ("maxUnavailable", n),
+        (None, Some(n)) => ("minAvailable", n),
+        (None, None) => ("maxUnavailable", 1),
+    })
+}
+
+/// One role's anti-affinity: stay off the topology (node, zone) of the other role's pods.
+fn role(redis: &Redis, other: &str) -> Option<Role> {
+    let required = match redis.anti_affinity.mode {
+        AffinityMode::Off => return None,
+        AffinityMode::Required => true,
+        AffinityMode::Preferred => false,
+    };
+    Some(Role {
+        required,
+        avoid: format!("{}-{other}", redis.name),
+        topology_key: redis.anti_affinity.topology_key.clone(),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -71,4 +113,20 @@ pub struct RedisCluster {
     pub storage_class: Option<String>,
     pub pod_security_context: Vec<(&'static str, i64)>,
     pub config_map: Option<String>,
+    /// `kubernetesConfig.redisSecret`: the Secret's name and key.
+    pub secret: Option<(String, String)>,
+    /// Each role's `pdb`: `maxUnavailable` or `minAvailable`, and how many.
+    pub pdb: Option<(&'static str, i64)>,
+    pub leader: Option<Role>,
+    pub follower: Option<Role>,
+}
+
+/// A role's pod anti-affinity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Role {
+    /// Required (a pod waits) or preferred (weight 100).
+    pub required: bool,
+    /// The `app` label of the other role's pods (`<name>-leader`, `<name>-follower`).
+    pub avoid: String,
+    pub topology_key: String,
 }

@@ -1,5 +1,5 @@
 //! The profile's shape is written twice, once for the JSON Schema (the types' derives and
-//! `schema.rs`) and once for reading (`read.rs`). These tests hold the two together: every
+//! `schema.rs`) and once for reading (`read/`). These tests hold the two together: every
 //! object in the schema has the keys its reader knows, every enum the strings its reader
 //! accepts, both ways, and every default the schema states is what the reader fills in.
 
@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{
-    ArgoCd, Backup, Behavior, ControlledValues, Defaults, Delivery, DescribedObject, Exporter,
-    Ingress, IstioVersion, ManifestSource, Manifests, Metric, Module, ModuleOverride, Network,
-    Platform, PodSecurityContext, PolicyRule, PolicyType, Postgres, Profile, Redis, Region,
-    RegionPostgres, Replicas, ResourceList, ResourceName, Resources, ScalingPolicy, ScalingRules,
-    SelectPolicy, Storage, Traffic, TrafficMode, UpdateMode, ValuesFormat, Vpa, profile_schema,
+    AffinityMode, AntiAffinity, ArgoCd, Backup, Behavior, ControlledValues, Defaults, Delivery,
+    DescribedObject, Exporter, Ingress, IstioVersion, ManifestSource, Manifests, Metric, Module,
+    ModuleOverride, Monitoring, Network, Platform, PodSecurityContext, PolicyRule, PolicyType,
+    PoolMode, Pooler, Postgres, Profile, Redis, RedisAuth, RedisPdb, Region, RegionPostgres,
+    Replicas, ResourceList, ResourceName, Resources, ScalingPolicy, ScalingRules, SelectPolicy,
+    Storage, Traffic, TrafficMode, UpdateMode, ValuesFormat, Vpa, profile_schema,
 };
 use crate::load::{Cx, FromNode};
 
@@ -100,7 +101,20 @@ fn objects() -> Vec<ObjectReader> {
         ("/$defs/Postgres", Postgres::KEYS, read_empty::<Postgres>),
         ("/$defs/Storage", Storage::KEYS, read_empty::<Storage>),
         ("/$defs/Backup", Backup::KEYS, read_empty::<Backup>),
+        ("/$defs/Pooler", Pooler::KEYS, read_empty::<Pooler>),
+        (
+            "/$defs/Monitoring",
+            Monitoring::KEYS,
+            read_empty::<Monitoring>,
+        ),
         ("/$defs/Redis", Redis::KEYS, read_empty::<Redis>),
+        ("/$defs/RedisAuth", RedisAuth::KEYS, read_empty::<RedisAuth>),
+        ("/$defs/RedisPdb", RedisPdb::KEYS, read_empty::<RedisPdb>),
+        (
+            "/$defs/AntiAffinity",
+            AntiAffinity::KEYS,
+            read_empty::<AntiAffinity>,
+        ),
         ("/$defs/Exporter", Exporter::KEYS, read_empty::<Exporter>),
         (
             "/$defs/PodSecurityContext",
@@ -159,6 +173,12 @@ fn enums() -> Vec<EnumReader> {
             names(ControlledValues::CHOICES),
             Some(written(ControlledValues::CHOICES, ControlledValues::as_str)),
         ),
+        (
+            "/$defs/PoolMode",
+            names(PoolMode::CHOICES),
+            Some(written(PoolMode::CHOICES, PoolMode::as_str)),
+        ),
+        ("/$defs/AffinityMode", names(AffinityMode::CHOICES), None),
     ]
 }
 
@@ -306,7 +326,8 @@ fn schema_defaults(value: &Value, pointer: &str, found: &mut BTreeMap<String, Va
 }
 
 /// A profile that leaves out every optional field, with every optional section that has
-/// defaults (an object metric's `describedObject`, `postgres.backup`, `redis.exporter`).
+/// defaults (an object metric's `describedObject`, `postgres.backup`, `redis.exporter`,
+/// `redis.auth`).
 const SPARSE: &str = r#"
 version: 1
 name: sparse
@@ -327,6 +348,7 @@ redis:
   image: quay.io/opstree/redis:v7.0.15
   storage: {size: 1Gi}
   exporter: {image: quay.io/opstree/redis-exporter:v1.44.0}
+  auth: {secret: redis-auth}
 "#;
 
 /// Every `default` the schema states is what the reader fills in when the key is left
@@ -394,6 +416,21 @@ fn the_schemas_defaults_are_the_readers() {
             "Backup/properties/secretAccessKeyKey",
             json!(backup.secret_access_key_key),
         ),
+        ("Backup/properties/schedule", json!(backup.schedule)),
+        ("Pooler/properties/enabled", json!(pg.pooler.enabled)),
+        ("Pooler/properties/instances", json!(pg.pooler.instances)),
+        (
+            "Pooler/properties/maxClientConn",
+            json!(pg.pooler.max_client_conn),
+        ),
+        (
+            "Pooler/properties/defaultPoolSize",
+            json!(pg.pooler.default_pool_size),
+        ),
+        (
+            "Monitoring/properties/podMonitor",
+            json!(pg.monitoring.pod_monitor),
+        ),
         ("Redis/properties/name", json!(redis.name)),
         ("Redis/properties/clusterSize", json!(redis.cluster_size)),
         ("Redis/properties/version", json!(redis.version)),
@@ -401,6 +438,15 @@ fn the_schemas_defaults_are_the_readers() {
         (
             "Exporter/properties/enabled",
             json!(redis.exporter.as_ref().unwrap().enabled),
+        ),
+        (
+            "RedisAuth/properties/key",
+            json!(redis.auth.as_ref().unwrap().key),
+        ),
+        ("RedisPdb/properties/enabled", json!(redis.pdb.enabled)),
+        (
+            "AntiAffinity/properties/topologyKey",
+            json!(redis.anti_affinity.topology_key),
         ),
     ]
     .into_iter()
@@ -424,4 +470,9 @@ fn the_schemas_defaults_are_the_readers() {
     assert_eq!(p.traffic.mode, TrafficMode::Weighted);
     assert_eq!(p.traffic.ingress, super::Ingress::default());
     assert_eq!(p.regions["us-east-1"].cluster, None);
+    assert_eq!(pg.pooler, Pooler::default());
+    assert_eq!(pg.pooler.pool_mode, PoolMode::Transaction);
+    assert_eq!(redis.monitoring, Monitoring::default());
+    assert_eq!(redis.pdb, RedisPdb::default());
+    assert_eq!(redis.anti_affinity.mode, AffinityMode::Required);
 }

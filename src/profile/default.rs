@@ -1,7 +1,7 @@
 //! The default of every optional profile field whose default is a fixed value: the one
 //! place they are written.
 //!
-//! `read.rs` fills them in when a key is left out, and the JSON Schema states them as
+//! `read/` fills them in when a key is left out, and the JSON Schema states them as
 //! `default` (the fields' `#[serde(default = "…")]` name these functions; `ArgoCd` takes
 //! its `Default`). Defaults that follow from other fields (a module's Deployment, metrics
 //! and behavior from `defaults`, a region's overrides) are effective values, computed in
@@ -11,7 +11,8 @@
 use indexmap::IndexMap;
 
 use super::{
-    ArgoCd, Delivery, Ingress, IstioVersion, ManifestSource, Manifests, TrafficMode, ValuesFormat,
+    AffinityMode, AntiAffinity, ArgoCd, Delivery, Ingress, IstioVersion, ManifestSource, Manifests,
+    Monitoring, PoolMode, Pooler, RedisPdb, TrafficMode, ValuesFormat,
 };
 
 impl Default for ArgoCd {
@@ -74,6 +75,64 @@ pub(super) fn secret_access_key_key() -> String {
     "SECRET_ACCESS_KEY".to_owned()
 }
 
+/// `postgres.backup.schedule`: daily at midnight (six fields, seconds first).
+pub(super) fn backup_schedule() -> String {
+    "0 0 0 * * *".to_owned()
+}
+
+impl Default for Pooler {
+    /// On, two PgBouncer pods per region.
+    fn default() -> Self {
+        Pooler {
+            enabled: pooler_enabled(),
+            instances: pooler_instances(),
+            pool_mode: PoolMode::default(),
+            max_client_conn: pooler_max_client_conn(),
+            default_pool_size: pooler_default_pool_size(),
+        }
+    }
+}
+
+/// `postgres.pooler.enabled`.
+pub(super) fn pooler_enabled() -> bool {
+    true
+}
+
+/// `postgres.pooler.instances`.
+pub(super) fn pooler_instances() -> i64 {
+    2
+}
+
+/// `postgres.pooler.maxClientConn`.
+pub(super) fn pooler_max_client_conn() -> i64 {
+    1000
+}
+
+/// `postgres.pooler.defaultPoolSize`.
+pub(super) fn pooler_default_pool_size() -> i64 {
+    20
+}
+
+impl Default for PoolMode {
+    /// A server connection per transaction.
+    fn default() -> Self {
+        PoolMode::Transaction
+    }
+}
+
+impl Default for Monitoring {
+    fn default() -> Self {
+        Monitoring {
+            pod_monitor: pod_monitor(),
+        }
+    }
+}
+
+/// `postgres.monitoring.podMonitor` and `redis.monitoring.podMonitor`.
+pub(super) fn pod_monitor() -> bool {
+    true
+}
+
 /// `redis.name`.
 pub(super) fn redis_name() -> String {
     "redis-cluster".to_owned()
@@ -97,6 +156,48 @@ pub(super) fn redis_persistence() -> bool {
 /// `redis.exporter.enabled`.
 pub(super) fn exporter_enabled() -> bool {
     true
+}
+
+/// `redis.auth.key`.
+pub(super) fn redis_auth_key() -> String {
+    "password".to_owned()
+}
+
+impl Default for RedisPdb {
+    /// One per role, `maxUnavailable: 1` (see `kinds::redis_cluster`).
+    fn default() -> Self {
+        RedisPdb {
+            enabled: redis_pdb_enabled(),
+            max_unavailable: None,
+            min_available: None,
+        }
+    }
+}
+
+/// `redis.pdb.enabled`.
+pub(super) fn redis_pdb_enabled() -> bool {
+    true
+}
+
+impl Default for AntiAffinity {
+    fn default() -> Self {
+        AntiAffinity {
+            mode: AffinityMode::default(),
+            topology_key: anti_affinity_topology_key(),
+        }
+    }
+}
+
+impl Default for AffinityMode {
+    /// A pod stays pending rather than share a node with its counterpart.
+    fn default() -> Self {
+        AffinityMode::Required
+    }
+}
+
+/// `redis.antiAffinity.topologyKey`.
+pub(super) fn anti_affinity_topology_key() -> String {
+    "kubernetes.io/hostname".to_owned()
 }
 
 impl Default for Delivery {

@@ -1,6 +1,6 @@
 //! The typed topology profile, in the profile's own words.
 //!
-//! Each type reads itself from a positioned YAML node (`read.rs`, `FromNode`): a wrong
+//! Each type reads itself from a positioned YAML node (`read/`, `FromNode`): a wrong
 //! type, a missing field or an unknown key becomes a diagnostic and the walk goes on.
 //! The types hold what the user wrote (quantities keep their text), with the fixed
 //! defaults of left-out fields filled in from `default.rs`, the one place they are
@@ -10,15 +10,17 @@
 //!
 //! The same types generate the profile's JSON Schema (`mplp-scale schema`, schemars):
 //! the doc comment of every field is its description there. The `serde` attributes only
-//! name fields for the schema; reading goes through `read.rs`, and a test keeps the two
+//! name fields for the schema; reading goes through `read/`, and a test keeps the two
 //! in agreement (every shipped profile validates, a misspelled key does not).
 
 #[cfg(test)]
 mod agreement;
+mod database;
 mod default;
 mod read;
 mod schema;
 
+pub use database::*;
 pub use schema::profile_schema;
 
 use indexmap::IndexMap;
@@ -281,15 +283,6 @@ impl Region {
             modules: IndexMap::new(),
         }
     }
-}
-
-/// A region's CloudNativePG settings.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RegionPostgres {
-    /// Instances of the region's cluster (default `postgres.instances`).
-    #[schemars(range(min = 1))]
-    pub instances: Option<i64>,
 }
 
 /// A replica range.
@@ -645,33 +638,6 @@ pub enum Scalar {
     Text(String),
 }
 
-/// CloudNativePG: one `Cluster` per region, the primary in the primary region.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Postgres {
-    /// The `Cluster` name in every region (default `postgresql-cluster`; at most 50 characters).
-    #[serde(default = "default::postgres_name")]
-    pub name: String,
-    /// Instances per region, unless the region says otherwise (default 3).
-    #[serde(default = "default::postgres_instances")]
-    #[schemars(range(min = 1))]
-    pub instances: i64,
-    /// The PostgreSQL image (default: the operator's).
-    pub image_name: Option<String>,
-    /// `postgresql.conf` parameters; the operator's fixed parameters are refused.
-    #[serde(default)]
-    #[schemars(with = "IndexMap<String, schema::ScalarText>")]
-    pub parameters: IndexMap<String, String>,
-    /// Pod resources; the memory request must hold `shared_buffers`.
-    pub resources: Option<Resources>,
-    /// The data volume.
-    pub storage: Storage,
-    /// Backups through the Barman Cloud plugin (one `ObjectStore` per region).
-    pub backup: Option<Backup>,
-    /// The database VPA (container `postgres`), targeting the CNPG `Cluster`.
-    pub vpa: Option<Vpa>,
-}
-
 /// A persistent volume.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -680,85 +646,4 @@ pub struct Storage {
     pub size: Quantity,
     /// The storage class (default: the cluster's default class).
     pub storage_class: Option<String>,
-}
-
-/// Barman Cloud plugin backups. Credentials are only ever a Secret reference.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Backup {
-    /// The object store, e.g. `s3://mplp-backups/postgresql`.
-    pub destination_path: String,
-    /// An S3-compatible endpoint, e.g. `https://minio.example.com`.
-    #[serde(rename = "endpointURL")]
-    pub endpoint_url: Option<String>,
-    /// The Secret holding the object store credentials.
-    pub credentials_secret: String,
-    /// The Secret's key of the access key id (default `ACCESS_KEY_ID`).
-    #[serde(default = "default::access_key_id_key")]
-    pub access_key_id_key: String,
-    /// The Secret's key of the secret access key (default `SECRET_ACCESS_KEY`).
-    #[serde(default = "default::secret_access_key_key")]
-    pub secret_access_key_key: String,
-    /// How long backups are kept: `30d`, `4w`, `6m` (on the primary's store).
-    #[schemars(regex(pattern = r"^[1-9][0-9]*[dwm]$"))]
-    pub retention: Option<String>,
-}
-
-/// opstree redis-operator `RedisCluster` (v1beta2).
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Redis {
-    /// Only `redis.redis.opstreelabs.in/v1beta2` is served by redis-operator 0.26 (the default).
-    pub api_version: Option<String>,
-    /// The RedisCluster's name (default `redis-cluster`).
-    #[serde(default = "default::redis_name")]
-    pub name: String,
-    /// Leader shards (default 3, at least 3); each leader gets one follower.
-    #[serde(default = "default::redis_cluster_size")]
-    #[schemars(range(min = 3))]
-    pub cluster_size: i64,
-    /// `clusterVersion` (default `v7`).
-    #[serde(default = "default::redis_version")]
-    pub version: String,
-    /// The Redis image, pinned to a tag or digest.
-    pub image: String,
-    /// `persistenceEnabled` (default `true`).
-    #[serde(default = "default::redis_persistence")]
-    pub persistence: bool,
-    /// The Prometheus exporter sidecar.
-    pub exporter: Option<Exporter>,
-    /// Pod resources of every Redis pod.
-    pub resources: Option<Resources>,
-    /// The data volume of every Redis pod.
-    pub storage: Storage,
-    /// The pods' security context.
-    pub pod_security_context: Option<PodSecurityContext>,
-    /// redis.conf directives (one line each), rendered into the ConfigMap that
-    /// `redisConfig.additionalRedisConfig` names.
-    #[serde(default)]
-    #[schemars(with = "IndexMap<String, schema::ScalarText>")]
-    pub config: IndexMap<String, String>,
-}
-
-/// The Redis exporter sidecar.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Exporter {
-    /// Whether the exporter runs (default `true`).
-    #[serde(default = "default::exporter_enabled")]
-    pub enabled: bool,
-    /// The exporter image, pinned to a tag or digest.
-    pub image: String,
-}
-
-/// A pod security context.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PodSecurityContext {
-    /// The user id of the pods' processes.
-    pub run_as_user: Option<i64>,
-    /// The group id of the pods' processes.
-    pub run_as_group: Option<i64>,
-    /// The group that owns the volumes.
-    pub fs_group: Option<i64>,
 }

@@ -1,5 +1,5 @@
 //! The profile's JSON Schema: derived from the types, plus the few shapes that the
-//! derive cannot see because `read.rs` reads them its own way (quantities, the short
+//! derive cannot see because `read/` reads them its own way (quantities, the short
 //! metric forms, scalars kept as written).
 
 use std::borrow::Cow;

@@ -14,10 +14,13 @@
 //! - `metrics`, `behavior`, `resources`: what modules, regions and defaults share;
 //! - `vpa`: VPA bounds, modes, targets and conflicts with HPAs;
 //! - `postgres`, `redis`: the database and the cache;
+//! - `database`: the distributed database and the cache as the operators run them
+//!   (instances, quality of service, switchover, backup schedule, PDBs, `maxmemory`);
 //! - `platform`: the Istio traffic settings and the Argo CD Application;
 //! - `delivery`: the regions' clusters and pinned revisions.
 
 mod behavior;
+mod database;
 mod delivery;
 mod metrics;
 mod modules;
@@ -52,6 +55,7 @@ pub fn validate(profile: &Profile, tree: &Node, failed: &FailedPaths) -> Vec<Dia
     if let Some(redis) = &profile.redis {
         redis::check(&mut r, redis);
     }
+    database::check(&mut r, profile);
     crate::diagnostic::sort(&mut r.out);
     r.out.dedup();
     r.out
@@ -113,7 +117,7 @@ mod test {
 postgres:
   parameters: {max_connections: "200", shared_buffers: 256MB}
   resources:
-    requests: {cpu: 500m, memory: 1Gi}
+    requests: {cpu: "2", memory: 4Gi}
     limits: {cpu: "2", memory: 4Gi}
   storage: {size: 10Gi, storageClass: fast-ssd}
   backup:

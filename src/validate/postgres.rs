@@ -414,8 +414,8 @@ mod tests {
     #[test]
     fn shared_buffers_fit_the_memory_request() {
         one(
-            "postgres: {parameters: {shared_buffers: 4GB}}\n",
-            "error[E0702] postgres.resources.requests.memory: memory request `1Gi` is smaller than `shared_buffers` (`4GB`)",
+            "postgres: {parameters: {shared_buffers: 8GB}}\n",
+            "error[E0702] postgres.resources.requests.memory: memory request `4Gi` is smaller than `shared_buffers` (`8GB`)",
         );
         one(
             "postgres: {parameters: {shared_buffers: 1Gi}}\n",

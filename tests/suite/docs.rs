@@ -140,11 +140,40 @@ const DOCUMENTED_DEFAULTS: &[(&str, &str, &str)] = &[
         "postgres",
         "backup.secretAccessKeyKey",
     ),
+    ("Backup/properties/schedule", "postgres", "backup.schedule"),
+    ("Pooler/properties/enabled", "postgres", "pooler.enabled"),
+    (
+        "Pooler/properties/instances",
+        "postgres",
+        "pooler.instances",
+    ),
+    (
+        "Pooler/properties/maxClientConn",
+        "postgres",
+        "pooler.maxClientConn",
+    ),
+    (
+        "Pooler/properties/defaultPoolSize",
+        "postgres",
+        "pooler.defaultPoolSize",
+    ),
+    (
+        "Monitoring/properties/podMonitor",
+        "postgres",
+        "monitoring.podMonitor",
+    ),
     ("Redis/properties/name", "redis", "name"),
     ("Redis/properties/clusterSize", "redis", "clusterSize"),
     ("Redis/properties/version", "redis", "version"),
     ("Redis/properties/persistence", "redis", "persistence"),
     ("Exporter/properties/enabled", "redis", "exporter.enabled"),
+    ("RedisAuth/properties/key", "redis", "auth.key"),
+    ("RedisPdb/properties/enabled", "redis", "pdb.enabled"),
+    (
+        "AntiAffinity/properties/topologyKey",
+        "redis",
+        "antiAffinity.topologyKey",
+    ),
 ];
 
 /// The default column of `field`'s row in the table of the doc's section `section`, or

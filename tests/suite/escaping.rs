@@ -76,7 +76,7 @@ fn hostile_strings_round_trip() {
     let docs: Vec<serde_json::Value> = documents(&out.stdout).into_iter().map(parse).collect();
     assert_eq!(
         docs.len(),
-        61,
+        71,
         "every document parses and none was split or merged"
     );
 
@@ -167,8 +167,8 @@ fn region_names_that_look_like_booleans_stay_strings() {
         .replacen("  eu-west-1:\n", "  no:\n", 1)
         .replacen("  ap-southeast-1:\n", "  on:\n", 1)
         .replacen(
-            "    postgres: {instances: 1}\n",
-            "    postgres: {instances: 1}\n    modules: {network: {replicas: {min: 2, max: 8}}}\n",
+            "    postgres: {instances: 2}\n\ndefaults:",
+            "    postgres: {instances: 2}\n    modules: {network: {replicas: {min: 2, max: 8}}}\n\ndefaults:",
             1,
         );
     let out = Test::new(["render", "-f", "-"]).stdin(profile).run();
@@ -192,8 +192,8 @@ fn region_names_that_look_like_booleans_stay_strings() {
             );
         }
     }
-    assert_eq!(seen.get("no"), Some(&20));
-    assert_eq!(seen.get("on"), Some(&20));
+    assert_eq!(seen.get("no"), Some(&23));
+    assert_eq!(seen.get("on"), Some(&23));
     // The region override reaches that region's HPA only.
     let network: Vec<(String, i64)> = docs
         .iter()

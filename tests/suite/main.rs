@@ -10,4 +10,5 @@ mod mutations;
 mod properties;
 mod render;
 mod simulate;
+mod topology;
 mod workflow;

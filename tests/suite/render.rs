@@ -52,7 +52,10 @@ fn the_default_render_has_the_whole_topology() {
     assert_eq!(count("ObjectStore"), 3);
     assert_eq!(count("VerticalPodAutoscaler"), 6);
     assert_eq!(count("ConfigMap"), 6);
-    assert_eq!(docs.len(), 61);
+    assert_eq!(count("ScheduledBackup"), 1);
+    assert_eq!(count("Pooler"), 3);
+    assert_eq!(count("PodMonitor"), 6);
+    assert_eq!(docs.len(), 71);
 
     // Every document has the common labels; regional ones name their region.
     for doc in &docs {
@@ -189,7 +192,7 @@ fn region_and_global_filters() {
     let out = Test::new(["render", "--region", "eu-west-1"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let docs: Vec<serde_json::Value> = documents(&out.stdout).into_iter().map(parse).collect();
-    assert_eq!(docs.len(), 20);
+    assert_eq!(docs.len(), 23);
     for doc in &docs {
         assert_eq!(
             doc["metadata"]["labels"]["topology.mplp.io/region"], "eu-west-1",
@@ -205,7 +208,7 @@ fn region_and_global_filters() {
     assert_eq!(kinds, vec!["ApplicationSet"]);
 
     let out = Test::new(["render", "--global", "--region", "ap-southeast-1"]).run();
-    assert_eq!(documents(&out.stdout).len(), 1 + 20);
+    assert_eq!(documents(&out.stdout).len(), 1 + 23);
 
     let out = Test::new(["render", "--region", "mars-1"]).run();
     assert_cli_snapshot("render-an-unknown-region", &out, None);

@@ -247,7 +247,7 @@ fn explain_the_default_profile() {
         "{text}"
     );
     assert!(
-        text.contains("postgres max_connections 200 for up to 109 module pods"),
+        text.contains("postgres through the pooler: 2000 client connections (2 PgBouncer pods × max_client_conn 1000) for up to 109 module pods"),
         "{text}"
     );
     assert!(

@@ -1,0 +1,49 @@
+//! CloudNativePG `ScheduledBackup` (postgresql.cnpg.io/v1), `<postgres.name>-scheduled-backup`:
+//! base backups of the primary region's cluster through the Barman Cloud plugin, the
+//! first one as soon as it is created (`immediate: true`), so replicas have a base
+//! backup to bootstrap from. It moves with the primary region.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::{At, Check, KindInfo, Placement, Planner};
+use crate::plan::PlannedObject;
+
+pub static INFO: KindInfo = KindInfo {
+    api_version: "postgresql.cnpg.io/v1",
+    kind: "ScheduledBackup",
+    placement: Placement::Regional,
+    templates: &[(
+        "scheduledbackup.yaml.j2",
+        include_str!("../../templates/scheduledbackup.yaml.j2"),
+    )],
+    check: Check::Crd,
+    plan,
+    context: super::as_planned,
+};
+
+fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
+    let Some(pg) = &p.profile.postgres else {
+        return;
+    };
+    let Some(backup) = &pg.backup else { return };
+    if !at.is_primary() {
+        return;
+    }
+    let name: Arc<str> = Arc::from(format!("{}-scheduled-backup", pg.name));
+    let spec = ScheduledBackup {
+        schedule: backup.schedule.clone(),
+        cluster: pg.name.clone(),
+    };
+    let body = p.body(&INFO, &name, &spec);
+    out.push(p.object(&INFO, at, name, "database", body));
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScheduledBackup {
+    /// Six-field cron, seconds first.
+    pub schedule: String,
+    /// The `Cluster` it backs up.
+    pub cluster: String,
+}
