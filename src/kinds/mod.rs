@@ -18,7 +18,9 @@ pub mod cnpg_cluster;
 pub mod destination_rule;
 pub mod gateway;
 pub mod hpa;
+pub mod metrics_adapter;
 pub mod object_store;
+pub mod pdb;
 pub mod policies;
 pub mod redis_cluster;
 pub mod redis_config;
@@ -45,6 +47,8 @@ pub static KINDS: &[&KindInfo] = &[
     &virtual_service::INFO,
     &policies::INFO,
     &hpa::INFO,
+    &metrics_adapter::INFO,
+    &pdb::INFO,
     &vpa::INFO,
     &object_store::INFO,
     &cnpg_cluster::INFO,

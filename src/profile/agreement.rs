@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::autoscaling::{EvictionPolicy, MetricSource, MetricsAdapter, Pdb, SeriesKind};
 use super::{
     ArgoCd, Backup, Behavior, ControlledValues, Defaults, Delivery, DescribedObject, Exporter,
     Ingress, IstioVersion, ManifestSource, Manifests, Metric, Module, ModuleOverride, Network,
@@ -107,6 +108,17 @@ fn objects() -> Vec<ObjectReader> {
             PodSecurityContext::KEYS,
             read_empty::<PodSecurityContext>,
         ),
+        (
+            "/$defs/MetricSource",
+            MetricSource::KEYS,
+            read_empty::<MetricSource>,
+        ),
+        (
+            "/$defs/MetricsAdapter",
+            MetricsAdapter::KEYS,
+            read_empty::<MetricsAdapter>,
+        ),
+        ("/$defs/Pdb", Pdb::KEYS, read_empty::<Pdb>),
     ]
 }
 
@@ -158,6 +170,12 @@ fn enums() -> Vec<EnumReader> {
             "/$defs/ControlledValues",
             names(ControlledValues::CHOICES),
             Some(written(ControlledValues::CHOICES, ControlledValues::as_str)),
+        ),
+        ("/$defs/SeriesKind", names(SeriesKind::CHOICES), None),
+        (
+            "/$defs/EvictionPolicy",
+            names(EvictionPolicy::CHOICES),
+            Some(written(EvictionPolicy::CHOICES, EvictionPolicy::as_str)),
         ),
     ]
 }
@@ -320,6 +338,8 @@ modules:
     replicas: {min: 1, max: 2}
     metrics:
       - {object: requests, describedObject: {kind: Service, name: mplp-core}, value: "10"}
+metrics:
+  requests: {}
 postgres:
   storage: {size: 1Gi}
   backup: {destinationPath: "s3://bucket/path", credentialsSecret: backup}
@@ -402,6 +422,22 @@ fn the_schemas_defaults_are_the_readers() {
             "Exporter/properties/enabled",
             json!(redis.exporter.as_ref().unwrap().enabled),
         ),
+        (
+            "MetricsAdapter/properties/name",
+            json!(p.metrics_adapter.name),
+        ),
+        (
+            "MetricsAdapter/properties/namespace",
+            json!(p.metrics_adapter.namespace),
+        ),
+        (
+            "MetricsAdapter/properties/rateInterval",
+            json!(p.metrics_adapter.rate_interval),
+        ),
+        (
+            "MetricSource/properties/queue",
+            json!(p.metrics["requests"].queue),
+        ),
     ]
     .into_iter()
     .collect();
@@ -424,4 +460,6 @@ fn the_schemas_defaults_are_the_readers() {
     assert_eq!(p.traffic.mode, TrafficMode::Weighted);
     assert_eq!(p.traffic.ingress, super::Ingress::default());
     assert_eq!(p.regions["us-east-1"].cluster, None);
+    assert_eq!(p.metrics["requests"].kind, SeriesKind::Gauge);
+    assert_eq!(p.pod_labels, None);
 }

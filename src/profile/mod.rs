@@ -15,10 +15,13 @@
 
 #[cfg(test)]
 mod agreement;
+pub mod autoscaling;
 mod default;
 mod read;
 mod schema;
 
+pub use autoscaling::{EvictionPolicy, IntOrPercent, MetricSource, MetricsAdapter, Pdb};
+pub use default::pod_labels as default_pod_labels;
 pub use schema::profile_schema;
 
 use indexmap::IndexMap;
@@ -53,6 +56,15 @@ pub struct Profile {
     pub defaults: Defaults,
     /// The MPLP modules, by name, in stream order: one HPA `mplp-<name>-hpa` each.
     pub modules: IndexMap<String, Module>,
+    /// Where each custom metric of the HPAs comes from: one prometheus-adapter rule each.
+    #[serde(default)]
+    pub metrics: IndexMap<String, MetricSource>,
+    /// The prometheus-adapter rules `ConfigMap` rendered in every region.
+    #[serde(default)]
+    pub metrics_adapter: MetricsAdapter,
+    /// The labels of every module's pods (`{module}`: its name), which the disruption
+    /// budgets select (default `app.kubernetes.io/name: mplp-{module}`).
+    pub pod_labels: Option<IndexMap<String, String>>,
     /// CloudNativePG: one `Cluster` per region, the primary in the primary region.
     pub postgres: Option<Postgres>,
     /// opstree redis-operator: one `RedisCluster` per region.
@@ -382,6 +394,8 @@ pub struct Defaults {
     pub metrics: Option<Vec<Metric>>,
     /// The behavior of modules that give none, one direction at a time.
     pub behavior: Option<Behavior>,
+    /// The `PodDisruptionBudget` of modules that give none (default `maxUnavailable: 1`).
+    pub pdb: Option<Pdb>,
 }
 
 /// One MPLP module: one Deployment scaled by one HPA.
@@ -401,6 +415,10 @@ pub struct Module {
     /// Entries of the scaling-policies document (the guide's custom controller).
     #[serde(default)]
     pub policy: Vec<PolicyRule>,
+    /// The labels of the module's pods, when they do not follow `podLabels`.
+    pub pod_labels: Option<IndexMap<String, String>>,
+    /// The module's disruption budget `mplp-<module>-pdb` (default `defaults.pdb`).
+    pub pdb: Option<Pdb>,
 }
 
 /// What a region may change about a module.
@@ -415,6 +433,8 @@ pub struct ModuleOverride {
     pub behavior: Option<Behavior>,
     /// The module's VPA in this region.
     pub vpa: Option<Vpa>,
+    /// The module's `PodDisruptionBudget` in this region.
+    pub pdb: Option<Pdb>,
 }
 
 /// One HPA metric, written the short way:

@@ -8,6 +8,8 @@
 //! in `CHOICES`: the reader reads those and no others, the unknown-field check accepts
 //! exactly those, and `agreement.rs` compares them with the JSON Schema, both ways.
 
+mod autoscaling;
+
 use super::default;
 use super::{
     ArgoCd, Backup, Behavior, ControlledValues, Defaults, Delivery, DescribedObject, Exporter,
@@ -341,6 +343,9 @@ impl Profile {
         "modules",
         "postgres",
         "redis",
+        "metrics",
+        "metricsAdapter",
+        "podLabels",
     ];
 }
 
@@ -381,6 +386,9 @@ impl FromNode for Profile {
         let modules = f.req(cx, "modules", "a map of modules");
         let postgres = f.opt(cx, "postgres");
         let redis = f.opt(cx, "redis");
+        let metrics = f.opt(cx, "metrics");
+        let metrics_adapter = f.opt(cx, "metricsAdapter");
+        let pod_labels = f.opt(cx, "podLabels");
         f.finish(cx)?;
         Some(Profile {
             version: version?,
@@ -393,6 +401,9 @@ impl FromNode for Profile {
             modules: modules?,
             postgres,
             redis,
+            metrics: metrics.unwrap_or_default(),
+            metrics_adapter: metrics_adapter.unwrap_or_default(),
+            pod_labels,
         })
     }
 }
@@ -676,16 +687,22 @@ impl FromNode for ResourceName {
 
 impl Defaults {
     /// The keys this type's map has (see [`KnownFields`]).
-    pub(super) const KEYS: &[&str] = &["metrics", "behavior"];
+    pub(super) const KEYS: &[&str] = &["metrics", "behavior", "pdb"];
 }
 
 impl FromNode for Defaults {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = KnownFields::new(node, cx, "a map with `metrics` and `behavior`", Self::KEYS)?;
+        let what = "a map with `metrics`, `behavior` and `pdb`";
+        let mut f = KnownFields::new(node, cx, what, Self::KEYS)?;
         let metrics = f.opt(cx, "metrics");
         let behavior = f.opt(cx, "behavior");
+        let pdb = f.opt(cx, "pdb");
         f.finish(cx)?;
-        Some(Defaults { metrics, behavior })
+        Some(Defaults {
+            metrics,
+            behavior,
+            pdb,
+        })
     }
 }
 
@@ -698,6 +715,8 @@ impl Module {
         "behavior",
         "vpa",
         "policy",
+        "podLabels",
+        "pdb",
     ];
 }
 
@@ -720,6 +739,8 @@ impl FromNode for Module {
         let behavior = f.opt(cx, "behavior");
         let vpa = f.opt(cx, "vpa");
         let policy = f.opt(cx, "policy");
+        let pod_labels = f.opt(cx, "podLabels");
+        let pdb = f.opt(cx, "pdb");
         f.finish(cx)?;
         Some(Module {
             deployment,
@@ -728,13 +749,15 @@ impl FromNode for Module {
             behavior,
             vpa,
             policy: policy.unwrap_or_default(),
+            pod_labels,
+            pdb,
         })
     }
 }
 
 impl ModuleOverride {
     /// The keys this type's map has (see [`KnownFields`]).
-    pub(super) const KEYS: &[&str] = &["replicas", "metrics", "behavior", "vpa"];
+    pub(super) const KEYS: &[&str] = &["replicas", "metrics", "behavior", "vpa", "pdb"];
 }
 
 impl FromNode for ModuleOverride {
@@ -742,7 +765,7 @@ impl FromNode for ModuleOverride {
         let mut f = KnownFields::new(
             node,
             cx,
-            "a module override (a map with `replicas`, `metrics`, `behavior` or `vpa`)",
+            "a module override (a map with `replicas`, `metrics`, `behavior`, `vpa` or `pdb`)",
             Self::KEYS,
         )?
         .hints(MODULE_HINTS);
@@ -750,12 +773,14 @@ impl FromNode for ModuleOverride {
         let metrics = f.opt(cx, "metrics");
         let behavior = f.opt(cx, "behavior");
         let vpa = f.opt(cx, "vpa");
+        let pdb = f.opt(cx, "pdb");
         f.finish(cx)?;
         Some(ModuleOverride {
             replicas,
             metrics,
             behavior,
             vpa,
+            pdb,
         })
     }
 }
