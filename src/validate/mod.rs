@@ -15,8 +15,10 @@
 //! - `vpa`: VPA bounds, modes, targets and conflicts with HPAs;
 //! - `postgres`, `redis`: the database and the cache;
 //! - `platform`: the Istio traffic settings and the Argo CD Application;
-//! - `delivery`: the regions' clusters and pinned revisions.
+//! - `delivery`: the regions' clusters and pinned revisions;
+//! - `autoscaling`: metric sources for the adapter, queue targets, disruption budgets.
 
+mod autoscaling;
 mod behavior;
 mod delivery;
 mod metrics;
@@ -48,6 +50,7 @@ pub fn validate(profile: &Profile, tree: &Node, failed: &FailedPaths) -> Vec<Dia
     delivery::check(&mut r, profile);
     modules::check(&mut r, profile);
     vpa::check(&mut r, profile);
+    autoscaling::check(&mut r, profile);
     postgres::check(&mut r, profile);
     if let Some(redis) = &profile.redis {
         redis::check(&mut r, redis);

@@ -145,6 +145,18 @@ const DOCUMENTED_DEFAULTS: &[(&str, &str, &str)] = &[
     ("Redis/properties/version", "redis", "version"),
     ("Redis/properties/persistence", "redis", "persistence"),
     ("Exporter/properties/enabled", "redis", "exporter.enabled"),
+    ("MetricSource/properties/queue", "metrics.<name>", "queue"),
+    ("MetricsAdapter/properties/name", "metricsAdapter", "name"),
+    (
+        "MetricsAdapter/properties/namespace",
+        "metricsAdapter",
+        "namespace",
+    ),
+    (
+        "MetricsAdapter/properties/rateInterval",
+        "metricsAdapter",
+        "rateInterval",
+    ),
 ];
 
 /// The default column of `field`'s row in the table of the doc's section `section`, or

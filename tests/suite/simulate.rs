@@ -410,3 +410,35 @@ fn the_svg_axis_is_round_and_its_labels_apart() {
     assert!(label("min 1") - label("max 5") >= 14.0);
     assert!(out.stdout.contains("(clipped at 10; peak 1400)"));
 }
+
+#[test]
+fn a_value_target_on_a_backlog_ratchets_and_average_value_does_not() {
+    // Issue 13 item 2: the same draining backlog (150, 140, 130, 120 items; target 50)
+    // through `GetObjectMetricReplicas` (`value`: ceil(value ÷ 50 × current), again at
+    // every sync, here only held back by the legacy limit max(2 × current, 4)) and
+    // `GetObjectPerPodMetricReplicas` (`averageValue`: ceil(value ÷ 50) = 3 throughout).
+    let trace = "t,mplp_plan_execution_backlog\n0,150\n15,140\n30,130\n45,120\n";
+    let run = |target: &str| {
+        let metrics = format!(
+            "modules.plan.metrics=[{{object: mplp_plan_execution_backlog, describedObject: {{kind: Service, name: mplp-plan-service}}, {target}: \"50\"}}]"
+        );
+        let rows = simulate_default(
+            &[
+                "--module",
+                "plan",
+                "--replicas",
+                "2",
+                "--set",
+                &metrics,
+                "--set",
+                "modules.plan.replicas={min: 1, max: 50}",
+                "--set",
+                "defaults.behavior=null",
+            ],
+            trace,
+        );
+        column(&rows, 2)
+    };
+    assert_eq!(run("value"), ["4", "8", "16", "32"]);
+    assert_eq!(run("averageValue"), ["3", "3", "3", "3"]);
+}
