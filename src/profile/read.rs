@@ -10,6 +10,8 @@
 
 mod autoscaling;
 
+use indexmap::IndexMap;
+
 use super::default;
 use super::{
     ArgoCd, Backup, Behavior, ControlledValues, Defaults, Delivery, DescribedObject, Exporter,
@@ -21,7 +23,7 @@ use super::{
 };
 use crate::diagnostic::Code;
 use crate::load::{Cx, Fields, FromNode};
-use crate::node::{Node, Value};
+use crate::node::{Entry, Node, Value};
 use crate::quantity::Quantity;
 
 impl Delivery {
@@ -815,35 +817,7 @@ impl FromNode for Metric {
         };
         let mut f = KnownFields::new(node, cx, "a metric", keys)?;
         let metric = match sources.as_slice() {
-            ["resource"] => {
-                let name = f.req(cx, "resource", "`cpu` or `memory`");
-                let utilization = f.opt(cx, "utilization");
-                let average_value = f.opt(cx, "averageValue");
-                let target = match (utilization, average_value) {
-                    (Some(u), None) => Some(ResourceTarget::Utilization(u)),
-                    (None, Some(v)) => Some(ResourceTarget::AverageValue(v)),
-                    (Some(_), Some(_)) => {
-                        cx.error(
-                            Code::MetricTarget,
-                            node,
-                            "a resource metric takes `utilization` or `averageValue`, not both",
-                        );
-                        None
-                    }
-                    (None, None) => {
-                        if !map.contains_key("utilization") && !map.contains_key("averageValue") {
-                            cx.error(
-                                Code::MetricTarget,
-                                node,
-                                "a resource metric needs a target: `utilization` (percent of the request) or `averageValue`",
-                            );
-                        }
-                        None
-                    }
-                };
-                name.zip(target)
-                    .map(|(name, target)| Metric::Resource { name, target })
-            }
+            ["resource"] => resource_metric(&mut f, cx, node, map),
             ["pods"] => {
                 let name = f.req(cx, "pods", "the metric's name");
                 let average_value = f.req(cx, "averageValue", "the per-pod target, e.g. `\"100\"`");
@@ -853,42 +827,7 @@ impl FromNode for Metric {
                         average_value,
                     })
             }
-            ["object"] => {
-                let name = f.req(cx, "object", "the metric's name");
-                let described_object = f.req(cx, "describedObject", "the object the metric describes, e.g. `{kind: Service, name: mplp-core-service}`");
-                let value = f.opt(cx, "value");
-                let average_value = f.opt(cx, "averageValue");
-                let target = match (value, average_value) {
-                    (Some(v), None) => Some(ObjectTarget::Value(v)),
-                    (None, Some(v)) => Some(ObjectTarget::AverageValue(v)),
-                    (Some(_), Some(_)) => {
-                        cx.error(
-                            Code::MetricTarget,
-                            node,
-                            "an object metric takes `value` or `averageValue`, not both",
-                        );
-                        None
-                    }
-                    (None, None) => {
-                        if !map.contains_key("value") && !map.contains_key("averageValue") {
-                            cx.error(
-                                Code::MetricTarget,
-                                node,
-                                "an object metric needs a target: `value` or `averageValue`",
-                            );
-                        }
-                        None
-                    }
-                };
-                match (name, described_object, target) {
-                    (Some(name), Some(described_object), Some(target)) => Some(Metric::Object {
-                        name,
-                        described_object,
-                        target,
-                    }),
-                    _ => None,
-                }
-            }
+            ["object"] => object_metric(&mut f, cx, node, map),
             [] => {
                 // Mark the usual keys known so the only complaint is the missing source.
                 for key in Metric::NO_SOURCE_KEYS {
@@ -922,6 +861,89 @@ impl FromNode for Metric {
         };
         f.finish(cx)?;
         metric
+    }
+}
+
+/// A resource metric's fields: its name and one target.
+fn resource_metric(
+    f: &mut KnownFields<'_, '_>,
+    cx: &mut Cx,
+    node: &Node,
+    map: &IndexMap<String, Entry>,
+) -> Option<Metric> {
+    let name = f.req(cx, "resource", "`cpu` or `memory`");
+    let utilization = f.opt(cx, "utilization");
+    let average_value = f.opt(cx, "averageValue");
+    let target = match (utilization, average_value) {
+        (Some(u), None) => Some(ResourceTarget::Utilization(u)),
+        (None, Some(v)) => Some(ResourceTarget::AverageValue(v)),
+        (Some(_), Some(_)) => {
+            cx.error(
+                Code::MetricTarget,
+                node,
+                "a resource metric takes `utilization` or `averageValue`, not both",
+            );
+            None
+        }
+        (None, None) => {
+            if !map.contains_key("utilization") && !map.contains_key("averageValue") {
+                cx.error(
+                        Code::MetricTarget,
+                        node,
+                        "a resource metric needs a target: `utilization` (percent of the request) or `averageValue`",
+                    );
+            }
+            None
+        }
+    };
+    name.zip(target)
+        .map(|(name, target)| Metric::Resource { name, target })
+}
+
+/// An object metric's fields: its name, the object it describes and one target.
+fn object_metric(
+    f: &mut KnownFields<'_, '_>,
+    cx: &mut Cx,
+    node: &Node,
+    map: &IndexMap<String, Entry>,
+) -> Option<Metric> {
+    let name = f.req(cx, "object", "the metric's name");
+    let described_object = f.req(
+        cx,
+        "describedObject",
+        "the object the metric describes, e.g. `{kind: Service, name: mplp-core-service}`",
+    );
+    let value = f.opt(cx, "value");
+    let average_value = f.opt(cx, "averageValue");
+    let target = match (value, average_value) {
+        (Some(v), None) => Some(ObjectTarget::Value(v)),
+        (None, Some(v)) => Some(ObjectTarget::AverageValue(v)),
+        (Some(_), Some(_)) => {
+            cx.error(
+                Code::MetricTarget,
+                node,
+                "an object metric takes `value` or `averageValue`, not both",
+            );
+            None
+        }
+        (None, None) => {
+            if !map.contains_key("value") && !map.contains_key("averageValue") {
+                cx.error(
+                    Code::MetricTarget,
+                    node,
+                    "an object metric needs a target: `value` or `averageValue`",
+                );
+            }
+            None
+        }
+    };
+    match (name, described_object, target) {
+        (Some(name), Some(described_object), Some(target)) => Some(Metric::Object {
+            name,
+            described_object,
+            target,
+        }),
+        _ => None,
     }
 }
 
