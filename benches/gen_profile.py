@@ -3,8 +3,9 @@
 
     python3 benches/gen_profile.py REGIONS MODULES > profile.yaml
 
-Every region gets one HPA per module, so the render holds REGIONS × MODULES HPAs (plus a
-policies ConfigMap, Postgres and Redis objects per region). Modules alternate between
+Every region gets one HPA and one PodDisruptionBudget per module, so the render holds
+REGIONS × MODULES HPAs (plus a policies ConfigMap, the metrics-adapter rules, Postgres and
+Redis objects per region). Modules alternate between
 the shapes of the production profile (cpu only; cpu + pods metric; cpu, memory, pods and
 an object metric with a VPA) so that the documents have the production's size.
 Deterministic: the same arguments give the same file.
@@ -40,6 +41,13 @@ def main():
     w("  behavior:")
     w("    scaleUp: {stabilizationWindowSeconds: 60, selectPolicy: Max, policies: [{type: Percent, value: 100, periodSeconds: 15}, {type: Pods, value: 4, periodSeconds: 15}]}")
     w("    scaleDown: {stabilizationWindowSeconds: 300, selectPolicy: Min, policies: [{type: Percent, value: 10, periodSeconds: 60}]}")
+    # Every custom metric has a source: one metrics-adapter rule each, in every region.
+    w("metrics:")
+    w("  mplp_requests_per_second: {series: mplp_requests_total, kind: counter}")
+    w("  mplp_queue_length: {kind: gauge}")
+    for m in range(1, modules, 3):
+        series = f"mplp_module_{m:03d}_requests"
+        w(f"  {series}_per_second: {{series: {series}_total, kind: counter}}")
     w("modules:")
     for m in range(modules):
         name = "core" if m == 0 else f"module-{m:03d}"

@@ -4,7 +4,9 @@
 //! Below both `validate` and `plan` (and used by `explain` and `simulate`), so that the
 //! rules check exactly what is rendered.
 
-use crate::profile::{Behavior, Metric, Profile, Region, Replicas, ScalingRules, UpdateMode, Vpa};
+use crate::profile::{
+    Behavior, IntOrPercent, Metric, Pdb, Profile, Region, Replicas, ScalingRules, UpdateMode, Vpa,
+};
 
 /// The effective settings of one module in one region.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,4 +93,46 @@ pub fn vpa_acts(mode: UpdateMode) -> bool {
         mode,
         UpdateMode::Recreate | UpdateMode::InPlaceOrRecreate | UpdateMode::Auto
     )
+}
+
+/// The labels of a module's pods, in order: the module's `podLabels`, or the profile's
+/// convention (`podLabels`, default `app.kubernetes.io/name: mplp-{module}`) with
+/// `{module}` replaced by the module's name.
+#[must_use]
+pub fn pod_labels(profile: &Profile, module: &str) -> Vec<(String, String)> {
+    if let Some(own) = profile
+        .modules
+        .get(module)
+        .and_then(|m| m.pod_labels.as_ref())
+    {
+        return own.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    }
+    profile
+        .pod_labels
+        .clone()
+        .unwrap_or_else(crate::profile::default_pod_labels)
+        .iter()
+        .map(|(k, v)| (k.clone(), v.replace("{module}", module)))
+        .collect()
+}
+
+/// A module's `PodDisruptionBudget` in a region, where it was written (the region's
+/// override, the module, or `defaults`), `maxUnavailable: 1` when none says how many;
+/// `None` when disabled.
+#[must_use]
+pub fn effective_pdb(profile: &Profile, region: &Region, module: &str) -> Option<Pdb> {
+    let over = region.modules.get(module).and_then(|o| o.pdb.as_ref());
+    let own = profile.modules.get(module).and_then(|m| m.pdb.as_ref());
+    let mut pdb = over
+        .or(own)
+        .or(profile.defaults.pdb.as_ref())
+        .cloned()
+        .unwrap_or_default();
+    if pdb.enabled == Some(false) {
+        return None;
+    }
+    if pdb.min_available.is_none() && pdb.max_unavailable.is_none() {
+        pdb.max_unavailable = Some(IntOrPercent::Int(1));
+    }
+    Some(pdb)
 }

@@ -3,8 +3,8 @@
 //! For each region: the replica totals at minimum and at maximum, the cpu and memory
 //! they imply wherever the profile gives pod resources (the region's core pods, the
 //! Postgres instances, the Redis pods), each module's effective HPA behavior with the
-//! API server's defaults filled in, how long the HPA takes from minimum to maximum under
-//! sustained demand and back when it stops (the controller's algorithm, synced every
+//! API server's defaults filled in, how long the HPA takes from minimum to maximum on a
+//! step of demand and back (`hpa::trace`, the engine `simulate` runs, synced every
 //! 15 s), and the warnings that matter at capacity.
 
 use std::fmt::Write as _;
@@ -15,7 +15,8 @@ use anyhow::{Result, bail};
 use crate::ExitStatus;
 use crate::cli::ExplainArgs;
 use crate::effective::{CORE_MODULE, EffectiveModule, effective_module};
-use crate::hpa::{Behavior, Controller, Observation, Rules, Select, Target};
+use crate::hpa::trace::{self, SYNC_SECONDS};
+use crate::hpa::{Behavior, Rules, Select};
 use crate::profile::{Metric, ObjectTarget, Pooler, Profile, Region, ResourceList, ResourceTarget};
 
 /// The connection check: module pods at maximum scale against `max_connections`,
@@ -60,9 +61,6 @@ fn connections(
 /// `superuser_reserved_connections`, PostgreSQL's default: not for the pooler.
 const RESERVED_CONNECTIONS: i64 = 3;
 
-/// The controller's default sync period.
-const SYNC_SECONDS: i64 = 15;
-
 pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
     let Some((_, profile)) = super::valid_profile(&args.profile, err)? else {
         return Ok(ExitStatus::Failure);
@@ -102,22 +100,7 @@ fn explain_region(profile: &Profile, name: &str, region: &Region, out: &mut Stri
         "  module pods: {min} at minimum, {max} at maximum ({} HPAs)",
         modules.len()
     );
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "  {:<12} {:>4} {:>4}  {:>8}  {:>8}   (time under sustained demand / at no load, one sync every {SYNC_SECONDS}s)",
-        "module", "min", "max", "min→max", "max→min"
-    );
-    for m in &modules {
-        let (up, down) = envelope(m);
-        let _ = writeln!(
-            out,
-            "  {:<12} {:>4} {:>4}  {up:>8}  {down:>8}",
-            m.name, m.replicas.min, m.replicas.max
-        );
-        let _ = writeln!(out, "      metrics:  {}", metrics(m.metrics));
-        let _ = writeln!(out, "      behavior: {}", behavior(m));
-    }
+    module_table(&modules, out);
     let _ = writeln!(out);
     let _ = writeln!(out, "  resources (requests / limits):");
     let mut warnings = Vec::new();
@@ -176,30 +159,39 @@ fn explain_region(profile: &Profile, name: &str, region: &Region, out: &mut Stri
     let _ = writeln!(out);
 }
 
-/// How long the HPA takes from min to max under sustained demand, and back at no load.
-fn envelope(m: &EffectiveModule<'_>) -> (String, String) {
-    let behavior = m.behavior.as_ref().map(Behavior::with_defaults);
-    let run = |start: i64, goal: i64, load: f64| {
-        let mut c = Controller::new(m.replicas.min, m.replicas.max, behavior.clone(), start);
-        let obs = [Observation {
-            target: Target::Utilization(100),
-            value: load,
-        }];
-        if start == goal {
-            return Some(0);
-        }
-        // The time of the sync that reaches the goal.
-        (0..1000)
-            .map(|i| i * SYNC_SECONDS)
-            .find(|&t| c.sync(t, &obs).replicas == goal)
-    };
-    let fmt = |s: Option<i64>| s.map_or("never".to_owned(), |s| format!("{s}s"));
-    let up = run(
-        m.replicas.min,
-        m.replicas.max,
-        (m.replicas.max * 200) as f64,
+/// One row per module: its bounds, how long the HPA takes from min to max and back, its
+/// metrics and behavior.
+fn module_table(modules: &[EffectiveModule<'_>], out: &mut String) {
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "  {:<12} {:>4} {:>4}  {:>8}  {:>8}   (a step to 2 × max pods of demand, then to min ÷ 2; a sync every {SYNC_SECONDS}s, as `simulate` runs it)",
+        "module", "min", "max", "min→max", "max→min"
     );
-    let down = run(m.replicas.max, m.replicas.min, 0.0);
+    for m in modules {
+        let (up, down) = envelope(m);
+        let _ = writeln!(
+            out,
+            "  {:<12} {:>4} {:>4}  {up:>8}  {down:>8}",
+            m.name, m.replicas.min, m.replicas.max
+        );
+        let _ = writeln!(out, "      metrics:  {}", metrics(m.metrics));
+        let _ = writeln!(out, "      behavior: {}", behavior(m));
+    }
+}
+
+/// How long the HPA takes from min to max and back on the step trace: the same engine
+/// and trace `simulate` would run (`hpa::trace`), so the two never disagree.
+fn envelope(m: &EffectiveModule<'_>) -> (String, String) {
+    let columns = trace::columns(m.metrics);
+    let (min, max) = (m.replicas.min, m.replicas.max);
+    let rows = trace::run(
+        &mut trace::controller(m, min),
+        &columns,
+        &trace::step_trace(&columns, min, max),
+    );
+    let (up, down) = trace::step_timings(&rows, min, max);
+    let fmt = |s: Option<i64>| s.map_or("never".to_owned(), |s| format!("{s}s"));
     (fmt(up), fmt(down))
 }
 

@@ -15,28 +15,10 @@ use anyhow::{Context as _, Result, bail};
 use crate::ExitStatus;
 use crate::cli::{OtherController, SimulateArgs, SimulateFormat};
 use crate::effective::effective_module;
-use crate::hpa::{Behavior, Controller, Observation, Target, seed_replicas};
-use crate::profile::{Metric, ObjectTarget, ResourceTarget};
+use crate::hpa::Target;
+use crate::hpa::metric::seed_replicas;
+use crate::hpa::trace::{Column, Row, TraceRow, columns, controller, run};
 use crate::quantity::Quantity;
-
-/// One metric column of the trace.
-#[derive(Debug, Clone)]
-struct Column {
-    name: String,
-    target: Target,
-}
-
-/// One simulated sync.
-#[derive(Debug, Clone)]
-struct Row {
-    t: i64,
-    per_metric: Vec<Option<i64>>,
-    desired: i64,
-    replicas: i64,
-    reason: &'static str,
-    demand: f64,
-    seed: Option<i64>,
-}
 
 pub fn simulate(
     args: &SimulateArgs,
@@ -69,33 +51,7 @@ pub fn simulate(
                 .join(", ")
         );
     };
-    let columns: Vec<Column> = module
-        .metrics
-        .iter()
-        .map(|m| match m {
-            Metric::Resource { name, target } => Column {
-                name: name.as_str().to_owned(),
-                target: match target {
-                    ResourceTarget::Utilization(u) => Target::Utilization(*u),
-                    ResourceTarget::AverageValue(q) => Target::AverageValue(q.value()),
-                },
-            },
-            Metric::Pods {
-                name,
-                average_value,
-            } => Column {
-                name: name.clone(),
-                target: Target::AverageValue(average_value.value()),
-            },
-            Metric::Object { name, target, .. } => Column {
-                name: name.clone(),
-                target: match target {
-                    ObjectTarget::Value(q) => Target::Value(q.value()),
-                    ObjectTarget::AverageValue(q) => Target::ObjectAverageValue(q.value()),
-                },
-            },
-        })
-        .collect();
+    let columns = columns(module.metrics);
     let text = std::fs::read_to_string(&args.trace)
         .with_context(|| format!("failed to read the trace `{}`", args.trace.display()))?;
     let trace = parse_trace(&text, &columns)
@@ -105,67 +61,28 @@ pub fn simulate(
     if start < 1 {
         bail!("--replicas must be at least 1");
     }
-    let behavior = module.behavior.as_ref().map(Behavior::with_defaults);
-    let mut controller = Controller::new(module.replicas.min, module.replicas.max, behavior, start);
-    let mut rows = Vec::with_capacity(trace.len());
-    for (t, values) in &trace {
-        let current = controller.replicas;
-        let observations: Vec<Observation> = columns
+    let rows = run(&mut controller(&module, start), &columns, &trace);
+    // The scaling guide's rule beside the HPA: `load / target + 1` over the metrics read.
+    let seed: Option<Vec<i64>> = (args.controller == Some(OtherController::Seed)).then(|| {
+        trace
             .iter()
-            .zip(values)
-            .filter_map(|(c, v)| {
-                v.map(|value| Observation {
-                    target: c.target,
-                    value,
-                })
+            .map(|(_, values)| {
+                columns
+                    .iter()
+                    .zip(values)
+                    .filter_map(|(c, v)| {
+                        v.map(|value| seed_replicas(value, target_per_replica(c.target)))
+                    })
+                    .max()
+                    .unwrap_or(2)
             })
-            .collect();
-        let per_metric = columns
-            .iter()
-            .zip(values)
-            .map(|(c, v)| {
-                v.map(|value| {
-                    crate::hpa::metric_replicas(
-                        current,
-                        Observation {
-                            target: c.target,
-                            value,
-                        },
-                    )
-                })
-            })
-            .collect();
-        let demand = columns
-            .iter()
-            .zip(values)
-            .filter_map(|(c, v)| v.map(|value| demand_in_pods(c.target, value, current)))
-            .fold(0.0, f64::max);
-        let seed = (args.controller == Some(OtherController::Seed)).then(|| {
-            columns
-                .iter()
-                .zip(values)
-                .filter_map(|(c, v)| {
-                    v.map(|value| seed_replicas(value, target_per_replica(c.target)))
-                })
-                .max()
-                .unwrap_or(2)
-        });
-        let step = controller.sync(*t, &observations);
-        rows.push(Row {
-            t: *t,
-            per_metric,
-            desired: step.desired,
-            replicas: step.replicas,
-            reason: step.reason,
-            demand,
-            seed,
-        });
-    }
+            .collect()
+    });
 
     let output = match args.format {
-        SimulateFormat::Csv => csv(&columns, &rows),
-        SimulateFormat::Table => table(&columns, &rows),
-        SimulateFormat::Svg => svg(
+        SimulateFormat::Csv => csv(&columns, &rows, seed.as_deref()),
+        SimulateFormat::Table => table(&columns, &rows, seed.as_deref()),
+        SimulateFormat::Svg => super::chart::svg(
             &rows,
             module.replicas.min,
             module.replicas.max,
@@ -181,7 +98,7 @@ pub fn simulate(
 }
 
 /// Rows of (t, one value per column): checks the header names every metric.
-fn parse_trace(text: &str, columns: &[Column]) -> Result<Vec<(i64, Vec<Option<f64>>)>> {
+fn parse_trace(text: &str, columns: &[Column]) -> Result<Vec<TraceRow>> {
     let mut lines = text
         .lines()
         .enumerate()
@@ -272,15 +189,6 @@ fn names(columns: &[Column]) -> String {
         .join(",")
 }
 
-/// The demand a metric value means, in pods at the target (for the chart).
-fn demand_in_pods(target: Target, value: f64, current: i64) -> f64 {
-    match target {
-        Target::Utilization(u) => value / u as f64,
-        Target::AverageValue(t) | Target::ObjectAverageValue(t) => value / t,
-        Target::Value(t) => value / t * current as f64,
-    }
-}
-
 /// What one replica is meant to carry, for the seed's `load / target + 1`.
 fn target_per_replica(target: Target) -> f64 {
     match target {
@@ -289,21 +197,22 @@ fn target_per_replica(target: Target) -> f64 {
     }
 }
 
-fn csv(columns: &[Column], rows: &[Row]) -> String {
+fn csv(columns: &[Column], rows: &[Row], seed: Option<&[i64]>) -> String {
     let mut out = String::from("t,desired,replicas,reason");
     for c in columns {
         let _ = write!(out, ",desired_{}", c.name);
     }
-    if rows.first().is_some_and(|r| r.seed.is_some()) {
+    if seed.is_some() {
         out.push_str(",seed");
     }
     out.push('\n');
-    for r in rows {
-        let _ = write!(out, "{},{},{},{}", r.t, r.desired, r.replicas, r.reason);
+    for (i, r) in rows.iter().enumerate() {
+        let desired = r.desired.map(|d| d.to_string()).unwrap_or_default();
+        let _ = write!(out, "{},{desired},{},{}", r.t, r.replicas, r.reason);
         for m in &r.per_metric {
             let _ = write!(out, ",{}", m.map(|v| v.to_string()).unwrap_or_default());
         }
-        if let Some(seed) = r.seed {
+        if let Some(seed) = seed.and_then(|s| s.get(i)) {
             let _ = write!(out, ",{seed}");
         }
         out.push('\n');
@@ -311,21 +220,20 @@ fn csv(columns: &[Column], rows: &[Row]) -> String {
     out
 }
 
-fn table(columns: &[Column], rows: &[Row]) -> String {
+fn table(columns: &[Column], rows: &[Row], seed: Option<&[i64]>) -> String {
     let mut header: Vec<String> = ["t", "desired", "replicas", "reason"]
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
     header.extend(columns.iter().map(|c| format!("by {}", c.name)));
-    let with_seed = rows.first().is_some_and(|r| r.seed.is_some());
-    if with_seed {
+    if seed.is_some() {
         header.push("seed rule".to_owned());
     }
     let mut cells: Vec<Vec<String>> = vec![header];
-    for r in rows {
+    for (i, r) in rows.iter().enumerate() {
         let mut line = vec![
             format!("{}s", r.t),
-            r.desired.to_string(),
+            r.desired.map_or("-".to_owned(), |d| d.to_string()),
             r.replicas.to_string(),
             r.reason.to_owned(),
         ];
@@ -334,7 +242,7 @@ fn table(columns: &[Column], rows: &[Row]) -> String {
                 .iter()
                 .map(|m| m.map_or("-".to_owned(), |v| v.to_string())),
         );
-        if let Some(seed) = r.seed {
+        if let Some(seed) = seed.and_then(|s| s.get(i)) {
             line.push(seed.to_string());
         }
         cells.push(line);
@@ -367,121 +275,6 @@ fn table(columns: &[Column], rows: &[Row]) -> String {
     out
 }
 
-/// A chart: demand (in pods at the target) and replicas over time, min and max marked.
-#[allow(clippy::many_single_char_names)] // w, h, x, y: the chart's geometry
-fn svg(rows: &[Row], min: i64, max: i64, module: &str, region: &str) -> String {
-    let (w, h) = (900.0_f64, 420.0_f64);
-    let (left, right, top, bottom) = (60.0, 20.0, 40.0, 50.0);
-    let t0 = rows.first().map_or(0, |r| r.t) as f64;
-    let t1 = (rows.last().map_or(1, |r| r.t) as f64).max(t0 + 1.0);
-    let y_max = rows
-        .iter()
-        .map(|r| r.demand.max(r.replicas as f64).max(r.desired as f64))
-        .fold(max as f64, f64::max)
-        * 1.1;
-    let x = |t: f64| left + (t - t0) / (t1 - t0) * (w - left - right);
-    let y = |v: f64| top + (1.0 - v / y_max) * (h - top - bottom);
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(out, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
-    let _ = writeln!(
-        out,
-        r#"<text x="{left}" y="22" font-size="15">HPA mplp-{}-hpa in {}: demand and replicas</text>"#,
-        xml(module),
-        xml(region)
-    );
-    // Axes and gridlines.
-    let ticks = 5;
-    for i in 0..=ticks {
-        let v = y_max / f64::from(ticks) * f64::from(i);
-        let _ = writeln!(
-            out,
-            r##"<line x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#eee"/><text x="{}" y="{:.1}" text-anchor="end">{v:.0}</text>"##,
-            w - right,
-            left - 6.0,
-            y(v) + 4.0,
-            y = y(v)
-        );
-    }
-    let _ = writeln!(
-        out,
-        r##"<line x1="{left}" x2="{left}" y1="{top}" y2="{}" stroke="#333"/><line x1="{left}" x2="{}" y1="{}" y2="{}" stroke="#333"/>"##,
-        h - bottom,
-        w - right,
-        h - bottom,
-        h - bottom
-    );
-    let _ = writeln!(
-        out,
-        r#"<text x="{}" y="{}" text-anchor="middle">time (s)</text>"#,
-        (left + w - right) / 2.0,
-        h - 12.0
-    );
-    for (i, r) in rows.iter().enumerate() {
-        if rows.len() <= 12 || i % (rows.len() / 10).max(1) == 0 {
-            let _ = writeln!(
-                out,
-                r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
-                x(r.t as f64),
-                h - bottom + 16.0,
-                r.t
-            );
-        }
-    }
-    // Min and max.
-    for (v, label, colour) in [(min, "min", "#2a7"), (max, "max", "#c33")] {
-        let _ = writeln!(
-            out,
-            r#"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="{colour}" stroke-dasharray="6 4"/><text x="{}" y="{:.1}" fill="{colour}" text-anchor="end">{label} {v}</text>"#,
-            w - right,
-            w - right - 4.0,
-            y(v as f64) - 4.0,
-            yy = y(v as f64)
-        );
-    }
-    // Demand (a line) and replicas (a step line).
-    let demand: Vec<String> = rows
-        .iter()
-        .map(|r| format!("{:.1},{:.1}", x(r.t as f64), y(r.demand)))
-        .collect();
-    let _ = writeln!(
-        out,
-        r##"<polyline fill="none" stroke="#888" stroke-width="2" points="{}"/>"##,
-        demand.join(" ")
-    );
-    let mut steps = Vec::new();
-    for (i, r) in rows.iter().enumerate() {
-        let yy = y(r.replicas as f64);
-        steps.push(format!("{:.1},{yy:.1}", x(r.t as f64)));
-        let next = rows.get(i + 1).map_or(r.t as f64, |n| n.t as f64);
-        steps.push(format!("{:.1},{yy:.1}", x(next)));
-    }
-    let _ = writeln!(
-        out,
-        r##"<polyline fill="none" stroke="#1f5fbf" stroke-width="3" points="{}"/>"##,
-        steps.join(" ")
-    );
-    let _ = writeln!(
-        out,
-        r##"<text x="{}" y="{top}" fill="#1f5fbf">— replicas</text><text x="{}" y="{}" fill="#888">— demand (pods at the target)</text>"##,
-        left + 10.0,
-        left + 10.0,
-        top + 16.0
-    );
-    out.push_str("</svg>\n");
-    out
-}
-
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -490,10 +283,12 @@ mod tests {
         vec![
             Column {
                 name: "cpu".into(),
+                source: crate::hpa::Source::Resource,
                 target: Target::Utilization(70),
             },
             Column {
                 name: "rps".into(),
+                source: crate::hpa::Source::Pods,
                 target: Target::AverageValue(100.0),
             },
         ]

@@ -81,6 +81,12 @@ pub enum Code {
     MetricTarget,
     /// E0502: a module without metrics, or two metrics on the same source.
     Metrics,
+    /// W0503: a custom metric an HPA uses with no source in `metrics` (no adapter rule serves it).
+    MetricSource,
+    /// W0504: a `value` target on an Object metric marked as a queue or backlog (it ratchets).
+    QueueValueTarget,
+    /// E0505: a metric name or series that is not a Prometheus metric name.
+    SeriesName,
     /// E0601: a VPA `minAllowed` above its `maxAllowed`.
     VpaBounds,
     /// E0605: a VPA `targetRef` or `containerName` that is not the workload it must act on.
@@ -143,6 +149,10 @@ pub enum Code {
     UnpinnedRevision,
     /// E0950: a rendered object that its CRD schema or Kubernetes type refuses (`lint --crds`).
     RenderedSchema,
+    /// E1001: a `PodDisruptionBudget` that lets no pod go at the HPA's minimum (every drain blocks).
+    PdbBlocksDrain,
+    /// E1002: a `PodDisruptionBudget` with both `minAvailable` and `maxUnavailable`.
+    PdbBothBounds,
 }
 
 /// One row of the catalogue.
@@ -345,6 +355,27 @@ pub const CODES: &[CodeInfo] = &[
         Error,
         "metrics",
         "a module without metrics, or two metrics on the same source",
+    ),
+    row(
+        Code::MetricSource,
+        "W0503",
+        Warning,
+        "metric without a source",
+        "a custom metric an HPA uses with no source in `metrics` (no adapter rule serves it)",
+    ),
+    row(
+        Code::QueueValueTarget,
+        "W0504",
+        Warning,
+        "value target on a queue",
+        "a `value` target on an Object metric marked as a queue or backlog (it ratchets)",
+    ),
+    row(
+        Code::SeriesName,
+        "E0505",
+        Error,
+        "series name",
+        "a metric name or series that is not a Prometheus metric name",
     ),
     row(
         Code::VpaBounds,
@@ -563,6 +594,20 @@ pub const CODES: &[CodeInfo] = &[
         "rendered object refused",
         "a rendered object that its CRD schema or Kubernetes type refuses (`lint --crds`)",
     ),
+    row(
+        Code::PdbBlocksDrain,
+        "E1001",
+        Error,
+        "budget blocks every drain",
+        "a `PodDisruptionBudget` that lets no pod go at the HPA's minimum (every drain blocks)",
+    ),
+    row(
+        Code::PdbBothBounds,
+        "E1002",
+        Error,
+        "budget with both bounds",
+        "a `PodDisruptionBudget` with both `minAvailable` and `maxUnavailable`",
+    ),
 ];
 
 // Each row sits at its code's index, so `Code::info` is a lookup and no code is left out
@@ -585,7 +630,7 @@ const _: () = {
 
 impl Code {
     /// The last variant (for the compile-time check that every variant has a row).
-    const LAST: Code = Code::RenderedSchema;
+    const LAST: Code = Code::PdbBothBounds;
 
     /// This code's row in [`CODES`].
     #[must_use]

@@ -18,7 +18,9 @@ pub mod cnpg_cluster;
 pub mod destination_rule;
 pub mod gateway;
 pub mod hpa;
+pub mod metrics_adapter;
 pub mod object_store;
+pub mod pdb;
 pub mod pod_monitor;
 pub mod policies;
 pub mod pooler;
@@ -48,6 +50,8 @@ pub static KINDS: &[&KindInfo] = &[
     &virtual_service::INFO,
     &policies::INFO,
     &hpa::INFO,
+    &pdb::INFO,
+    &metrics_adapter::INFO,
     &vpa::INFO,
     &object_store::INFO,
     &cnpg_cluster::INFO,

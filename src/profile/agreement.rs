@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::autoscaling::{EvictionPolicy, MetricSource, MetricsAdapter, Pdb, SeriesKind};
 use super::{
     AffinityMode, AntiAffinity, ArgoCd, Backup, Behavior, ControlledValues, Defaults, Delivery,
     DescribedObject, Exporter, Ingress, IstioVersion, ManifestSource, Manifests, Metric, Module,
@@ -121,6 +122,17 @@ fn objects() -> Vec<ObjectReader> {
             PodSecurityContext::KEYS,
             read_empty::<PodSecurityContext>,
         ),
+        (
+            "/$defs/MetricSource",
+            MetricSource::KEYS,
+            read_empty::<MetricSource>,
+        ),
+        (
+            "/$defs/MetricsAdapter",
+            MetricsAdapter::KEYS,
+            read_empty::<MetricsAdapter>,
+        ),
+        ("/$defs/Pdb", Pdb::KEYS, read_empty::<Pdb>),
     ]
 }
 
@@ -179,6 +191,12 @@ fn enums() -> Vec<EnumReader> {
             Some(written(PoolMode::CHOICES, PoolMode::as_str)),
         ),
         ("/$defs/AffinityMode", names(AffinityMode::CHOICES), None),
+        ("/$defs/SeriesKind", names(SeriesKind::CHOICES), None),
+        (
+            "/$defs/EvictionPolicy",
+            names(EvictionPolicy::CHOICES),
+            Some(written(EvictionPolicy::CHOICES, EvictionPolicy::as_str)),
+        ),
     ]
 }
 
@@ -341,6 +359,8 @@ modules:
     replicas: {min: 1, max: 2}
     metrics:
       - {object: requests, describedObject: {kind: Service, name: mplp-core}, value: "10"}
+metrics:
+  requests: {}
 postgres:
   storage: {size: 1Gi}
   backup: {destinationPath: "s3://bucket/path", credentialsSecret: backup}
@@ -448,6 +468,22 @@ fn the_schemas_defaults_are_the_readers() {
             "AntiAffinity/properties/topologyKey",
             json!(redis.anti_affinity.topology_key),
         ),
+        (
+            "MetricsAdapter/properties/name",
+            json!(p.metrics_adapter.name),
+        ),
+        (
+            "MetricsAdapter/properties/namespace",
+            json!(p.metrics_adapter.namespace),
+        ),
+        (
+            "MetricsAdapter/properties/rateInterval",
+            json!(p.metrics_adapter.rate_interval),
+        ),
+        (
+            "MetricSource/properties/queue",
+            json!(p.metrics["requests"].queue),
+        ),
     ]
     .into_iter()
     .collect();
@@ -475,4 +511,6 @@ fn the_schemas_defaults_are_the_readers() {
     assert_eq!(redis.monitoring, Monitoring::default());
     assert_eq!(redis.pdb, RedisPdb::default());
     assert_eq!(redis.anti_affinity.mode, AffinityMode::Required);
+    assert_eq!(p.metrics["requests"].kind, SeriesKind::Gauge);
+    assert_eq!(p.pod_labels, None);
 }

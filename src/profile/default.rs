@@ -10,6 +10,7 @@
 
 use indexmap::IndexMap;
 
+use super::autoscaling::{MetricsAdapter, SeriesKind};
 use super::{
     AffinityMode, AntiAffinity, ArgoCd, Delivery, Ingress, IstioVersion, ManifestSource, Manifests,
     Monitoring, PoolMode, Pooler, RedisPdb, TrafficMode, ValuesFormat,
@@ -255,4 +256,47 @@ impl Default for ManifestSource {
     fn default() -> Self {
         ManifestSource::Rendered
     }
+}
+
+impl Default for MetricsAdapter {
+    fn default() -> Self {
+        MetricsAdapter {
+            name: metrics_adapter_name(),
+            namespace: metrics_adapter_namespace(),
+            rate_interval: rate_interval(),
+        }
+    }
+}
+
+/// `metricsAdapter.name`.
+pub(super) fn metrics_adapter_name() -> String {
+    "mplp-metrics-adapter".to_owned()
+}
+
+/// `metricsAdapter.namespace`: where prometheus-adapter runs.
+pub(super) fn metrics_adapter_namespace() -> String {
+    "monitoring".to_owned()
+}
+
+/// `metricsAdapter.rateInterval`.
+pub(super) fn rate_interval() -> String {
+    "2m".to_owned()
+}
+
+impl Default for SeriesKind {
+    /// A level, served as is.
+    fn default() -> Self {
+        SeriesKind::Gauge
+    }
+}
+
+/// `podLabels`: the labels of every module's pods (`{module}` stands for the module's
+/// name), which the disruption budgets select. An effective default (`effective.rs`
+/// applies it), written here with the others.
+#[must_use]
+pub fn pod_labels() -> IndexMap<String, String> {
+    IndexMap::from([(
+        "app.kubernetes.io/name".to_owned(),
+        "mplp-{module}".to_owned(),
+    )])
 }

@@ -17,8 +17,10 @@
 //! - `database`: the distributed database and the cache as the operators run them
 //!   (instances, quality of service, switchover, backup schedule, PDBs, `maxmemory`);
 //! - `platform`: the Istio traffic settings and the Argo CD Application;
-//! - `delivery`: the regions' clusters and pinned revisions.
+//! - `delivery`: the regions' clusters and pinned revisions;
+//! - `autoscaling`: metric sources for the adapter, queue targets, disruption budgets.
 
+mod autoscaling;
 mod behavior;
 mod database;
 mod delivery;
@@ -51,6 +53,7 @@ pub fn validate(profile: &Profile, tree: &Node, failed: &FailedPaths) -> Vec<Dia
     delivery::check(&mut r, profile);
     modules::check(&mut r, profile);
     vpa::check(&mut r, profile);
+    autoscaling::check(&mut r, profile);
     postgres::check(&mut r, profile);
     if let Some(redis) = &profile.redis {
         redis::check(&mut r, redis);

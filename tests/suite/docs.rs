@@ -174,6 +174,18 @@ const DOCUMENTED_DEFAULTS: &[(&str, &str, &str)] = &[
         "redis",
         "antiAffinity.topologyKey",
     ),
+    ("MetricSource/properties/queue", "metrics.<name>", "queue"),
+    ("MetricsAdapter/properties/name", "metricsAdapter", "name"),
+    (
+        "MetricsAdapter/properties/namespace",
+        "metricsAdapter",
+        "namespace",
+    ),
+    (
+        "MetricsAdapter/properties/rateInterval",
+        "metricsAdapter",
+        "rateInterval",
+    ),
 ];
 
 /// The default column of `field`'s row in the table of the doc's section `section`, or

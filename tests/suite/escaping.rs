@@ -58,6 +58,15 @@ fn hostile_profile() -> String {
         1,
     )
     .replacen("version: v7", &format!("version: {}", q(HOSTILE[4])), 1)
+    // A metricsQuery is text inside the adapter's config.yaml inside a ConfigMap value.
+    .replacen(
+        "mplp_network_connections_active: {kind: gauge}",
+        &format!(
+            "mplp_network_connections_active: {{kind: gauge, query: {}}}",
+            q(&HOSTILE.concat())
+        ),
+        1,
+    )
     .replacen("work_mem: 4MB", &format!("work_mem: {}", q(HOSTILE[5])), 1)
     .replacen(
         "targetRevision: v1.0.0",
@@ -76,7 +85,7 @@ fn hostile_strings_round_trip() {
     let docs: Vec<serde_json::Value> = documents(&out.stdout).into_iter().map(parse).collect();
     assert_eq!(
         docs.len(),
-        71,
+        104,
         "every document parses and none was split or merged"
     );
 
@@ -192,8 +201,8 @@ fn region_names_that_look_like_booleans_stay_strings() {
             );
         }
     }
-    assert_eq!(seen.get("no"), Some(&23));
-    assert_eq!(seen.get("on"), Some(&23));
+    assert_eq!(seen.get("no"), Some(&34));
+    assert_eq!(seen.get("on"), Some(&34));
     // The region override reaches that region's HPA only.
     let network: Vec<(String, i64)> = docs
         .iter()

@@ -51,11 +51,13 @@ fn the_default_render_has_the_whole_topology() {
     assert_eq!(count("VirtualService"), 3);
     assert_eq!(count("ObjectStore"), 3);
     assert_eq!(count("VerticalPodAutoscaler"), 6);
-    assert_eq!(count("ConfigMap"), 6);
+    // Per region: the scaling policies, the Redis config and the metrics-adapter rules.
+    assert_eq!(count("ConfigMap"), 9);
+    assert_eq!(count("PodDisruptionBudget"), 30);
     assert_eq!(count("ScheduledBackup"), 1);
     assert_eq!(count("Pooler"), 3);
     assert_eq!(count("PodMonitor"), 6);
-    assert_eq!(docs.len(), 71);
+    assert_eq!(docs.len(), 104);
 
     // Every document has the common labels; regional ones name their region.
     for doc in &docs {
@@ -91,7 +93,8 @@ fn the_default_render_has_the_whole_topology() {
         .iter()
         .find(|d| d["metadata"]["name"] == "mplp-core-hpa")
         .unwrap();
-    let objects: Vec<(&str, &str, &str)> = core["spec"]["metrics"]
+    // Queue length and backlog are `AverageValue` targets (a seed deviation: issue 13).
+    let objects: Vec<(&str, &str, &str, &str)> = core["spec"]["metrics"]
         .as_array()
         .unwrap()
         .iter()
@@ -100,16 +103,35 @@ fn the_default_render_has_the_whole_topology() {
             (
                 m["object"]["metric"]["name"].as_str().unwrap(),
                 m["object"]["describedObject"]["name"].as_str().unwrap(),
-                m["object"]["target"]["value"].as_str().unwrap(),
+                m["object"]["target"]["type"].as_str().unwrap(),
+                m["object"]["target"]["value"]
+                    .as_str()
+                    .or(m["object"]["target"]["averageValue"].as_str())
+                    .unwrap(),
             )
         })
         .collect();
     assert_eq!(
         objects,
         vec![
-            ("mplp_context_queue_length", "mplp-core-service", "100"),
-            ("mplp_plan_execution_backlog", "mplp-plan-service", "50"),
-            ("mplp_response_time_p95", "mplp-core-service", "500m"),
+            (
+                "mplp_context_queue_length",
+                "mplp-core-service",
+                "AverageValue",
+                "100"
+            ),
+            (
+                "mplp_plan_execution_backlog",
+                "mplp-plan-service",
+                "AverageValue",
+                "50"
+            ),
+            (
+                "mplp_response_time_p95",
+                "mplp-core-service",
+                "Value",
+                "500m"
+            ),
         ]
     );
 
@@ -192,7 +214,7 @@ fn region_and_global_filters() {
     let out = Test::new(["render", "--region", "eu-west-1"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let docs: Vec<serde_json::Value> = documents(&out.stdout).into_iter().map(parse).collect();
-    assert_eq!(docs.len(), 23);
+    assert_eq!(docs.len(), 34);
     for doc in &docs {
         assert_eq!(
             doc["metadata"]["labels"]["topology.mplp.io/region"], "eu-west-1",
@@ -208,7 +230,7 @@ fn region_and_global_filters() {
     assert_eq!(kinds, vec!["ApplicationSet"]);
 
     let out = Test::new(["render", "--global", "--region", "ap-southeast-1"]).run();
-    assert_eq!(documents(&out.stdout).len(), 1 + 23);
+    assert_eq!(documents(&out.stdout).len(), 1 + 34);
 
     let out = Test::new(["render", "--region", "mars-1"]).run();
     assert_cli_snapshot("render-an-unknown-region", &out, None);
@@ -285,4 +307,34 @@ fn routing_resolves_and_every_region_is_delivered() {
             .collect();
         assert_eq!(findings, Vec::<&str>::new(), "with {sets:?}:\n{report}");
     }
+}
+
+#[test]
+fn every_custom_metric_is_served_and_every_budget_passes() {
+    // Issue 13: `render | validate-manifests --topology --warnings-as-errors -` reports no
+    // metrics-adapter finding and no PodDisruptionBudget problem. The other topology
+    // findings (Istio, Argo CD delivery, CNPG, Redis) belong to other issues.
+    let out = Test::new(["render"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let Some((_, text)) = validate_manifests(&out.stdout, &["--topology", "--warnings-as-errors"])
+    else {
+        return;
+    };
+    let findings: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.contains("no metrics-adapter rule")
+                || l.contains("FailedGet")
+                || (l.contains("PodDisruptionBudget")
+                    && !l.ends_with("OK (Kubernetes 1.37 schema)"))
+        })
+        .collect();
+    assert_eq!(findings, Vec::<&str>::new(), "{text}");
+    let budgets = text
+        .lines()
+        .filter(|l| {
+            l.contains("(PodDisruptionBudget/") && l.ends_with("OK (Kubernetes 1.37 schema)")
+        })
+        .count();
+    assert_eq!(budgets, 30, "{text}");
 }

@@ -1,5 +1,7 @@
 //! `simulate` and `explain`: hand-worked vectors through the controller's algorithm.
 
+use std::fmt::Write as _;
+
 use crate::common::{Test, assert_cli_snapshot, root};
 
 /// Run `simulate --format csv` on the default profile with overrides; return the rows.
@@ -255,4 +257,188 @@ fn explain_the_default_profile() {
         "{text}"
     );
     crate::common::snapshot_settings().bind(|| insta::assert_snapshot!("explain@production", text));
+}
+
+/// Run `simulate --format csv` on the default profile, no overrides.
+fn simulate_default(args: &[&str], trace: &str) -> Vec<Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trace.csv");
+    std::fs::write(&path, trace).unwrap();
+    let path_text = path.to_str().unwrap().to_owned();
+    let mut all = vec!["simulate", "--format", "csv", "--trace", &path_text];
+    all.extend(args);
+    let out = Test::new(all).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn plan_holds_its_count_for_the_scale_down_window() {
+    // Issue 13 (a): `recordInitialRecommendation` (horizontal.go) stores the count of
+    // the first sync; `simulate --module plan --replicas 5` on a low trace holds 5 until
+    // that recommendation leaves the 300 s window, then Min(10 %/60 s) gives int(4.5) = 4.
+    // 140 % is 2 pods' worth at the 70 % target.
+    let trace: String = (0..=20).fold(String::new(), |mut s, i| {
+        let _ = writeln!(s, "{},140", i * 15);
+        s
+    });
+    let rows = simulate_default(
+        &["--module", "plan", "--replicas", "5"],
+        &format!("t,cpu\n{trace}"),
+    );
+    assert_eq!(rows[0][..4], ["0", "2", "5", "ScaleDownStabilized"]);
+    assert!(rows[..20].iter().all(|r| r[2] == "5"), "{rows:?}");
+    assert_eq!(rows[20][..4], ["300", "2", "4", "ScaleDownLimit"]);
+}
+
+#[test]
+fn an_empty_cell_blocks_a_scale_down() {
+    // Issue 13 (b): `computeReplicasForMetrics` (horizontal.go) returns -1 when a metric
+    // is missing and the rest would scale down; `reconcileAutoscaler` then changes
+    // nothing. `role` scales on cpu and mplp_auth_requests_per_second.
+    let rows = simulate_default(
+        &["--module", "role", "--replicas", "10"],
+        "t,cpu,mplp_auth_requests_per_second\n0,60,\n15,1200,\n",
+    );
+    assert_eq!(rows[0][..4], ["0", "1", "10", "FailedGetPodsMetric"]);
+    assert_eq!(rows[0][4..], ["1", ""]);
+    // A scale-up on the metrics that were read goes ahead (held by the 60 s window here).
+    assert_eq!(rows[1][..3], ["15", "20", "10"]);
+    assert_eq!(rows[1][3], "ScaleUpStabilized");
+}
+
+#[test]
+fn desired_is_the_raw_recommendation_above_max() {
+    // Issue 13 (d): above max, `reconcileAutoscaler` goes to max without the metrics;
+    // `desired` says what the only metric asks for (2), not the bound (8).
+    let rows = simulate_default(
+        &["--module", "plan", "--replicas", "99"],
+        "t,cpu\n0,140\n15,140\n",
+    );
+    assert_eq!(rows[0][..4], ["0", "2", "8", "TooManyReplicas"]);
+    assert_eq!(rows[1][..4], ["15", "2", "8", "ScaleDownStabilized"]);
+}
+
+/// `min→max` and `max→min` of one module in `explain --region R`.
+fn explain_timings(region: &str, module: &str) -> (String, String) {
+    let out = Test::new(["explain", "--region", region]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{module} ")))
+        .unwrap_or_else(|| panic!("no line for {module}:\n{}", out.stdout));
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    (cells[3].to_owned(), cells[4].to_owned())
+}
+
+#[test]
+fn explain_and_simulate_agree_on_the_step() {
+    // Issue 13 (c): explain's timings are simulate's on the step trace (twice max's
+    // demand for an hour, then half min's). `context` in eu-west-1: cpu at 70 %, 2..10.
+    // Up: the initial recommendation (2) holds for the 60 s up window, then
+    // Max(100 %, 4 pods) gives 6 at 60 s and 10 at 75 s. Down: the 300 s window holds 10
+    // while the last up-phase recommendation (3585 s) is after the cutoff, so until
+    // 3885 s (285 s), then Min(10 %/60 s): 9, 8, 7, 6, 5, 4, 3, 2, the last at 705 s.
+    let mut trace = String::from("t,cpu\n");
+    for i in 0..480 {
+        let total = if i < 240 { 20 * 70 } else { 70 };
+        let _ = writeln!(trace, "{},{total}", i * 15);
+    }
+    let rows = simulate_default(&["--module", "context", "--region", "eu-west-1"], &trace);
+    let first = |from: usize, goal: &str| {
+        rows[from..]
+            .iter()
+            .find(|r| r[2] == goal)
+            .map(|r| r[0].parse::<i64>().unwrap() - (from as i64) * 15)
+            .unwrap()
+    };
+    let (up, down) = (first(0, "10"), first(240, "2"));
+    assert_eq!((up, down), (75, 705));
+    assert_eq!(
+        explain_timings("eu-west-1", "context"),
+        (format!("{up}s"), format!("{down}s"))
+    );
+}
+
+#[test]
+fn the_svg_axis_is_round_and_its_labels_apart() {
+    // Issue 13 (e): demand far above max (1,400 pods on a 1..5 module) clips at twice
+    // the max; the axis ends on a round value with round ticks; min 1 and max 5 are
+    // labelled without overlapping.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trace.csv");
+    std::fs::write(&path, "t,cpu\n0,70\n15,98000\n30,98000\n45,70\n").unwrap();
+    let out = Test::new([
+        "simulate",
+        "--module",
+        "extension",
+        "--trace",
+        path.to_str().unwrap(),
+        "--format",
+        "svg",
+    ])
+    .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = roxmltree::Document::parse(&out.stdout).expect("well-formed XML");
+    let texts: Vec<(f64, f64, String)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            let num = |a| n.attribute(a).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+            (num("x"), num("y"), n.text().unwrap_or("").to_owned())
+        })
+        .collect();
+    // The y ticks: right-aligned numbers left of the plot.
+    let ticks: Vec<f64> = texts
+        .iter()
+        .filter(|(x, _, t)| *x < 56.0 && t.parse::<f64>().is_ok())
+        .map(|(_, _, t)| t.parse().unwrap())
+        .collect();
+    assert_eq!(ticks, [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+    let label = |prefix: &str| {
+        texts
+            .iter()
+            .find(|(_, _, t)| t.starts_with(prefix))
+            .unwrap()
+            .1
+    };
+    assert!(label("min 1") - label("max 5") >= 14.0);
+    assert!(out.stdout.contains("(clipped at 10; peak 1400)"));
+}
+
+#[test]
+fn a_value_target_on_a_backlog_ratchets_and_average_value_does_not() {
+    // Issue 13 item 2: the same draining backlog (150, 140, 130, 120 items; target 50)
+    // through `GetObjectMetricReplicas` (`value`: ceil(value ÷ 50 × current), again at
+    // every sync, here only held back by the legacy limit max(2 × current, 4)) and
+    // `GetObjectPerPodMetricReplicas` (`averageValue`: ceil(value ÷ 50) = 3 throughout).
+    let trace = "t,mplp_plan_execution_backlog\n0,150\n15,140\n30,130\n45,120\n";
+    let run = |target: &str| {
+        let metrics = format!(
+            "modules.plan.metrics=[{{object: mplp_plan_execution_backlog, describedObject: {{kind: Service, name: mplp-plan-service}}, {target}: \"50\"}}]"
+        );
+        let rows = simulate_default(
+            &[
+                "--module",
+                "plan",
+                "--replicas",
+                "2",
+                "--set",
+                &metrics,
+                "--set",
+                "modules.plan.replicas={min: 1, max: 50}",
+                "--set",
+                "defaults.behavior=null",
+            ],
+            trace,
+        );
+        column(&rows, 2)
+    };
+    assert_eq!(run("value"), ["4", "8", "16", "32"]);
+    assert_eq!(run("averageValue"), ["3", "3", "3", "3"]);
 }

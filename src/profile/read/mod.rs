@@ -13,6 +13,7 @@
 //! metrics, behavior, VPAs), `database` (CloudNativePG and Redis); this file holds
 //! [`KnownFields`], the profile itself, its regions and the shared resource types.
 
+mod autoscaling;
 mod database;
 mod modules;
 mod platform;
@@ -129,6 +130,9 @@ impl Profile {
         "modules",
         "postgres",
         "redis",
+        "metrics",
+        "metricsAdapter",
+        "podLabels",
     ];
 }
 
@@ -169,6 +173,9 @@ impl FromNode for Profile {
         let modules = f.req(cx, "modules", "a map of modules");
         let postgres = f.opt(cx, "postgres");
         let redis = f.opt(cx, "redis");
+        let metrics = f.opt(cx, "metrics");
+        let metrics_adapter = f.opt(cx, "metricsAdapter");
+        let pod_labels = f.opt(cx, "podLabels");
         f.finish(cx)?;
         Some(Profile {
             version: version?,
@@ -181,6 +188,9 @@ impl FromNode for Profile {
             modules: modules?,
             postgres,
             redis,
+            metrics: metrics.unwrap_or_default(),
+            metrics_adapter: metrics_adapter.unwrap_or_default(),
+            pod_labels,
         })
     }
 }

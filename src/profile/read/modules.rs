@@ -3,7 +3,9 @@
 use super::KnownFields;
 use crate::diagnostic::Code;
 use crate::load::{Cx, FromNode};
-use crate::node::{Node, Value};
+use indexmap::IndexMap;
+
+use crate::node::{Entry, Node, Value};
 use crate::profile::{
     Behavior, ControlledValues, Defaults, DescribedObject, Metric, Module, ModuleOverride,
     ObjectTarget, PolicyRule, PolicyType, ResourceTarget, Scalar, ScalingPolicy, ScalingRules,
@@ -73,16 +75,22 @@ const VPA_HINTS: &[(&str, &str)] = &[
 
 impl Defaults {
     /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &["metrics", "behavior"];
+    pub(in crate::profile) const KEYS: &[&str] = &["metrics", "behavior", "pdb"];
 }
 
 impl FromNode for Defaults {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = KnownFields::new(node, cx, "a map with `metrics` and `behavior`", Self::KEYS)?;
+        let what = "a map with `metrics`, `behavior` and `pdb`";
+        let mut f = KnownFields::new(node, cx, what, Self::KEYS)?;
         let metrics = f.opt(cx, "metrics");
         let behavior = f.opt(cx, "behavior");
+        let pdb = f.opt(cx, "pdb");
         f.finish(cx)?;
-        Some(Defaults { metrics, behavior })
+        Some(Defaults {
+            metrics,
+            behavior,
+            pdb,
+        })
     }
 }
 
@@ -95,6 +103,8 @@ impl Module {
         "behavior",
         "vpa",
         "policy",
+        "podLabels",
+        "pdb",
     ];
 }
 
@@ -117,6 +127,8 @@ impl FromNode for Module {
         let behavior = f.opt(cx, "behavior");
         let vpa = f.opt(cx, "vpa");
         let policy = f.opt(cx, "policy");
+        let pod_labels = f.opt(cx, "podLabels");
+        let pdb = f.opt(cx, "pdb");
         f.finish(cx)?;
         Some(Module {
             deployment,
@@ -125,13 +137,15 @@ impl FromNode for Module {
             behavior,
             vpa,
             policy: policy.unwrap_or_default(),
+            pod_labels,
+            pdb,
         })
     }
 }
 
 impl ModuleOverride {
     /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &["replicas", "metrics", "behavior", "vpa"];
+    pub(in crate::profile) const KEYS: &[&str] = &["replicas", "metrics", "behavior", "vpa", "pdb"];
 }
 
 impl FromNode for ModuleOverride {
@@ -139,7 +153,7 @@ impl FromNode for ModuleOverride {
         let mut f = KnownFields::new(
             node,
             cx,
-            "a module override (a map with `replicas`, `metrics`, `behavior` or `vpa`)",
+            "a module override (a map with `replicas`, `metrics`, `behavior`, `vpa` or `pdb`)",
             Self::KEYS,
         )?
         .hints(MODULE_HINTS);
@@ -147,12 +161,14 @@ impl FromNode for ModuleOverride {
         let metrics = f.opt(cx, "metrics");
         let behavior = f.opt(cx, "behavior");
         let vpa = f.opt(cx, "vpa");
+        let pdb = f.opt(cx, "pdb");
         f.finish(cx)?;
         Some(ModuleOverride {
             replicas,
             metrics,
             behavior,
             vpa,
+            pdb,
         })
     }
 }
@@ -189,35 +205,7 @@ impl FromNode for Metric {
         };
         let mut f = KnownFields::new(node, cx, "a metric", keys)?;
         let metric = match sources.as_slice() {
-            ["resource"] => {
-                let name = f.req(cx, "resource", "`cpu` or `memory`");
-                let utilization = f.opt(cx, "utilization");
-                let average_value = f.opt(cx, "averageValue");
-                let target = match (utilization, average_value) {
-                    (Some(u), None) => Some(ResourceTarget::Utilization(u)),
-                    (None, Some(v)) => Some(ResourceTarget::AverageValue(v)),
-                    (Some(_), Some(_)) => {
-                        cx.error(
-                            Code::MetricTarget,
-                            node,
-                            "a resource metric takes `utilization` or `averageValue`, not both",
-                        );
-                        None
-                    }
-                    (None, None) => {
-                        if !map.contains_key("utilization") && !map.contains_key("averageValue") {
-                            cx.error(
-                                Code::MetricTarget,
-                                node,
-                                "a resource metric needs a target: `utilization` (percent of the request) or `averageValue`",
-                            );
-                        }
-                        None
-                    }
-                };
-                name.zip(target)
-                    .map(|(name, target)| Metric::Resource { name, target })
-            }
+            ["resource"] => resource_metric(&mut f, cx, node, map),
             ["pods"] => {
                 let name = f.req(cx, "pods", "the metric's name");
                 let average_value = f.req(cx, "averageValue", "the per-pod target, e.g. `\"100\"`");
@@ -227,42 +215,7 @@ impl FromNode for Metric {
                         average_value,
                     })
             }
-            ["object"] => {
-                let name = f.req(cx, "object", "the metric's name");
-                let described_object = f.req(cx, "describedObject", "the object the metric describes, e.g. `{kind: Service, name: mplp-core-service}`");
-                let value = f.opt(cx, "value");
-                let average_value = f.opt(cx, "averageValue");
-                let target = match (value, average_value) {
-                    (Some(v), None) => Some(ObjectTarget::Value(v)),
-                    (None, Some(v)) => Some(ObjectTarget::AverageValue(v)),
-                    (Some(_), Some(_)) => {
-                        cx.error(
-                            Code::MetricTarget,
-                            node,
-                            "an object metric takes `value` or `averageValue`, not both",
-                        );
-                        None
-                    }
-                    (None, None) => {
-                        if !map.contains_key("value") && !map.contains_key("averageValue") {
-                            cx.error(
-                                Code::MetricTarget,
-                                node,
-                                "an object metric needs a target: `value` or `averageValue`",
-                            );
-                        }
-                        None
-                    }
-                };
-                match (name, described_object, target) {
-                    (Some(name), Some(described_object), Some(target)) => Some(Metric::Object {
-                        name,
-                        described_object,
-                        target,
-                    }),
-                    _ => None,
-                }
-            }
+            ["object"] => object_metric(&mut f, cx, node, map),
             [] => {
                 // Mark the usual keys known so the only complaint is the missing source.
                 for key in Metric::NO_SOURCE_KEYS {
@@ -296,6 +249,89 @@ impl FromNode for Metric {
         };
         f.finish(cx)?;
         metric
+    }
+}
+
+/// A resource metric's fields: its name and one target.
+fn resource_metric(
+    f: &mut KnownFields<'_, '_>,
+    cx: &mut Cx,
+    node: &Node,
+    map: &IndexMap<String, Entry>,
+) -> Option<Metric> {
+    let name = f.req(cx, "resource", "`cpu` or `memory`");
+    let utilization = f.opt(cx, "utilization");
+    let average_value = f.opt(cx, "averageValue");
+    let target = match (utilization, average_value) {
+        (Some(u), None) => Some(ResourceTarget::Utilization(u)),
+        (None, Some(v)) => Some(ResourceTarget::AverageValue(v)),
+        (Some(_), Some(_)) => {
+            cx.error(
+                Code::MetricTarget,
+                node,
+                "a resource metric takes `utilization` or `averageValue`, not both",
+            );
+            None
+        }
+        (None, None) => {
+            if !map.contains_key("utilization") && !map.contains_key("averageValue") {
+                cx.error(
+                        Code::MetricTarget,
+                        node,
+                        "a resource metric needs a target: `utilization` (percent of the request) or `averageValue`",
+                    );
+            }
+            None
+        }
+    };
+    name.zip(target)
+        .map(|(name, target)| Metric::Resource { name, target })
+}
+
+/// An object metric's fields: its name, the object it describes and one target.
+fn object_metric(
+    f: &mut KnownFields<'_, '_>,
+    cx: &mut Cx,
+    node: &Node,
+    map: &IndexMap<String, Entry>,
+) -> Option<Metric> {
+    let name = f.req(cx, "object", "the metric's name");
+    let described_object = f.req(
+        cx,
+        "describedObject",
+        "the object the metric describes, e.g. `{kind: Service, name: mplp-core-service}`",
+    );
+    let value = f.opt(cx, "value");
+    let average_value = f.opt(cx, "averageValue");
+    let target = match (value, average_value) {
+        (Some(v), None) => Some(ObjectTarget::Value(v)),
+        (None, Some(v)) => Some(ObjectTarget::AverageValue(v)),
+        (Some(_), Some(_)) => {
+            cx.error(
+                Code::MetricTarget,
+                node,
+                "an object metric takes `value` or `averageValue`, not both",
+            );
+            None
+        }
+        (None, None) => {
+            if !map.contains_key("value") && !map.contains_key("averageValue") {
+                cx.error(
+                    Code::MetricTarget,
+                    node,
+                    "an object metric needs a target: `value` or `averageValue`",
+                );
+            }
+            None
+        }
+    };
+    match (name, described_object, target) {
+        (Some(name), Some(described_object), Some(target)) => Some(Metric::Object {
+            name,
+            described_object,
+            target,
+        }),
+        _ => None,
     }
 }
 

@@ -1,83 +1,31 @@
 //! The HPA controller's replica algorithm, for `simulate` and `explain`.
 //!
 //! A transcription of kubernetes/kubernetes `pkg/controller/podautoscaler`
-//! (`horizontal.go`, `replica_calculator.go`): per metric `ceil(ratio × current)` unless
-//! the ratio is within the inclusive 0.1 tolerance band, the maximum over metrics, then
-//! either the legacy normalization (no `behavior`: 300 s downscale stabilization and a
-//! scale-up limit of `max(2 × current, 4)`) or the behavior one (stabilization windows,
-//! per-period rate limits from past scale events, `selectPolicy`), then min/max. Metric
-//! values are handled in milli-units as the controller does (`int64` milli-values,
-//! integer averages). Kept apart from rendering: nothing here knows about YAML.
+//! (`horizontal.go`, `replica_calculator.go`). Each rule names the upstream function it
+//! follows; `docs/simulate.md` lists them:
+//!
+//! - `recordInitialRecommendation`: the first sync records the current count as a
+//!   recommendation, so a scale-down waits for the stabilization window;
+//! - `metric::metric_replicas`: per metric `ceil(ratio × current)` unless the ratio is
+//!   within the inclusive 0.1 tolerance band (`replica_calculator.go`);
+//! - `computeReplicasForMetrics`: the maximum over the metrics that could be read; with
+//!   every metric missing, or some missing and a scale-down proposed, nothing changes;
+//! - `reconcileAutoscaler`: outside min/max the count goes straight to the bound;
+//! - `normalizeDesiredReplicas` (no `behavior`: 300 s downscale stabilization and a
+//!   scale-up limit of `max(2 × current, 4)`) or `normalizeDesiredReplicasWithBehaviors`
+//!   (stabilization windows, per-period rate limits from past scale events, `selectPolicy`).
+//!
+//! Metric values are handled in milli-units as the controller does (`int64`
+//! milli-values, integer averages). `trace` runs a whole trace through it, for both
+//! commands. Kept apart from rendering: nothing here knows about YAML.
 
-/// The controller's tolerance: no scaling while `|1 - ratio| <= 0.1`.
-pub const TOLERANCE: f64 = 0.1;
+pub mod metric;
+pub mod trace;
+
+pub use metric::{Observation, Source, TOLERANCE, Target, metric_replicas, seed_replicas};
+
 /// `--horizontal-pod-autoscaler-downscale-stabilization` default.
 pub const DOWNSCALE_STABILIZATION_SECONDS: i64 = 300;
-
-/// What a metric's target is, in the units the trace gives.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Target {
-    /// Resource metric, percent of the pods' request (`averageUtilization`).
-    Utilization(i64),
-    /// Resource or pods metric: average value per pod.
-    AverageValue(f64),
-    /// Object metric: the object's value.
-    Value(f64),
-    /// Object metric: the object's value divided by the pods.
-    ObjectAverageValue(f64),
-}
-
-/// One observation of one metric at a sync, as the trace gives it: for utilization the
-/// total usage of all pods in percent of one pod's request; for average values the total
-/// over all pods; for object metrics the object's value.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Observation {
-    pub target: Target,
-    pub value: f64,
-}
-
-fn milli(x: f64) -> i64 {
-    (x * 1000.0).round() as i64
-}
-
-/// The replica count one metric asks for (`replica_calculator.go`).
-#[must_use]
-pub fn metric_replicas(current: i64, obs: Observation) -> i64 {
-    if current <= 0 {
-        return 0;
-    }
-    let within = |ratio: f64| (1.0 - ratio).abs() <= TOLERANCE;
-    let scale = |ratio: f64| (ratio * current as f64).ceil() as i64;
-    match obs.target {
-        Target::Utilization(target) => {
-            // GetResourceUtilizationRatio: int32(metricsTotal * 100 / requestsTotal).
-            let utilization = (obs.value / current as f64).floor() as i64;
-            let ratio = utilization as f64 / target as f64;
-            if within(ratio) { current } else { scale(ratio) }
-        }
-        Target::AverageValue(target) => {
-            // GetMetricUsageRatio: integer average of milli-values.
-            let average = milli(obs.value) / current;
-            let ratio = average as f64 / milli(target) as f64;
-            if within(ratio) { current } else { scale(ratio) }
-        }
-        Target::Value(target) => {
-            let ratio = milli(obs.value) as f64 / milli(target) as f64;
-            if within(ratio) { current } else { scale(ratio) }
-        }
-        Target::ObjectAverageValue(target) => {
-            // GetObjectPerPodMetricReplicas.
-            let usage = milli(obs.value) as f64;
-            let target = milli(target) as f64;
-            let ratio = usage / (target * current as f64);
-            if within(ratio) {
-                current
-            } else {
-                (usage / target).ceil() as i64
-            }
-        }
-    }
-}
 
 /// A scaling policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,8 +134,9 @@ pub fn default_scale_down() -> Rules {
 /// The result of one sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
-    /// The raw recommendation: the maximum over metrics, before stabilization and limits.
-    pub desired: i64,
+    /// The raw recommendation: the maximum over the metrics that could be read, before
+    /// stabilization and limits (`None`: none could be read).
+    pub desired: Option<i64>,
     /// After stabilization, before rate limits and min/max.
     pub stabilized: i64,
     /// The replica count after the sync.
@@ -217,6 +166,8 @@ pub struct Controller {
     /// `None`: the HPA has no `behavior` (legacy normalization).
     pub behavior: Option<Behavior>,
     pub replicas: i64,
+    /// Whether the controller has seen this HPA (`recordInitialRecommendation`).
+    seen: bool,
     recommendations: Vec<Recommendation>,
     up_events: Vec<ScaleEvent>,
     down_events: Vec<ScaleEvent>,
@@ -230,6 +181,7 @@ impl Controller {
             max,
             behavior,
             replicas,
+            seen: false,
             recommendations: Vec::new(),
             up_events: Vec::new(),
             down_events: Vec::new(),
@@ -240,7 +192,23 @@ impl Controller {
     /// (`reconcileAutoscaler`).
     pub fn sync(&mut self, now: i64, observations: &[Observation]) -> Step {
         let current = self.replicas;
+        // recordInitialRecommendation: the first time the controller sees the HPA, the
+        // current count is a recommendation (of "now"), inside every window.
+        if !self.seen {
+            self.seen = true;
+            self.recommendations.push(Recommendation {
+                at: now,
+                replicas: current,
+            });
+        }
+        // computeReplicasForMetrics: the largest proposal over the metrics read.
+        let desired = observations
+            .iter()
+            .filter_map(|o| o.value.map(|v| metric_replicas(current, o.target, v)))
+            .max();
         if current > self.max || current < self.min {
+            // reconcileAutoscaler: straight to the bound; the metrics are not consulted
+            // (`desired` only reports what they say).
             let target = current.clamp(self.min, self.max);
             let reason = if current > self.max {
                 "TooManyReplicas"
@@ -249,20 +217,35 @@ impl Controller {
             };
             self.scale_to(now, current, target);
             return Step {
-                desired: target,
+                desired,
                 stabilized: target,
                 replicas: target,
                 reason,
             };
         }
-        let desired = observations
-            .iter()
-            .map(|o| metric_replicas(current, *o))
-            .max()
-            .unwrap_or(current);
+        let missing = observations.iter().find(|o| o.value.is_none());
+        let hold = match (desired, missing) {
+            // Every metric missing.
+            (None, _) => true,
+            // Some missing and the rest propose a scale-down: the controller returns -1
+            // and reconcileAutoscaler stops before normalizing (no recommendation is
+            // recorded, nothing is scaled).
+            (Some(d), Some(_)) => d < current,
+            (Some(_), None) => false,
+        };
+        if hold {
+            let reason = missing.map_or("FailedGetResourceMetric", |o| o.source.failed_reason());
+            return Step {
+                desired,
+                stabilized: current,
+                replicas: current,
+                reason,
+            };
+        }
+        let wanted = desired.unwrap_or(current);
         let (stabilized, replicas, reason) = match self.behavior.clone() {
-            None => self.normalize_legacy(now, current, desired),
-            Some(behavior) => self.normalize_with_behavior(now, current, desired, &behavior),
+            None => self.normalize_legacy(now, current, wanted),
+            Some(behavior) => self.normalize_with_behavior(now, current, wanted, &behavior),
         };
         self.scale_to(now, current, replicas);
         Step {
@@ -490,172 +473,5 @@ impl Controller {
     }
 }
 
-/// The scaling guide's `calculateReplicas`: `load / target + 1` (integer division),
-/// clamped to 2..20.
-#[must_use]
-pub fn seed_replicas(load: f64, target: f64) -> i64 {
-    if target <= 0.0 {
-        return 2;
-    }
-    ((load / target).floor() as i64 + 1).clamp(2, 20)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cpu(total: f64) -> Observation {
-        Observation {
-            target: Target::Utilization(50),
-            value: total,
-        }
-    }
-
-    fn run(c: &mut Controller, load: impl Fn(i64, i64) -> f64, syncs: i64, every: i64) -> Vec<i64> {
-        (0..syncs)
-            .map(|i| {
-                let current = c.replicas;
-                c.sync(i * every, &[cpu(load(i, current))]).replicas
-            })
-            .collect()
-    }
-
-    #[test]
-    fn tolerance_is_inclusive() {
-        // 10 pods at 45 % of a 50 % target: ratio 0.9, inside the band (inclusive).
-        assert_eq!(metric_replicas(10, cpu(450.0)), 10);
-        // 44 %: outside: ceil(0.88 × 10) = 9.
-        assert_eq!(metric_replicas(10, cpu(440.0)), 9);
-        // Utilization is truncated to a whole percent: 449 / 10 = 44.9 → 44.
-        assert_eq!(metric_replicas(10, cpu(449.0)), 9);
-        // As in Go's float64, 1 - 55/50 is just above 0.1: 55 % scales 3 pods to 4.
-        assert_eq!(metric_replicas(3, cpu(165.0)), 4);
-        assert_eq!(
-            metric_replicas(
-                4,
-                Observation {
-                    target: Target::ObjectAverageValue(10.0),
-                    value: 100.0
-                }
-            ),
-            10
-        );
-        assert_eq!(
-            metric_replicas(
-                4,
-                Observation {
-                    target: Target::Value(100.0),
-                    value: 150.0
-                }
-            ),
-            6
-        );
-        assert_eq!(
-            metric_replicas(
-                4,
-                Observation {
-                    target: Target::AverageValue(100.0),
-                    value: 1000.0
-                }
-            ),
-            10
-        );
-    }
-
-    #[test]
-    fn default_scale_up_rules_from_3_to_40() {
-        // The vector: demand for 40 replicas, one sync every 15 s: 7, 14, 28, 40.
-        let behavior = Behavior {
-            scale_up: default_scale_up(),
-            scale_down: default_scale_down(),
-        };
-        let mut c = Controller::new(1, 50, Some(behavior), 3);
-        // 40 pods' worth of load at the 50 % target: total 2000 %.
-        let out = run(&mut c, |_, _| 2000.0, 4, 15);
-        assert_eq!(out, vec![7, 14, 28, 40]);
-    }
-
-    #[test]
-    fn legacy_scale_up_doubles() {
-        let mut c = Controller::new(1, 50, None, 3);
-        assert_eq!(run(&mut c, |_, _| 2000.0, 4, 15), vec![6, 12, 24, 40]);
-    }
-
-    #[test]
-    fn scale_down_percent_truncates_over_a_60s_period() {
-        // 10 % per 60 s, no stabilization: from 20 with demand for 1.
-        let behavior = Behavior {
-            scale_up: default_scale_up(),
-            scale_down: Rules {
-                stabilization_window_seconds: 0,
-                select: Select::Max,
-                policies: vec![Policy {
-                    percent: true,
-                    value: 10,
-                    period_seconds: 60,
-                }],
-            },
-        };
-        let mut c = Controller::new(1, 20, Some(behavior), 20);
-        let out = run(&mut c, |_, _| 10.0, 9, 15);
-        // t=0: int(20 × 0.9) = 18; within the next 60 s the period starts at 20 again,
-        // so no further step until t=60 (event at 0 leaves the window): int(18 × 0.9) = 16.
-        assert_eq!(out, vec![18, 18, 18, 18, 16, 16, 16, 16, 14]);
-    }
-
-    #[test]
-    fn scale_down_stabilization_keeps_the_highest_recent_recommendation() {
-        let behavior = Behavior {
-            scale_up: default_scale_up(),
-            scale_down: default_scale_down(), // 300 s window, 100 % per 15 s
-        };
-        let mut c = Controller::new(1, 20, Some(behavior), 10);
-        // Demand for 10 at t=0, then for 2: held at 10 until the t=0 recommendation is
-        // older than 300 s (strictly after the cutoff counts).
-        let mut out = Vec::new();
-        for i in 0..23 {
-            let total = if i == 0 { 500.0 } else { 100.0 };
-            let step = c.sync(i * 15, &[cpu(total)]);
-            out.push((i * 15, step.replicas, step.reason));
-        }
-        assert_eq!(out[1], (15, 10, "ScaleDownStabilized"));
-        assert_eq!(out[19], (285, 10, "ScaleDownStabilized"));
-        assert_eq!(out[20], (300, 2, "DesiredWithinRange"));
-    }
-
-    #[test]
-    fn disabled_and_min_select_policies() {
-        let mut up = default_scale_up();
-        up.select = Select::Disabled;
-        let mut c = Controller::new(
-            1,
-            50,
-            Some(Behavior {
-                scale_up: up,
-                scale_down: default_scale_down(),
-            }),
-            3,
-        );
-        let step = c.sync(0, &[cpu(2000.0)]);
-        assert_eq!((step.replicas, step.reason), (3, "ScaleUpLimit"));
-        let mut up = default_scale_up();
-        up.select = Select::Min;
-        let mut c = Controller::new(
-            1,
-            50,
-            Some(Behavior {
-                scale_up: up,
-                scale_down: default_scale_down(),
-            }),
-            3,
-        );
-        assert_eq!(c.sync(0, &[cpu(2000.0)]).replicas, 6);
-    }
-
-    #[test]
-    fn the_seed_rule_is_not_ceil() {
-        assert_eq!(seed_replicas(100.0, 50.0), 3);
-        assert_eq!(seed_replicas(10.0, 50.0), 2);
-        assert_eq!(seed_replicas(5000.0, 50.0), 20);
-    }
-}
+mod tests;

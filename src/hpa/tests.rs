@@ -1,0 +1,291 @@
+use super::*;
+
+fn cpu(total: f64) -> Observation {
+    Observation {
+        source: Source::Resource,
+        target: Target::Utilization(50),
+        value: Some(total),
+    }
+}
+
+fn run(c: &mut Controller, load: impl Fn(i64, i64) -> f64, syncs: i64, every: i64) -> Vec<i64> {
+    (0..syncs)
+        .map(|i| {
+            let current = c.replicas;
+            c.sync(i * every, &[cpu(load(i, current))]).replicas
+        })
+        .collect()
+}
+
+#[test]
+fn tolerance_is_inclusive() {
+    // 10 pods at 45 % of a 50 % target: ratio 0.9, inside the band (inclusive).
+    assert_eq!(metric_replicas(10, Target::Utilization(50), 450.0), 10);
+    // 44 %: outside: ceil(0.88 × 10) = 9.
+    assert_eq!(metric_replicas(10, Target::Utilization(50), 440.0), 9);
+    // Utilization is truncated to a whole percent: 449 / 10 = 44.9 → 44.
+    assert_eq!(metric_replicas(10, Target::Utilization(50), 449.0), 9);
+    // As in Go's float64, 1 - 55/50 is just above 0.1: 55 % scales 3 pods to 4.
+    assert_eq!(metric_replicas(3, Target::Utilization(50), 165.0), 4);
+    assert_eq!(
+        metric_replicas(4, Target::ObjectAverageValue(10.0), 100.0),
+        10
+    );
+    assert_eq!(metric_replicas(4, Target::Value(100.0), 150.0), 6);
+    assert_eq!(metric_replicas(4, Target::AverageValue(100.0), 1000.0), 10);
+}
+
+#[test]
+fn default_scale_up_rules_from_3_to_40() {
+    // The issue's vector: demand for 40 replicas, one sync every 15 s: 7, 14, 28, 40.
+    let behavior = Behavior {
+        scale_up: default_scale_up(),
+        scale_down: default_scale_down(),
+    };
+    let mut c = Controller::new(1, 50, Some(behavior), 3);
+    // 40 pods' worth of load at the 50 % target: total 2000 %.
+    let out = run(&mut c, |_, _| 2000.0, 4, 15);
+    assert_eq!(out, vec![7, 14, 28, 40]);
+}
+
+#[test]
+fn legacy_scale_up_doubles() {
+    let mut c = Controller::new(1, 50, None, 3);
+    assert_eq!(run(&mut c, |_, _| 2000.0, 4, 15), vec![6, 12, 24, 40]);
+}
+
+#[test]
+fn scale_down_percent_truncates_over_a_60s_period() {
+    // 10 % per 60 s, no stabilization: from 20 with demand for 1.
+    let behavior = Behavior {
+        scale_up: default_scale_up(),
+        scale_down: Rules {
+            stabilization_window_seconds: 0,
+            select: Select::Max,
+            policies: vec![Policy {
+                percent: true,
+                value: 10,
+                period_seconds: 60,
+            }],
+        },
+    };
+    let mut c = Controller::new(1, 20, Some(behavior), 20);
+    let out = run(&mut c, |_, _| 10.0, 9, 15);
+    // t=0: int(20 × 0.9) = 18; within the next 60 s the period starts at 20 again,
+    // so no further step until t=60 (event at 0 leaves the window): int(18 × 0.9) = 16.
+    assert_eq!(out, vec![18, 18, 18, 18, 16, 16, 16, 16, 14]);
+}
+
+#[test]
+fn scale_down_stabilization_keeps_the_highest_recent_recommendation() {
+    let behavior = Behavior {
+        scale_up: default_scale_up(),
+        scale_down: default_scale_down(), // 300 s window, 100 % per 15 s
+    };
+    let mut c = Controller::new(1, 20, Some(behavior), 10);
+    // Demand for 10 at t=0, then for 2: held at 10 until the t=0 recommendation is
+    // older than 300 s (strictly after the cutoff counts).
+    let mut out = Vec::new();
+    for i in 0..23 {
+        let total = if i == 0 { 500.0 } else { 100.0 };
+        let step = c.sync(i * 15, &[cpu(total)]);
+        out.push((i * 15, step.replicas, step.reason));
+    }
+    assert_eq!(out[1], (15, 10, "ScaleDownStabilized"));
+    assert_eq!(out[19], (285, 10, "ScaleDownStabilized"));
+    assert_eq!(out[20], (300, 2, "DesiredWithinRange"));
+}
+
+#[test]
+fn disabled_and_min_select_policies() {
+    let mut up = default_scale_up();
+    up.select = Select::Disabled;
+    let mut c = Controller::new(
+        1,
+        50,
+        Some(Behavior {
+            scale_up: up,
+            scale_down: default_scale_down(),
+        }),
+        3,
+    );
+    let step = c.sync(0, &[cpu(2000.0)]);
+    assert_eq!((step.replicas, step.reason), (3, "ScaleUpLimit"));
+    let mut up = default_scale_up();
+    up.select = Select::Min;
+    let mut c = Controller::new(
+        1,
+        50,
+        Some(Behavior {
+            scale_up: up,
+            scale_down: default_scale_down(),
+        }),
+        3,
+    );
+    assert_eq!(c.sync(0, &[cpu(2000.0)]).replicas, 6);
+}
+
+#[test]
+fn the_seed_rule_is_not_ceil() {
+    assert_eq!(seed_replicas(100.0, 50.0), 3);
+    assert_eq!(seed_replicas(10.0, 50.0), 2);
+    assert_eq!(seed_replicas(5000.0, 50.0), 20);
+}
+
+/// The default profile's behavior: up 60 s window, Max(100 %/15 s, 4 pods/15 s); down
+/// 300 s window, Min(10 %/60 s).
+fn production() -> Behavior {
+    Behavior {
+        scale_up: Rules {
+            stabilization_window_seconds: 60,
+            select: Select::Max,
+            policies: vec![
+                Policy {
+                    percent: true,
+                    value: 100,
+                    period_seconds: 15,
+                },
+                Policy {
+                    percent: false,
+                    value: 4,
+                    period_seconds: 15,
+                },
+            ],
+        },
+        scale_down: Rules {
+            stabilization_window_seconds: 300,
+            select: Select::Min,
+            policies: vec![Policy {
+                percent: true,
+                value: 10,
+                period_seconds: 60,
+            }],
+        },
+    }
+}
+
+fn pods(value: Option<f64>) -> Observation {
+    Observation {
+        source: Source::Pods,
+        target: Target::AverageValue(100.0),
+        value,
+    }
+}
+
+#[test]
+fn the_first_sync_records_the_current_count() {
+    // Issue 13 (a), `recordInitialRecommendation` (horizontal.go): the first sync stores
+    // {current, now}, so `simulate --module plan --replicas 5` on a low trace holds 5
+    // for the 300 s scale-down window (the t=0 recommendation is inside it until
+    // t=300, where `rec.timestamp.After(downCutoff)` is false), then
+    // `calculateScaleDownLimitWithBehaviors` allows int(5 × 0.9) = 4.
+    let mut c = Controller::new(2, 8, Some(production()), 5);
+    let steps: Vec<Step> = (0..=20).map(|i| c.sync(i * 15, &[cpu(100.0)])).collect();
+    assert_eq!(steps[0].desired, Some(2));
+    assert_eq!(
+        (steps[0].replicas, steps[0].reason),
+        (5, "ScaleDownStabilized")
+    );
+    assert!(steps[..20].iter().all(|s| s.replicas == 5));
+    assert_eq!(
+        (steps[20].replicas, steps[20].reason),
+        (4, "ScaleDownLimit")
+    );
+}
+
+#[test]
+fn the_first_sync_also_holds_a_scale_up_for_the_up_window() {
+    // `recordInitialRecommendation` with a 60 s scale-up window: the lowest
+    // recommendation of the window is the initial 2 until t=60
+    // (`stabilizeRecommendationWithBehaviors`); then Max(100 %, 4 pods) from 2 is 6,
+    // and 12 → max 10 one period later.
+    let mut c = Controller::new(2, 10, Some(production()), 2);
+    let out: Vec<i64> = (0..6)
+        .map(|i| c.sync(i * 15, &[cpu(500.0)]).replicas)
+        .collect();
+    assert_eq!(out, vec![2, 2, 2, 2, 6, 10]);
+}
+
+#[test]
+fn a_missing_metric_blocks_a_scale_down_but_not_a_scale_up() {
+    // Issue 13 (b), `computeReplicasForMetrics` (horizontal.go): with a metric invalid
+    // and the valid ones proposing fewer replicas (`invalidMetricsCount > 0 && replicas
+    // < specReplicas`), it returns -1 and `reconcileAutoscaler` returns before
+    // normalizing: nothing changes and no recommendation is recorded.
+    let no_window = Behavior {
+        scale_up: default_scale_up(),
+        scale_down: Rules {
+            stabilization_window_seconds: 0,
+            select: Select::Max,
+            policies: vec![Policy {
+                percent: true,
+                value: 100,
+                period_seconds: 15,
+            }],
+        },
+    };
+    let mut c = Controller::new(1, 20, Some(no_window), 10);
+    let step = c.sync(0, &[cpu(100.0), pods(None)]);
+    assert_eq!(
+        (step.desired, step.replicas, step.reason),
+        (Some(2), 10, "FailedGetPodsMetric")
+    );
+    // Every metric missing: the same.
+    let step = c.sync(15, &[cpu(0.0).with(None), pods(None)]);
+    assert_eq!(
+        (step.desired, step.replicas, step.reason),
+        (None, 10, "FailedGetResourceMetric")
+    );
+    // A scale-up from the metrics that were read goes ahead.
+    let step = c.sync(30, &[cpu(1500.0), pods(None)]);
+    assert_eq!((step.desired, step.replicas), (Some(30), 20));
+    // Once both are read again, the scale-down happens.
+    let step = c.sync(45, &[cpu(100.0), pods(Some(100.0))]);
+    assert_eq!(step.replicas, 2);
+}
+
+#[test]
+fn above_max_goes_to_max_and_desired_is_what_the_metrics_say() {
+    // Issue 13 (d), `reconcileAutoscaler` (horizontal.go): `currentReplicas >
+    // hpa.Spec.MaxReplicas` sets desiredReplicas = MaxReplicas without consulting the
+    // metrics; the `desired` column reports the raw recommendation (here 2), not 8.
+    // The initial recommendation (99, `recordInitialRecommendation`) then holds 8 for
+    // the scale-down window: `stabilizeRecommendationWithBehaviors` takes the highest
+    // recommendation of the last 300 s.
+    let mut c = Controller::new(2, 8, Some(production()), 99);
+    let steps: Vec<Step> = (0..=20).map(|i| c.sync(i * 15, &[cpu(100.0)])).collect();
+    assert_eq!(
+        (steps[0].desired, steps[0].replicas, steps[0].reason),
+        (Some(2), 8, "TooManyReplicas")
+    );
+    assert!(
+        steps[1..20]
+            .iter()
+            .all(|s| (s.desired, s.replicas, s.reason) == (Some(2), 8, "ScaleDownStabilized"))
+    );
+    assert_eq!(
+        (steps[20].replicas, steps[20].reason),
+        (7, "ScaleDownLimit")
+    );
+}
+
+#[test]
+fn queue_length_value_targets_ratchet_and_average_value_does_not() {
+    // Issue 13 item 2, `GetObjectMetricReplicas` vs `GetObjectPerPodMetricReplicas`
+    // (replica_calculator.go): a backlog of 150 against a target of 100 proposes
+    // ceil(1.5 × current) with `Value`, again at every sync, but ceil(150 ÷ 100) = 2
+    // (one pod per 100 items) with `AverageValue`.
+    let backlog = |target| Observation {
+        source: Source::Object,
+        target,
+        value: Some(150.0),
+    };
+    let run = |target| {
+        let mut c = Controller::new(1, 50, None, 2);
+        (0..4)
+            .map(|i| c.sync(i * 15, &[backlog(target)]).replicas)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run(Target::Value(100.0)), vec![3, 5, 8, 12]);
+    assert_eq!(run(Target::ObjectAverageValue(100.0)), vec![2, 2, 2, 2]);
+}

@@ -1,0 +1,139 @@
+//! The profile's parts that make autoscaling work on a cluster: where each custom metric
+//! comes from (rendered as prometheus-adapter rules), the pods' labels, and the modules'
+//! `PodDisruptionBudgets`: the types, with their schema. They read themselves in
+//! `read/autoscaling.rs`; their fixed defaults are in `default.rs`.
+
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+use super::default;
+
+/// Where a custom metric comes from: the Prometheus series behind it.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetricSource {
+    /// The Prometheus series (default: the metric's own name), e.g. `mplp_requests_total`.
+    pub series: Option<String>,
+    /// `counter` (served as its per-second `rate`) or `gauge` (served as is; the default).
+    #[serde(default)]
+    pub kind: SeriesKind,
+    /// A whole `metricsQuery` instead of the one `kind` implies (prometheus-adapter
+    /// template: `<<.Series>>`, `<<.LabelMatchers>>`, `<<.GroupBy>>`).
+    pub query: Option<String>,
+    /// The metric is a queue length or a backlog: an Object metric on it should have an
+    /// `averageValue` target (lint warns about `value`, which ratchets).
+    #[serde(default)]
+    pub queue: bool,
+}
+
+impl MetricSource {
+    /// The series: `series`, or the metric's name.
+    #[must_use]
+    pub fn series<'a>(&'a self, metric: &'a str) -> &'a str {
+        self.series.as_deref().unwrap_or(metric)
+    }
+}
+
+/// How a series counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SeriesKind {
+    /// Ever-increasing: the metric is its per-second rate.
+    Counter,
+    /// A level: the metric is its value.
+    Gauge,
+}
+
+/// The prometheus-adapter rules `ConfigMap` of every region.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetricsAdapter {
+    /// The `ConfigMap`'s name (default `mplp-metrics-adapter`).
+    #[serde(default = "default::metrics_adapter_name")]
+    pub name: String,
+    /// Its namespace: the one the adapter runs in, which must mount it (default `monitoring`).
+    #[serde(default = "default::metrics_adapter_namespace")]
+    pub namespace: String,
+    /// The window of `rate()` for counters (default `2m`).
+    #[serde(default = "default::rate_interval")]
+    pub rate_interval: String,
+}
+
+/// A module's `PodDisruptionBudget` (policy/v1). Without `minAvailable` and
+/// `maxUnavailable`, `maxUnavailable: 1`.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Pdb {
+    /// Whether the module has a budget (default `true`).
+    pub enabled: Option<bool>,
+    /// Pods that must stay available: a count or a percentage (`"50%"`, rounded up).
+    pub min_available: Option<IntOrPercent>,
+    /// Pods that may be unavailable at once: a count or a percentage (rounded up).
+    pub max_unavailable: Option<IntOrPercent>,
+    /// `AlwaysAllow` (default: a pod that is not ready never blocks a drain) or `IfHealthyBudget`.
+    pub unhealthy_pod_eviction_policy: Option<EvictionPolicy>,
+}
+
+/// A count of pods or a percentage of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntOrPercent {
+    Int(i64),
+    Percent(i64),
+}
+
+impl IntOrPercent {
+    /// Pods out of `total`, rounded up as the disruption controller does
+    /// (`GetScaledValueFromIntOrPercent(…, roundUp = true)`).
+    #[must_use]
+    pub fn of(self, total: i64) -> i64 {
+        match self {
+            IntOrPercent::Int(n) => n,
+            IntOrPercent::Percent(p) => (p * total + 99) / 100,
+        }
+    }
+}
+
+impl std::fmt::Display for IntOrPercent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IntOrPercent::Int(n) => write!(f, "{n}"),
+            IntOrPercent::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+/// `unhealthyPodEvictionPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+pub enum EvictionPolicy {
+    /// Pods that are not ready may always be evicted.
+    AlwaysAllow,
+    /// Pods that are not ready may be evicted only while the budget holds.
+    IfHealthyBudget,
+}
+
+impl EvictionPolicy {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvictionPolicy::AlwaysAllow => "AlwaysAllow",
+            EvictionPolicy::IfHealthyBudget => "IfHealthyBudget",
+        }
+    }
+}
+
+impl JsonSchema for IntOrPercent {
+    fn schema_name() -> Cow<'static, str> {
+        "IntOrPercent".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A number of pods (`1`) or a percentage of them (`\"25%\"`).",
+            "anyOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": "^[0-9]+%$"}
+            ]
+        })
+    }
+}

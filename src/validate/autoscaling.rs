@@ -1,0 +1,359 @@
+//! Rules that make autoscaling work on a cluster: every custom metric has a source (or
+//! no adapter serves it), queue metrics are not given a ratcheting `value` target,
+//! series are Prometheus names (W0503, W0504, E0505), and no disruption budget blocks
+//! every drain or gives both bounds (E1001, E1002).
+
+use super::Reporter;
+use crate::diagnostic::{Code, FieldPath};
+use crate::effective::{effective_module, effective_pdb};
+use crate::profile::{Metric, ObjectTarget, Pdb, Profile};
+
+pub(super) fn check(r: &mut Reporter, profile: &Profile) {
+    for (path, metrics) in written_metrics(profile) {
+        // A list that lost an item while loading has shifted indices: its load error is
+        // reported, and these rules wait until it reads whole.
+        if r.failed().any_child(&path) {
+            continue;
+        }
+        for (i, metric) in metrics.iter().enumerate() {
+            metric_source(r, profile, metric, &path.index(i));
+            queue_value_target(r, profile, metric, &path.index(i));
+        }
+    }
+    series_name(r, profile);
+    for (path, pdb) in written_pdbs(profile) {
+        pdb_both_bounds(r, pdb, &path);
+    }
+    pdb_blocks_drain(r, profile);
+}
+
+/// Every place the profile lists metrics: `defaults`, each module, each region override.
+fn written_metrics(profile: &Profile) -> Vec<(FieldPath, &[Metric])> {
+    let root = FieldPath::root();
+    let mut out = Vec::new();
+    if let Some(metrics) = &profile.defaults.metrics {
+        out.push((root.key("defaults").key("metrics"), metrics.as_slice()));
+    }
+    for (name, module) in &profile.modules {
+        if let Some(metrics) = &module.metrics {
+            out.push((
+                root.key("modules").key(name).key("metrics"),
+                metrics.as_slice(),
+            ));
+        }
+    }
+    for (region, r) in &profile.regions {
+        for (name, over) in &r.modules {
+            if let Some(metrics) = &over.metrics {
+                let path = root.key("regions").key(region).key("modules").key(name);
+                out.push((path.key("metrics"), metrics.as_slice()));
+            }
+        }
+    }
+    out
+}
+
+/// Every place the profile writes a disruption budget.
+fn written_pdbs(profile: &Profile) -> Vec<(FieldPath, &Pdb)> {
+    let root = FieldPath::root();
+    let mut out = Vec::new();
+    if let Some(pdb) = &profile.defaults.pdb {
+        out.push((root.key("defaults").key("pdb"), pdb));
+    }
+    for (name, module) in &profile.modules {
+        if let Some(pdb) = &module.pdb {
+            out.push((root.key("modules").key(name).key("pdb"), pdb));
+        }
+    }
+    for (region, r) in &profile.regions {
+        for (name, over) in &r.modules {
+            if let Some(pdb) = &over.pdb {
+                let path = root.key("regions").key(region).key("modules").key(name);
+                out.push((path.key("pdb"), pdb));
+            }
+        }
+    }
+    out
+}
+
+/// W0503: a custom metric an HPA uses that `metrics` gives no source for (not one whose
+/// source only failed to load).
+fn metric_source(r: &mut Reporter, profile: &Profile, metric: &Metric, path: &FieldPath) {
+    let (name, key, reason) = match metric {
+        Metric::Resource { .. } => return,
+        Metric::Pods { name, .. } => (name, "pods", "FailedGetPodsMetric"),
+        Metric::Object { name, .. } => (name, "object", "FailedGetObjectMetric"),
+    };
+    let sources = FieldPath::root().key("metrics");
+    if profile.metrics.contains_key(name)
+        || r.failed().contains(&sources)
+        || r.failed().contains(&sources.key(name))
+    {
+        return;
+    }
+    let path = path.key(key);
+    r.push(
+        r.at_value(
+            Code::MetricSource,
+            &path,
+            format!(
+                "custom metric `{name}` has no source in `metrics`: no metrics-adapter rule serves it, so the HPA reports `{reason}` and, with a metric missing, never scales down"
+            ),
+        )
+        .help(format!(
+            "add `metrics: {{{name}: {{series: SERIES, kind: counter}}}}` (or `kind: gauge`)"
+        )),
+    );
+}
+
+/// W0504: a `value` target on an Object metric that `metrics` marks as a queue or backlog.
+fn queue_value_target(r: &mut Reporter, profile: &Profile, metric: &Metric, path: &FieldPath) {
+    let Metric::Object {
+        name,
+        target: ObjectTarget::Value(target),
+        ..
+    } = metric
+    else {
+        return;
+    };
+    if !profile.metrics.get(name).is_some_and(|m| m.queue) {
+        return;
+    }
+    let path = path.key("value");
+    r.push(
+        r.at_value(
+            Code::QueueValueTarget,
+            &path,
+            format!(
+                "queue metric `{name}` has a `value` target: the HPA proposes `ceil(value ÷ {target} × replicas)`, which compounds at every sync while the backlog drains"
+            ),
+        )
+        .help(format!(
+            "write `averageValue: \"{target}\"`: one pod per {target} queued items, `ceil(value ÷ {target})`"
+        )),
+    );
+}
+
+/// E0505: a metric name or series that is not a Prometheus metric name.
+fn series_name(r: &mut Reporter, profile: &Profile) {
+    let root = FieldPath::root().key("metrics");
+    let message = |text: &str| {
+        format!(
+            "`{}` is not a Prometheus metric name: expected letters, digits, `_` and `:`, not starting with a digit",
+            crate::load::shorten(text)
+        )
+    };
+    for (name, source) in &profile.metrics {
+        if !is_prometheus_name(name) {
+            r.report_key(Code::SeriesName, &root.key(name), message(name));
+        }
+        if let Some(series) = source.series.as_deref().filter(|s| !is_prometheus_name(s)) {
+            r.report(
+                Code::SeriesName,
+                &root.key(name).key("series"),
+                message(series),
+            );
+        }
+    }
+}
+
+/// `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+fn is_prometheus_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+/// E1002: a budget with both `minAvailable` and `maxUnavailable` (the API takes one).
+fn pdb_both_bounds(r: &mut Reporter, pdb: &Pdb, path: &FieldPath) {
+    if pdb.min_available.is_none() || pdb.max_unavailable.is_none() {
+        return;
+    }
+    r.push(
+        r.at_value(
+            Code::PdbBothBounds,
+            &path.key("maxUnavailable"),
+            "`minAvailable` and `maxUnavailable` are both set: a `PodDisruptionBudget` takes one of them",
+        )
+        .help("keep `maxUnavailable` (it stays right when the HPA scales) and remove `minAvailable`"),
+    );
+}
+
+/// E1001: a budget that lets no pod go when the HPA runs at its minimum (`minAvailable`
+/// at or above the minimum, or `maxUnavailable` of 0): every node drain blocks.
+fn pdb_blocks_drain(r: &mut Reporter, profile: &Profile) {
+    // Reported once where the budget was written, with the regions it blocks in.
+    let mut blocked: Vec<(FieldPath, String, Vec<&str>)> = Vec::new();
+    for (region_name, region) in &profile.regions {
+        for module in profile.modules.keys() {
+            let (Some(m), Some(pdb)) = (
+                effective_module(profile, region, module),
+                effective_pdb(profile, region, module),
+            ) else {
+                continue;
+            };
+            let min = m.replicas.min;
+            let (allowed, key, what) = match (pdb.max_unavailable, pdb.min_available) {
+                (Some(mu), _) => (
+                    mu.of(min),
+                    "maxUnavailable",
+                    format!("`maxUnavailable` {mu}"),
+                ),
+                (None, Some(ma)) => (
+                    min - ma.of(min),
+                    "minAvailable",
+                    format!("`minAvailable` {ma}"),
+                ),
+                (None, None) => continue,
+            };
+            if allowed > 0 {
+                continue;
+            }
+            let Some(path) = written_at(profile, region_name, module) else {
+                continue;
+            };
+            let path = path.key(key);
+            let message = format!(
+                "{what} lets no pod of `{module}` go at the HPA's minimum of `{min}`: every node drain blocks"
+            );
+            match blocked
+                .iter_mut()
+                .find(|(p, msg, _)| *p == path && *msg == message)
+            {
+                Some((_, _, regions)) => regions.push(region_name),
+                None => blocked.push((path, message, vec![region_name])),
+            }
+        }
+    }
+    for (path, message, regions) in blocked {
+        let regions: Vec<String> = regions.iter().map(|r| format!("`{r}`")).collect();
+        r.push(
+            r.at_value(
+                Code::PdbBlocksDrain,
+                &path,
+                format!("{message} (in {})", regions.join(", ")),
+            )
+            .help("use `maxUnavailable: 1`, or keep `minAvailable` below the HPA's minimum"),
+        );
+    }
+}
+
+/// Where the budget of a module in a region was written (`None`: the built-in default).
+fn written_at(profile: &Profile, region: &str, module: &str) -> Option<FieldPath> {
+    let root = FieldPath::root();
+    if profile.regions[region]
+        .modules
+        .get(module)
+        .is_some_and(|o| o.pdb.is_some())
+    {
+        return Some(
+            root.key("regions")
+                .key(region)
+                .key("modules")
+                .key(module)
+                .key("pdb"),
+        );
+    }
+    if profile.modules[module].pdb.is_some() {
+        return Some(root.key("modules").key(module).key("pdb"));
+    }
+    profile
+        .defaults
+        .pdb
+        .as_ref()
+        .map(|_| root.key("defaults").key("pdb"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test::{lint, one};
+
+    /// A module with a Pods and an Object metric on custom series.
+    const CUSTOM: &str = "modules:\n  context:\n    metrics:\n      - {pods: mplp_rps, averageValue: \"10\"}\n      - object: mplp_queue\n        describedObject: {kind: Service, name: mplp-queue}\n        value: \"100\"\n";
+
+    #[test]
+    fn a_metric_without_a_source() {
+        let out = lint(CUSTOM);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert!(
+            out[0].contains("p.yaml:4:16: warning[W0503] modules.context.metrics[0].pods: custom metric `mplp_rps` has no source in `metrics`: no metrics-adapter rule serves it, so the HPA reports `FailedGetPodsMetric`"),
+            "{out:#?}"
+        );
+        assert!(
+            out[1].contains("warning[W0503] modules.context.metrics[1].object: custom metric `mplp_queue` has no source"),
+            "{out:#?}"
+        );
+        // With sources, nothing to say; a source that failed to load is not reported twice.
+        let sources =
+            "metrics: {mplp_rps: {series: mplp_rps_total, kind: counter}, mplp_queue: {}}\n";
+        assert_eq!(lint(&format!("{CUSTOM}{sources}")), Vec::<String>::new());
+        let out = lint(&format!(
+            "{CUSTOM}metrics: {{mplp_rps: {{kind: sum}}, mplp_queue: {{}}}}\n"
+        ));
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert!(out[0].contains("metrics.mplp_rps.kind"), "{out:#?}");
+    }
+
+    #[test]
+    fn a_value_target_on_a_queue() {
+        one(
+            &format!("{CUSTOM}metrics: {{mplp_rps: {{}}, mplp_queue: {{queue: true}}}}\n"),
+            "warning[W0504] modules.context.metrics[1].value: queue metric `mplp_queue` has a `value` target: the HPA proposes `ceil(value ÷ 100 × replicas)`",
+        );
+    }
+
+    #[test]
+    fn a_series_that_is_not_a_prometheus_name() {
+        one(
+            "metrics: {mplp_requests_per_second: {series: mplp-requests-total}}\n",
+            "p.yaml:1:46: error[E0505] metrics.mplp_requests_per_second.series: `mplp-requests-total` is not a Prometheus metric name",
+        );
+        one(
+            "metrics: {9lives: {}}\n",
+            "p.yaml:1:11: error[E0505] metrics.9lives: `9lives` is not a Prometheus metric name",
+        );
+    }
+
+    #[test]
+    fn budgets_that_block_every_drain() {
+        // core runs at min 2 in both regions, context at min 2: `minAvailable: 2` on
+        // core blocks drains in both.
+        one(
+            "modules: {core: {pdb: {minAvailable: 2}}}\n",
+            "error[E1001] modules.core.pdb.minAvailable: `minAvailable` 2 lets no pod of `core` go at the HPA's minimum of `2`: every node drain blocks (in `us-east-1`, `eu-west-1`)",
+        );
+        // Only where the region's minimum is reached: us-east-1 runs core at 3.
+        one(
+            "modules: {core: {pdb: {minAvailable: 2}}}\nregions: {us-east-1: {replicas: {min: 3, max: 10}}}\n",
+            "(in `eu-west-1`)",
+        );
+        // Nothing allowed to go, written once in `defaults`: one per module.
+        let out = lint("defaults: {pdb: {maxUnavailable: 0}}\n");
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert!(
+            out.iter()
+                .all(|d| d.contains("error[E1001] defaults.pdb.maxUnavailable")),
+            "{out:#?}"
+        );
+        // A percentage rounds up: 10 % of 2 pods is 1, so drains go on.
+        assert_eq!(
+            lint("defaults: {pdb: {maxUnavailable: \"10%\"}}\n"),
+            Vec::<String>::new()
+        );
+        // A region's override is reported where it is written.
+        one(
+            "regions: {eu-west-1: {modules: {context: {pdb: {maxUnavailable: 0}}}}}\n",
+            "error[E1001] regions.eu-west-1.modules.context.pdb.maxUnavailable: `maxUnavailable` 0 lets no pod of `context` go",
+        );
+    }
+
+    #[test]
+    fn a_budget_with_both_bounds() {
+        one(
+            "defaults: {pdb: {maxUnavailable: 1, minAvailable: 1}}\n",
+            "error[E1002] defaults.pdb.maxUnavailable: `minAvailable` and `maxUnavailable` are both set",
+        );
+    }
+}
