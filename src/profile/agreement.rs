@@ -373,6 +373,7 @@ redis:
 
 /// Every `default` the schema states is what the reader fills in when the key is left
 /// out, and every field the reader fills in with a fixed value has its `default` there.
+#[allow(clippy::too_many_lines)] // one scenario, step by step
 #[test]
 fn the_schemas_defaults_are_the_readers() {
     let loaded = crate::load::load(

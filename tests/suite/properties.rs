@@ -83,6 +83,7 @@ fn profile() -> impl Strategy<Value = Profile> {
         )
 }
 
+#[allow(clippy::too_many_lines)] // one scenario, step by step
 fn yaml(p: &Profile) -> String {
     let q = |s: &str| serde_json::to_string(s).unwrap();
     let mut out = String::new();

@@ -35,6 +35,7 @@ fn the_embedded_default_is_profiles_production_yaml() {
     assert_eq!(from_file.stdout, default_render());
 }
 
+#[allow(clippy::too_many_lines)] // one scenario, step by step
 #[test]
 fn the_default_render_has_the_whole_topology() {
     let stream = default_render();
