@@ -223,6 +223,38 @@ fn out_dir_removes_only_its_own_stale_files_and_refuses_foreign_dirs() {
     );
     assert_eq!(std::fs::read_to_string(&mine).unwrap(), "mine\n");
 
+    // Issue 11, item 6: a region removed from the profile leaves the tree, even when only
+    // another region is rendered; a folder holding a file of the user's stays with it.
+    let mine_in_ap = out_dir.join("regions/ap-southeast-1/notes.txt");
+    std::fs::write(&mine_in_ap, "mine\n").unwrap();
+    let without = [
+        "--set",
+        "regions.eu-west-1=null",
+        "--set",
+        "regions.ap-southeast-1=null",
+        "--set",
+        "regions.us-east-1.weight=100",
+    ];
+    let mut args = vec!["render", "--out-dir", out_dir.to_str().unwrap()];
+    args.extend(without);
+    args.extend(["--region", "us-east-1"]);
+    let out = Test::new(args).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out_dir.join("regions/eu-west-1").exists());
+    let ap: Vec<_> = std::fs::read_dir(out_dir.join("regions/ap-southeast-1"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(ap, ["notes.txt"]);
+    let marker = std::fs::read_to_string(out_dir.join(".mplp-scale-files")).unwrap();
+    assert!(
+        marker
+            .lines()
+            .all(|l| l.starts_with("global/") || l.starts_with("regions/us-east-1/")),
+        "{marker}"
+    );
+    assert!(out_dir.join("global/kustomization.yaml").is_file());
+
     let foreign = dir.path().join("foreign");
     std::fs::create_dir(&foreign).unwrap();
     std::fs::write(foreign.join("keep.yaml"), "x: 1\n").unwrap();
