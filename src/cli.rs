@@ -128,7 +128,7 @@ pub struct ProfileArgs {
     #[arg(short = 'f', long = "file", value_name = "PROFILE")]
     pub files: Vec<String>,
     /// Override one field, e.g. `--set regions.eu-west-1.weight=40` (the value is YAML; `null` deletes).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = crate::load::check_set)]
     pub sets: Vec<String>,
 }
 
@@ -187,7 +187,7 @@ pub struct LintArgs {
     )]
     pub files: Vec<String>,
     /// Override one field before checking (like render's `--set`).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = crate::load::check_set)]
     pub sets: Vec<String>,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -229,6 +229,31 @@ fn start_of(file: FileId) -> Span {
     }
 }
 
+/// Check the shape of one `--set PATH=VALUE` (clap's value parser for `--set`): a
+/// `PATH=VALUE` whose text cannot be read is a bad flag (exit 2), caught before any file
+/// is read; what the value then does to the profile is for the diagnostics (exit 1).
+///
+/// # Errors
+///
+/// The reason, when there is no `=`, PATH is not a field path, or VALUE is not YAML.
+pub fn check_set(set: &str) -> Result<String, String> {
+    let Some((path_text, value_text)) = set.split_once('=') else {
+        return Err("no `=`: expected PATH=VALUE, like `regions.eu-west-1.weight=40`".to_owned());
+    };
+    if FieldPath::parse(path_text).is_none() {
+        return Err(format!(
+            "`{path_text}` is not a field path: expected keys joined by `.`, with `[N]` for list items"
+        ));
+    }
+    if let Err(err) = node::parse(0, value_text) {
+        return Err(format!(
+            "the value `{value_text}` is not YAML: {}",
+            err.message
+        ));
+    }
+    Ok(set.to_owned())
+}
+
 /// Apply one `--set PATH=VALUE`: the value is YAML (`40`, `"Off"`, `{min: 2, max: 8}`,
 /// `null` deletes) and is merged at PATH like one more layer.
 fn apply_set(tree: &mut Node, set: &str, sources: &mut Sources, diagnostics: &mut Vec<Diagnostic>) {

@@ -205,3 +205,61 @@ fn output_writes_through_what_it_must_not_replace() {
         out.stderr
     );
 }
+
+/// Issue 14, item 6: the README's exit-status table is what the binary does. Each row's
+/// example runs from the project root and exits with the row's code.
+#[test]
+fn exit_codes_are_the_readme_table() {
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Exit status\n")
+        .nth(1)
+        .expect("README has an `## Exit status` section");
+    let mut seen = [false; 3];
+    for row in section.lines().take_while(|l| !l.starts_with("## ")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let [_, code, _, example, _] = cells[..] else {
+            continue;
+        };
+        let (Some(code), Some(example)) = (
+            code.trim_matches('`').parse::<i32>().ok(),
+            example
+                .trim_matches('`')
+                .strip_prefix("mplp-scale ")
+                .map(str::to_owned),
+        ) else {
+            continue;
+        };
+        let out = Test::new(example.split(' '))
+            .current_dir(&crate::common::root())
+            .run();
+        assert_eq!(out.code, code, "`mplp-scale {example}`:\n{}", out.stderr);
+        seen[usize::try_from(code).unwrap()] = true;
+    }
+    assert_eq!(seen, [true; 3], "the table has a row for each exit code");
+}
+
+/// Issue 14, item 6: a `--set` that is not `PATH=VALUE` is a bad flag (exit 2), like an
+/// unknown flag, and nothing is read.
+#[test]
+fn a_malformed_set_is_a_bad_flag() {
+    let out = Test::new(["render", "--set", "foo"]).run();
+    assert_cli_snapshot("render-set-without-equals", &out, None);
+    let out = Test::new(["lint", "--set", "regions..weight=1"]).run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let out = Test::new(["render", "--set", "regions.eu-west-1.weight=[1"]).run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+/// Issue 14, item 6: `diff` of a profile with errors is exit 1, like every profile error.
+#[test]
+fn diff_of_an_invalid_profile_is_exit_1() {
+    let out = Test::new([
+        "diff",
+        "profiles/production.yaml",
+        "tests/fixtures/invalid/replicas-max.yaml",
+    ])
+    .current_dir(&crate::common::root())
+    .run();
+    assert_cli_snapshot("diff-an-invalid-profile", &out, None);
+}
