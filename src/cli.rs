@@ -43,7 +43,8 @@ pub struct SimulateArgs {
     /// The region (default: the primary region).
     #[arg(long, value_name = "R")]
     pub region: Option<String>,
-    /// The load trace: CSV with a header `t,<metric>...`, one row per HPA sync.
+    /// The load trace: CSV with a header `t,<metric>...`, one row per HPA sync (`-` reads
+    /// standard input).
     #[arg(long, value_name = "FILE")]
     pub trace: PathBuf,
     /// Replicas at the start (default: the module's minimum in the region).
@@ -158,7 +159,8 @@ pub struct RenderArgs {
     /// `yaml` (a `---` stream) or `json` (one JSON object per line, for jq).
     #[arg(long, value_enum, default_value_t = RenderFormat::Yaml)]
     pub format: RenderFormat,
-    /// Print the merged profile (after every -f and --set) instead of rendering.
+    /// Print the merged profile (after every -f and --set) instead of rendering: as YAML, or
+    /// with `--format json` as one JSON object; `-o FILE` writes it to FILE.
     #[arg(long)]
     pub show_profile: bool,
     /// Parse every rendered document back and check it (slower; for debugging and CI).

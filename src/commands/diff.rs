@@ -48,6 +48,11 @@ impl std::fmt::Display for Identity {
 }
 
 pub fn diff(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
+    if args.old == "-" && args.new == "-" {
+        anyhow::bail!(
+            "`diff - -` would read standard input for both sides: give at most one side as `-`"
+        );
+    }
     let Some(old) = objects(&args.old, err)? else {
         return Ok(ExitStatus::Failure);
     };

@@ -50,6 +50,24 @@ pub fn valid_profile(
     }
 }
 
+/// Read `simulate --trace FILE` (`-`: standard input, unless the profile is read from it).
+pub fn read_trace(path: &std::path::Path, profile: &crate::cli::ProfileArgs) -> Result<String> {
+    use anyhow::Context as _;
+    if path != std::path::Path::new("-") {
+        return std::fs::read_to_string(path)
+            .with_context(|| format!("failed to read the trace `{}`", path.display()));
+    }
+    if profile.files.iter().any(|f| f == "-") {
+        anyhow::bail!(
+            "`-f -` and `--trace -` both read standard input: give one of them as a file"
+        );
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .context("failed to read the trace from standard input")?;
+    Ok(text)
+}
+
 /// The error for a `--region` the profile does not have.
 #[must_use]
 pub fn unknown_region(profile: &Profile, region: &str) -> String {

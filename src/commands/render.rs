@@ -22,12 +22,30 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
         .collect();
     let checked = super::check(&inputs, &args.profile.sets)?;
     if args.show_profile {
-        // The merged profile as mplp-scale reads it, whatever its diagnostics.
-        let mut buffered = std::io::BufWriter::new(out);
-        buffered.write_all(checked.tree.to_yaml().as_bytes())?;
-        buffered.flush()?;
+        // The merged profile as mplp-scale reads it, whatever its diagnostics; but a file
+        // (`-o`) is written only for a profile without errors, like a render.
+        let text = match args.format {
+            RenderFormat::Yaml => checked.tree.to_yaml(),
+            RenderFormat::Json => format!(
+                "{}\n",
+                serde_json::to_string_pretty(&checked.tree.to_json())?
+            ),
+        };
+        let clean = checked.errors() == 0;
+        match args.output.as_deref() {
+            Some(path) if path != std::path::Path::new("-") => {
+                if clean {
+                    emit::write_atomically(path, |w| Ok(w.write_all(text.as_bytes())?))?;
+                }
+            }
+            _ => {
+                let mut buffered = std::io::BufWriter::new(out);
+                buffered.write_all(text.as_bytes())?;
+                buffered.flush()?;
+            }
+        }
         print::text(&checked, err)?;
-        return Ok(if checked.errors() == 0 {
+        return Ok(if clean {
             ExitStatus::Success
         } else {
             ExitStatus::Failure

@@ -47,6 +47,10 @@ pub enum Code {
     UnknownValue,
     /// E0007: the profile `version` is not one this tool reads.
     UnsupportedVersion,
+    /// W0008: a `--set` adds a region or module whose name is a near miss of an existing one.
+    SetNewName,
+    /// W0009: a `--set` changes a module field that every region overrides.
+    SetOverridden,
     /// E0101: a name that is not a DNS-1123 label or subdomain.
     InvalidName,
     /// E0102: a replica minimum below 1.
@@ -212,6 +216,20 @@ pub const CODES: &[CodeInfo] = &[
         Error,
         "unsupported version",
         "the profile `version` is not one this tool reads",
+    ),
+    row(
+        Code::SetNewName,
+        "W0008",
+        Warning,
+        "set adds a near-miss name",
+        "a `--set` adds a region or module whose name is a near miss of an existing one",
+    ),
+    row(
+        Code::SetOverridden,
+        "W0009",
+        Warning,
+        "set overridden in every region",
+        "a `--set` changes a module field that every region overrides",
     ),
     row(
         Code::InvalidName,

@@ -263,3 +263,112 @@ fn diff_of_an_invalid_profile_is_exit_1() {
     .run();
     assert_cli_snapshot("diff-an-invalid-profile", &out, None);
 }
+
+/// Issue 14, item 3: `--show-profile` honours `-o FILE` and `--format json`; with errors
+/// it writes no file.
+#[test]
+fn show_profile_follows_output_and_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("merged.yaml");
+    let set = "regions.eu-west-1.weight=30";
+    let printed = Test::new(["render", "--show-profile", "--set", set]).run();
+    assert_eq!(printed.code, 0, "{}", printed.stderr);
+    let out = Test::new([
+        "render",
+        "--show-profile",
+        "--set",
+        set,
+        "-o",
+        file.to_str().unwrap(),
+    ])
+    .run();
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), printed.stdout);
+
+    let json = Test::new(["render", "--show-profile", "--format", "json"]).run();
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value, crate::common::parse(&printed.stdout));
+    let keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys[..3],
+        ["version", "name", "namespace"],
+        "the profile's order"
+    );
+
+    // A profile with errors: printed (exit 1), but not written over the file.
+    let out = Test::new([
+        "render",
+        "--show-profile",
+        "--set",
+        "regions.eu-west-1.weight=40",
+        "-o",
+        file.to_str().unwrap(),
+    ])
+    .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), printed.stdout);
+}
+
+/// Issue 14, item 3: a `--set` that would silently add a misspelt module (W0008) or
+/// change a value every region overrides (W0009) is said.
+#[test]
+fn sets_that_would_do_nothing_or_the_wrong_thing_are_said() {
+    let out = Test::new(["lint", "--set", "modules.cor.replicas={min: 2, max: 8}"]).run();
+    assert_cli_snapshot("lint-set-a-misspelt-module", &out, None);
+    let out = Test::new(["lint", "--set", "modules.core.replicas={min: 4, max: 30}"]).run();
+    assert_cli_snapshot("lint-set-overridden-in-every-region", &out, None);
+    // A new name that only starts with a known one is meant, and a module's own region
+    // override on one region only leaves the others using the profile-wide value.
+    let out = Test::new([
+        "lint",
+        "--set",
+        "modules.core-canary.replicas={min: 1, max: 2}",
+        "--set",
+        "modules.plan.replicas={min: 2, max: 9}",
+        "--set",
+        "regions.eu-west-1.modules.plan.replicas={min: 2, max: 4}",
+    ])
+    .run();
+    assert!(!out.stdout.contains("W000"), "{}", out.stdout);
+}
+
+/// Issue 14, item 3: standard input is read once. `diff - -`, `-f - -f -` and `lint - -`
+/// are refused (exit 2); `simulate --trace -` reads the trace from it.
+#[test]
+fn standard_input_is_read_once() {
+    let out = Test::new(["diff", "-", "-"]).stdin("a: 1\n").run();
+    assert_cli_snapshot("diff-stdin-twice", &out, None);
+    let out = Test::new(["render", "-f", "-", "-f", "-"])
+        .stdin("version: 1\n")
+        .run();
+    assert_cli_snapshot("render-stdin-twice", &out, None);
+    let out = Test::new(["lint", "-", "-"]).stdin("version: 1\n").run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let out = Test::new(["simulate", "-f", "-", "--module", "core", "--trace", "-"])
+        .stdin("version: 1\n")
+        .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+
+    let trace = "t,cpu\n0,700\n15,700\n";
+    let args = ["simulate", "--module", "extension", "--format", "csv"];
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("trace.csv");
+    std::fs::write(&file, trace).unwrap();
+    let from_file = Test::new(
+        args.iter()
+            .copied()
+            .chain(["--trace", file.to_str().unwrap()]),
+    )
+    .run();
+    let from_stdin = Test::new(args.iter().copied().chain(["--trace", "-"]))
+        .stdin(trace)
+        .run();
+    assert_eq!(from_file.code, 0, "{}", from_file.stderr);
+    assert_eq!((from_stdin.code, from_stdin.stdout), (0, from_file.stdout));
+}
