@@ -1,5 +1,6 @@
 //! One entry function per subcommand, each writing to the writers it is given.
 
+pub mod completions;
 pub mod diff;
 pub mod explain;
 pub mod init;

@@ -3,6 +3,7 @@
 mod cli;
 mod cmp;
 mod common;
+mod completions;
 mod docs;
 mod escaping;
 mod lint;
