@@ -23,7 +23,9 @@ fn installed(shell: &str) -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !found {
-        eprintln!("SKIPPED: `{shell}` is not installed; its completions were not exercised");
+        crate::common::skipped(&format!(
+            "`{shell}` is not installed; its completions were not exercised"
+        ));
     }
     found
 }

@@ -228,7 +228,7 @@ fn documented_examples_match_the_output() {
 #[test]
 fn shipped_profiles_pass_the_upstream_crds() {
     let Some(shared) = crate::common::shared() else {
-        eprintln!("SKIPPED: ../shared/crds is absent; lint --crds was not exercised");
+        crate::common::validator_missing("../shared is absent; lint --crds was not exercised");
         return;
     };
     let crds = shared.join("crds");

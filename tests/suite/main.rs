@@ -10,5 +10,6 @@ mod lint;
 mod mutations;
 mod properties;
 mod render;
+mod scripts;
 mod simulate;
 mod workflow;

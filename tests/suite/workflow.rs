@@ -183,7 +183,7 @@ fn out_dir_trees_build_with_kustomize() {
                 String::from_utf8_lossy(&result.stderr)
             ),
             Err(_) => {
-                eprintln!("SKIPPED: kubectl is not on PATH; kustomize builds were not checked");
+                crate::common::skipped("kubectl is not on PATH; kustomize builds were not checked");
             }
         }
     }
