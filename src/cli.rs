@@ -97,7 +97,7 @@ pub struct SchemaArgs {
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Where to write the profile.
-    #[arg(value_name = "PATH", default_value = "mplp-profile.yaml")]
+    #[arg(value_name = "PATH", default_value = crate::commands::init::DEFAULT_PATH)]
     pub path: PathBuf,
     /// Replace PATH if it exists.
     #[arg(long)]
@@ -125,7 +125,7 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 pub struct ProfileArgs {
     /// A profile file; repeat to layer files (later ones win). `-` reads standard input.
-    /// Without it, the embedded default profile.
+    /// Without it, the embedded default profile (said on stderr).
     #[arg(short = 'f', long = "file", value_name = "PROFILE")]
     pub files: Vec<String>,
     /// Override one field, e.g. `--set regions.eu-west-1.weight=40` (the value is YAML; `null` deletes).
@@ -177,7 +177,8 @@ pub struct RenderArgs {
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Profiles to check, each on its own (none: the embedded default). `-` reads standard input.
+    /// Profiles to check, each on its own (none: the embedded default, said on stderr). `-`
+    /// reads standard input.
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
     /// Layer these files into one profile and check it (like render's `-f`).

@@ -11,6 +11,8 @@ use crate::cli::InitArgs;
 /// The starter profile: `profiles/minimal.yaml`, whose modeline points at the schema
 /// written beside it.
 const STARTER: &str = include_str!("../../profiles/minimal.yaml");
+/// Where `init` writes the profile when no PATH is given.
+pub const DEFAULT_PATH: &str = "mplp-profile.yaml";
 /// The schema file `init` writes beside the profile (when there is none).
 const SCHEMA_FILE: &str = "profile.schema.json";
 

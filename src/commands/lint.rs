@@ -19,6 +19,7 @@ pub fn lint(args: &LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     let runs: Vec<Vec<Input>> = if !args.files.is_empty() {
         vec![args.files.iter().map(|f| Input::from_arg(f)).collect()]
     } else if args.profiles.is_empty() {
+        super::note_default_profile(err, "mplp-scale lint FILE")?;
         vec![vec![Input::Default]]
     } else {
         args.profiles

@@ -69,6 +69,26 @@ pub fn read_trace(path: &std::path::Path, profile: &crate::cli::ProfileArgs) -> 
     Ok(text)
 }
 
+/// Say (one line on stderr) that no profile was given, so the embedded default profile is
+/// used; name a profile that `init` wrote in the current directory, which is not read
+/// unless given. `give` is how to give that file to this command.
+pub fn note_default_profile(err: &mut dyn Write, give: &str) -> Result<()> {
+    let here = init::DEFAULT_PATH;
+    write!(
+        err,
+        "note: no profile given: using the embedded default profile (the production topology; `mplp-scale render --show-profile` prints it)"
+    )?;
+    if std::path::Path::new(here).is_file() {
+        write!(
+            err,
+            ", not `{here}` here (give it: `{}`)",
+            give.replace("FILE", here)
+        )?;
+    }
+    writeln!(err)?;
+    Ok(())
+}
+
 /// The error for a `--region` the profile does not have.
 #[must_use]
 pub fn unknown_region(profile: &Profile, region: &str) -> String {

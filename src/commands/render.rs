@@ -20,6 +20,9 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
         .iter()
         .map(|f| Input::from_arg(f))
         .collect();
+    if inputs.is_empty() {
+        super::note_default_profile(err, "mplp-scale render -f FILE")?;
+    }
     let checked = super::check(&inputs, &args.profile.sets)?;
     if args.show_profile {
         // The merged profile as mplp-scale reads it, whatever its diagnostics; but a file

@@ -70,7 +70,10 @@ fn a_closed_pipe_ends_quietly() {
     drop(stdout);
     let out = child.wait_with_output().unwrap();
     assert_eq!(&first, b"# mp");
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        crate::common::DEFAULT_PROFILE_NOTE
+    );
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -371,4 +374,31 @@ fn standard_input_is_read_once() {
         .run();
     assert_eq!(from_file.code, 0, "{}", from_file.stderr);
     assert_eq!((from_stdin.code, from_stdin.stdout), (0, from_file.stdout));
+}
+
+/// Issue 14, item 4: with no profile, `render` and `lint` say (one line on stderr) that
+/// they use the embedded default, and name a profile `init` wrote in the current directory.
+#[test]
+fn the_embedded_default_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Test::new(["render", "--region", "eu-west-1", "-o", "out.yaml"])
+        .current_dir(dir.path())
+        .run();
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (0, crate::common::DEFAULT_PROFILE_NOTE)
+    );
+    let out = Test::new(["init"]).current_dir(dir.path()).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = Test::new(["render", "--region", "eu-west-1", "-o", "out.yaml"])
+        .current_dir(dir.path())
+        .run();
+    assert_cli_snapshot("render-default-beside-an-init-profile", &out, None);
+    let out = Test::new(["lint"]).current_dir(dir.path()).run();
+    assert_cli_snapshot("lint-default-beside-an-init-profile", &out, None);
+    // A profile given (a file, or `-`) is not the default: nothing is said.
+    let out = Test::new(["lint", "mplp-profile.yaml"])
+        .current_dir(dir.path())
+        .run();
+    assert!(!out.stderr.contains("note:"), "{}", out.stderr);
 }

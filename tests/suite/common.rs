@@ -50,6 +50,9 @@ pub fn validator_missing(why: &str) {
     skipped(why);
 }
 
+/// What `render` and `lint` say on stderr when no profile is given (issue 14, item 4).
+pub const DEFAULT_PROFILE_NOTE: &str = "note: no profile given: using the embedded default profile (the production topology; `mplp-scale render --show-profile` prints it)\n";
+
 /// What one run of the binary did.
 #[derive(Debug)]
 pub struct Output {
