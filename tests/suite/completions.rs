@@ -133,21 +133,22 @@ fn fish_completes_flags_and_values_after_the_subcommand() {
     assert_eq!(offered("mplp-scale validate --st"), ["--strict"]);
 }
 
-/// Types `line` and `<TAB>` into an interactive zsh (through `zpty`) whose `compadd`
-/// prints each match as `<<match>>`: the matches, one per line.
+/// Types `line` and `<TAB>` (no `Enter`: the line is never run) into an interactive zsh,
+/// through `zpty`, whose `compadd` prints each match as `<<match>>` and whose completion
+/// widget prints `<<DONE>>` when it is done: the matches, one per line.
 const ZSH_CAPTURE: &str = r#"
 zmodload zsh/zpty || exit 3
 zpty z zsh -f -i
 zpty -w z "fpath=($1 \$fpath); autoload -U compinit; compinit -u -D"
 zpty -w z 'zstyle ":completion:*" list-grouped false; zstyle ":completion:*" insert-tab false'
 zpty -w z 'compadd () { if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return $?; fi; typeset -a __hits; builtin compadd -A __hits "$@"; (( $#__hits )) || return 1; local h; for h in $__hits; do print -r -- "<<$h>>"; done; }'
-zpty -w z 'zle -C __capture complete-word _main_complete; bindkey "^I" __capture; PROMPT=""'
-zpty -w z "$2"$'\t'
-zpty -w z $'\n print -r -- "<<END>>"'
+zpty -w z '__capture_main () { _main_complete "$@"; print -r -- "<<DONE>>"; }'
+zpty -w z 'zle -C __capture complete-word __capture_main; bindkey "^I" __capture; PROMPT=""'
+zpty -n -w z "$2"$'\t'
 local line
 while zpty -r z line; do
-  [[ $line == *'<<END>>'* && $line != *print* ]] && break
   [[ $line == *print* ]] && continue
+  [[ $line == *'<<DONE>>'* ]] && break
   [[ $line == *"<<"*">>"* ]] && print -r -- ${${line#*<<}%%>>*}
 done
 zpty -d z
