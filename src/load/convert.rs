@@ -84,11 +84,15 @@ impl Cx {
                 None => other.kind().to_owned(),
             },
         };
-        self.error(
+        let mut diagnostic = self.diagnostic(
             Code::WrongType,
             node,
             format!("expected {expected}, found {found}"),
         );
+        if let Some(help) = number_in_a_string(&node.value, expected) {
+            diagnostic = diagnostic.help(help);
+        }
+        self.push(diagnostic);
     }
 
     /// Convert `node` as the value at `seg`.
@@ -172,6 +176,31 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
                 .max_by_key(|c| c.len())
                 .copied()
         })
+}
+
+/// The fix for a number written as a string where a number belongs: `"70%"` (a
+/// utilization is a percentage already) or `"40"`.
+fn number_in_a_string(value: &Value, expected: &str) -> Option<String> {
+    let Value::Str(text) = value else {
+        return None;
+    };
+    if !(expected.contains("integer") || expected.contains("number")) {
+        return None;
+    }
+    let bare = text.trim().trim_end_matches('%').trim_end();
+    let is_number = if expected.contains("integer") {
+        bare.parse::<i64>().is_ok()
+    } else {
+        bare.parse::<f64>().is_ok_and(f64::is_finite)
+    };
+    if !is_number {
+        return None;
+    }
+    Some(if text.trim_end().ends_with('%') {
+        format!("write `{bare}` (a plain number: the value is a percentage already)")
+    } else {
+        format!("write `{bare}` without quotes")
+    })
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {

@@ -402,3 +402,33 @@ fn the_embedded_default_is_said() {
         .run();
     assert!(!out.stderr.contains("note:"), "{}", out.stderr);
 }
+
+/// Issue 14, item 10: every subcommand's `--help` ends with examples of it and its exit
+/// statuses.
+#[test]
+fn every_subcommand_help_has_examples_and_exit_statuses() {
+    let cli = <mplp_scale::cli::Cli as clap::CommandFactory>::command();
+    for sub in cli.get_subcommands() {
+        let name = sub.get_name();
+        let out = Test::new([name, "--help"]).run();
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let examples = out
+            .stdout
+            .split_once("\nExamples:\n")
+            .unwrap_or_else(|| panic!("`{name} --help` has no Examples section"))
+            .1;
+        assert!(
+            examples
+                .lines()
+                .next()
+                .is_some_and(|l| l.contains(&format!("mplp-scale {name}"))),
+            "`{name} --help`: the first example is not of `{name}`:\n{examples}"
+        );
+        assert!(
+            out.stdout.contains("\nExit status: 0 "),
+            "`{name} --help` states no exit status"
+        );
+    }
+    let out = Test::new(["lint", "--help"]).run();
+    assert_cli_snapshot("lint-help", &out, None);
+}

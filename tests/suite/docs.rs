@@ -216,3 +216,26 @@ fn the_profile_docs_state_the_schemas_defaults() {
     }
     assert_eq!(problems, Vec::<String>::new());
 }
+
+/// Issue 14, item 10: the README states the Rust version `Cargo.toml` requires, and
+/// installs with the locked versions.
+#[test]
+fn the_readme_states_the_prerequisites() {
+    let manifest = read("Cargo.toml");
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("Cargo.toml has a rust-version");
+    let readme = read("README.md");
+    assert!(
+        readme.contains(&format!("Rust {version} or newer")),
+        "README does not state Rust {version}"
+    );
+    assert!(readme.contains("Python 3 with `venv`"));
+    assert!(readme.contains("cargo install --locked --path ."));
+    assert!(
+        !readme.contains("cargo install --path"),
+        "every install is --locked"
+    );
+}

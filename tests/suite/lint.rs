@@ -329,3 +329,20 @@ fn layered_diagnostics_name_the_layer() {
     .run();
     assert_cli_snapshot("lint-names-the-overlay-layer", &out, Some(dir.path()));
 }
+
+/// Issue 14, item 10: fix hints for a quantity with a space (`4 Gi`) and a number written
+/// as a string (`"70%"`, `"50"`).
+#[test]
+fn near_misses_of_numbers_get_a_fix() {
+    let out = Test::new([
+        "lint",
+        "--set",
+        "regions.us-east-1.resources.requests.memory=4 Gi",
+        "--set",
+        "defaults.metrics=[{resource: cpu, utilization: \"70%\"}]",
+        "--set",
+        "regions.us-east-1.weight=\"50\"",
+    ])
+    .run();
+    assert_cli_snapshot("lint-fix-hints-for-numbers", &out, None);
+}
