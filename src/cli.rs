@@ -54,12 +54,14 @@ do its work (unreadable file, bad flag, unknown region, unwritable output).";
 
 const LINT_HELP: &str = "Examples:
   mplp-scale lint profiles/*.yaml
+  mplp-scale lint profiles/
   mplp-scale lint -f base.yaml -f prod.yaml --strict
   mplp-scale lint --format github prod.yaml
   mplp-scale lint --crds ../shared/crds prod.yaml
 
 Exit status: 0 clean (warnings allowed); 1 errors, or warnings with --strict; 2 the tool
-could not do its work (unreadable file, bad flag, unreadable CRD directory).";
+could not do its work (a file it cannot read, reported after checking the others; a bad
+flag; an unreadable CRD directory).";
 
 const SCHEMA_HELP: &str = "Examples:
   mplp-scale schema -o profile.schema.json
@@ -247,7 +249,7 @@ pub struct RenderArgs {
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Profiles to check, each on its own (none: the embedded default, said on stderr). `-`
-    /// reads standard input.
+    /// reads standard input; a directory, every `*.yaml` and `*.yml` file under it.
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
     /// Layer these files into one profile and check it (like render's `-f`).

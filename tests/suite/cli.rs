@@ -91,8 +91,9 @@ fn unwritable_outputs_are_exit_2_and_write_nothing() {
     assert_cli_snapshot("schema-output-in-a-missing-dir", &out, None);
 }
 
+/// A directory is walked for profiles (issue 14, item 5); one without any is exit 2.
 #[test]
-fn a_directory_is_not_a_profile() {
+fn a_directory_without_profiles_is_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let out = Test::new(["lint", dir.path().to_str().unwrap()]).run();
     assert_cli_snapshot("lint-a-directory", &out, Some(dir.path()));

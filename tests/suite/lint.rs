@@ -346,3 +346,34 @@ fn near_misses_of_numbers_get_a_fix() {
     .run();
     assert_cli_snapshot("lint-fix-hints-for-numbers", &out, None);
 }
+
+/// Issue 14, item 5: `lint` checks every file it is given, reports one it cannot read
+/// among them (exit 2 at the end, the others' diagnostics kept), and walks a directory
+/// for `*.yaml` and `*.yml` files.
+#[test]
+fn lint_goes_on_past_an_unreadable_file_and_walks_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("profiles");
+    std::fs::create_dir_all(tree.join("team")).unwrap();
+    let production =
+        std::fs::read_to_string(crate::common::root().join("profiles/production.yaml")).unwrap();
+    std::fs::write(tree.join("a.yaml"), &production).unwrap();
+    std::fs::write(
+        tree.join("team/b.yml"),
+        production.replacen("weight: 50", "weight: 55", 1),
+    )
+    .unwrap();
+    std::fs::write(tree.join("notes.txt"), "not a profile\n").unwrap();
+    let out = Test::new(["lint", "missing.yaml", "profiles", "profiles/a.yaml"])
+        .current_dir(dir.path())
+        .run();
+    assert_cli_snapshot(
+        "lint-goes-on-past-an-unreadable-file",
+        &out,
+        Some(dir.path()),
+    );
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = Test::new(["lint", "empty"]).current_dir(dir.path()).run();
+    assert_cli_snapshot("lint-an-empty-directory", &out, Some(dir.path()));
+}
