@@ -202,6 +202,9 @@ pub struct ProfileArgs {
     /// Override one field, e.g. `--set regions.eu-west-1.weight=40` (the value is YAML; `null` deletes).
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = crate::load::check_set)]
     pub sets: Vec<String>,
+    /// Do not report this warning (repeatable), e.g. `--allow W0804`.
+    #[arg(long = "allow", value_name = "CODE", value_parser = crate::diagnostic::parse_allow)]
+    pub allow: Vec<crate::diagnostic::Code>,
 }
 
 #[derive(Debug, Args)]
@@ -263,6 +266,10 @@ pub struct LintArgs {
     /// Override one field before checking (like render's `--set`).
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = crate::load::check_set)]
     pub sets: Vec<String>,
+    /// Do not report this warning (repeatable), e.g. `--allow W0804`; `--strict` then
+    /// fails only on the others.
+    #[arg(long = "allow", value_name = "CODE", value_parser = crate::diagnostic::parse_allow)]
+    pub allow: Vec<crate::diagnostic::Code>,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -293,4 +300,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (`::error file=…,line=…,col=…::…`).
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other static-analysis viewers.
+    Sarif,
+    /// `JUnit` XML, for CI test reports: one test case per profile, a failure per error.
+    Junit,
 }

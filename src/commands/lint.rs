@@ -67,6 +67,7 @@ pub fn lint(args: &LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
         if let (Some(crds), Some(profile), 0) = (&crds, &c.profile, c.errors()) {
             c.diagnostics.extend(check_rendered(profile, crds)?);
         }
+        super::allow(&mut c, &args.allow);
         checked.push(c);
     }
     match args.format {
@@ -78,6 +79,8 @@ pub fn lint(args: &LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
         }
         Format::Json => print::json(&checked, out)?,
         Format::Github => print::github(&checked, out)?,
+        Format::Sarif => print::sarif(&checked, out)?,
+        Format::Junit => print::junit(&checked, out)?,
     }
     let errors: usize = checked.iter().map(Loaded::errors).sum();
     let warnings: usize = checked.iter().map(Loaded::warnings).sum();

@@ -26,7 +26,39 @@ pub fn check(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
         loaded.diagnostics.extend(found);
     }
     crate::diagnostic::sort(&mut loaded.diagnostics);
+    allow(&mut loaded, &[]);
     Ok(loaded)
+}
+
+/// Drop the warnings that are allowed: by `--allow CODE`, or in the profile by a comment
+/// `# mplp-scale: allow CODE[, CODE...]` at the end of the warning's line or alone on the
+/// line above it (that one value only). Errors are never dropped.
+pub fn allow(loaded: &mut Loaded, codes: &[crate::diagnostic::Code]) {
+    let sources = &loaded.sources;
+    let allowed_at = |d: &crate::diagnostic::Diagnostic| {
+        let Some(span) = d.span else { return false };
+        let names_code = |line: &str| {
+            line.split_once('#')
+                .and_then(|(_, comment)| comment.trim().strip_prefix("mplp-scale: allow"))
+                .is_some_and(|list| {
+                    list.split([',', ' '])
+                        .any(|c| c.trim().eq_ignore_ascii_case(d.code.as_str()))
+                })
+        };
+        let here = sources.line(span).is_some_and(names_code);
+        let above = span.line > 1
+            && sources
+                .line(crate::source::Span {
+                    line: span.line - 1,
+                    ..span
+                })
+                .is_some_and(|l| l.trim_start().starts_with('#') && names_code(l));
+        here || above
+    };
+    loaded.diagnostics.retain(|d| {
+        d.severity() == crate::diagnostic::Severity::Error
+            || !(codes.contains(&d.code) || allowed_at(d))
+    });
 }
 
 /// Load and check a profile for a command that needs a valid one: on errors, print them
@@ -36,7 +68,8 @@ pub fn valid_profile(
     err: &mut dyn Write,
 ) -> Result<Option<(Loaded, Profile)>> {
     let inputs: Vec<Input> = args.files.iter().map(|f| Input::from_arg(f)).collect();
-    let checked = check(&inputs, &args.sets)?;
+    let mut checked = check(&inputs, &args.sets)?;
+    allow(&mut checked, &args.allow);
     print::text(&checked, err)?;
     match checked.profile.clone() {
         Some(profile) if checked.errors() == 0 => Ok(Some((checked, profile))),

@@ -23,7 +23,8 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
     if inputs.is_empty() {
         super::note_default_profile(err, "mplp-scale render -f FILE")?;
     }
-    let checked = super::check(&inputs, &args.profile.sets)?;
+    let mut checked = super::check(&inputs, &args.profile.sets)?;
+    super::allow(&mut checked, &args.profile.allow);
     if args.show_profile {
         // The merged profile as mplp-scale reads it, whatever its diagnostics; but a file
         // (`-o`) is written only for a profile without errors, like a render.

@@ -565,6 +565,26 @@ impl Code {
     }
 }
 
+/// Parse `--allow CODE` (clap's value parser): a warning's code, e.g. `W0804`. Errors
+/// cannot be allowed: a profile with one is not rendered.
+///
+/// # Errors
+///
+/// The reason, when CODE is not a code, or is an error's.
+pub fn parse_allow(text: &str) -> Result<Code, String> {
+    let wanted = text.trim().to_ascii_uppercase();
+    match CODES.iter().find(|info| info.id == wanted) {
+        Some(info) if info.severity == Severity::Warning => Ok(info.code),
+        Some(info) => Err(format!(
+            "`{}` is an error ({}): only warnings (`W…`) can be allowed",
+            info.id, info.name
+        )),
+        None => Err(format!(
+            "`{text}` is not a diagnostic code: expected a warning's code such as `W0804`"
+        )),
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

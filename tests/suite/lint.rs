@@ -377,3 +377,144 @@ fn lint_goes_on_past_an_unreadable_file_and_walks_directories() {
     let out = Test::new(["lint", "empty"]).current_dir(dir.path()).run();
     assert_cli_snapshot("lint-an-empty-directory", &out, Some(dir.path()));
 }
+
+/// Issue 14, item 7: a deliberate warning can be allowed, by `--allow CODE` or in the
+/// profile by a comment for that one value, so `--strict` passes; errors cannot be.
+#[test]
+fn warnings_can_be_allowed() {
+    let fixture = "tests/fixtures/invalid/redis-pods.yaml";
+    let text = std::fs::read_to_string(crate::common::root().join(fixture)).unwrap();
+    let out = Test::new(["lint", "--strict", fixture])
+        .current_dir(&crate::common::root())
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stdout);
+
+    let out = Test::new(["lint", "--strict", "--allow", "W0804", fixture])
+        .current_dir(&crate::common::root())
+        .run();
+    assert_cli_snapshot("lint-strict-allow-a-warning", &out, None);
+
+    let out = Test::new([
+        "render",
+        "-f",
+        fixture,
+        "--allow",
+        "W0804",
+        "-o",
+        "/dev/null",
+    ])
+    .current_dir(&crate::common::root())
+    .run();
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+
+    // In the profile: a comment at the end of the value's line, or alone above it.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, allowed) in [
+        (
+            "end.yaml",
+            text.replacen("clusterSize: 6", "clusterSize: 6  # mplp-scale: allow W0804", 1),
+        ),
+        (
+            "above.yaml",
+            text.replacen(
+                "  clusterSize: 6",
+                "  # mplp-scale: allow W0804 (6 leaders and 6 followers, on purpose)\n  clusterSize: 6",
+                1,
+            ),
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, allowed).unwrap();
+        let out = Test::new(["lint", "--strict", path.to_str().unwrap()]).run();
+        assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{name}: {}", out.stderr);
+    }
+    // Another code in the comment allows nothing here.
+    let path = dir.path().join("other.yaml");
+    std::fs::write(
+        &path,
+        text.replacen(
+            "clusterSize: 6",
+            "clusterSize: 6  # mplp-scale: allow W0802",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = Test::new(["lint", "--strict", path.to_str().unwrap()]).run();
+    assert_eq!(out.code, 1, "{}", out.stdout);
+
+    // An error's code, or no code at all, is a bad flag.
+    let out = Test::new(["lint", "--allow", "E0103"]).run();
+    assert_cli_snapshot("lint-allow-an-error", &out, None);
+    let out = Test::new(["lint", "--allow", "W9999"]).run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+/// Issue 14, item 7: SARIF (GitHub code scanning) and `JUnit` XML (CI test reports).
+#[test]
+fn sarif_and_junit_reports() {
+    let fixtures = [
+        "tests/fixtures/invalid/replicas-max.yaml",
+        "tests/fixtures/invalid/redis-pods.yaml",
+        "profiles/minimal.yaml",
+    ];
+    let run = |format: &str| {
+        Test::new(["lint", "--format", format].into_iter().chain(fixtures))
+            .current_dir(&crate::common::root())
+            .run()
+    };
+    let out = run("sarif");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let log: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let driver = &log["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["name"], "mplp-scale");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let first = &results[0];
+    assert_eq!(first["ruleId"], "E0103");
+    assert_eq!(first["level"], "error");
+    let rule = &driver["rules"][usize::try_from(first["ruleIndex"].as_u64().unwrap()).unwrap()];
+    assert_eq!(rule["id"], "E0103");
+    let location = &first["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "tests/fixtures/invalid/replicas-max.yaml"
+    );
+    assert_eq!(location["region"]["startLine"], 19);
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "W0804" && r["level"] == "warning")
+    );
+
+    let out = run("junit");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = roxmltree::Document::parse(&out.stdout).unwrap();
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 3);
+    let failures = |case: &roxmltree::Node| {
+        case.children()
+            .filter(|n| n.has_tag_name("failure"))
+            .map(|n| n.attribute("type").unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(cases[0].attribute("name"), Some(fixtures[0]));
+    assert_eq!(failures(&cases[0]), ["E0103", "E0103"]);
+    assert!(failures(&cases[1]).is_empty(), "a warning is no failure");
+    assert!(
+        cases[1]
+            .children()
+            .any(|n| n.has_tag_name("system-out") && n.text().unwrap().contains("W0804"))
+    );
+    assert!(failures(&cases[2]).is_empty());
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(
+        (suite.attribute("tests"), suite.attribute("failures")),
+        (Some("3"), Some("1"))
+    );
+}
