@@ -329,6 +329,8 @@ pub struct Fields<'a> {
     claimed: Vec<&'static str>,
     /// Keys people bring from elsewhere (the scaling guide, raw manifests), with the fix.
     hints: &'static [(&'static str, &'static str)],
+    /// Required keys that were missing (each reported as E0005 already).
+    missing: Vec<&'static str>,
     ok: bool,
 }
 
@@ -342,6 +344,7 @@ impl<'a> Fields<'a> {
                 known: Vec::new(),
                 claimed: Vec::new(),
                 hints: &[],
+                missing: Vec::new(),
                 ok: true,
             })
         } else {
@@ -415,6 +418,7 @@ impl<'a> Fields<'a> {
             .is_none_or(|e| e.node.value == Value::Null)
         {
             self.known.push(key);
+            self.missing.push(key);
             self.ok = false;
             let node = self.node;
             cx.within(Seg::Key(key.to_owned()), |cx| {
@@ -456,6 +460,13 @@ impl<'a> Fields<'a> {
                 d = d.help(*help);
             } else if let Some(best) = did_you_mean(key, &expected) {
                 d = d.help(format!("did you mean `{best}`?"));
+                // A required key mistyped is one mistake: its E0005 ("missing field") goes,
+                // this E0003 with its did-you-mean says it all (issue 14, item 10).
+                if self.missing.contains(&best) {
+                    let missing = cx.path().key(best);
+                    cx.diagnostics
+                        .retain(|m| !(m.code == Code::MissingField && m.path == missing));
+                }
             }
             cx.diagnostics.push(d);
         }
