@@ -349,7 +349,14 @@ fn new_near_miss(tree: &Node, path: &FieldPath, span: Span) -> Option<Diagnostic
     let known: Vec<&str> = map.keys().map(String::as_str).collect();
     // A near miss by spelling; not a new name that merely starts with a known one
     // (`core-canary` beside `core`).
-    let near = did_you_mean(name, &known).filter(|k| !name.starts_with(k))?;
+    let near = if what == "region" {
+        // Region names are alike by design (`us-east-1`, `sa-east-1`): only a name that
+        // differs from a known one in its separators or case (`eu-west1`) is a near miss.
+        let plain = |s: &str| s.replace(['-', '_'], "").to_ascii_lowercase();
+        known.iter().copied().find(|k| plain(k) == plain(name))?
+    } else {
+        did_you_mean(name, &known).filter(|k| !name.starts_with(k))?
+    };
     // Point at the name in `PATH`, after `modules.` or `regions.`.
     let span = Span {
         col: span.col + u32::try_from(map_key.len() + 1).unwrap_or(0),

@@ -327,6 +327,11 @@ fn sets_that_would_do_nothing_or_the_wrong_thing_are_said() {
     assert_cli_snapshot("lint-set-a-misspelt-module", &out, None);
     let out = Test::new(["lint", "--set", "modules.core.replicas={min: 4, max: 30}"]).run();
     assert_cli_snapshot("lint-set-overridden-in-every-region", &out, None);
+    // Regions: `eu-west1` is `eu-west-1` mistyped; `sa-east-1` is a new region.
+    let out = Test::new(["lint", "--set", "regions.eu-west1.weight=30"]).run();
+    assert!(out.stdout.contains("warning[W0008]"), "{}", out.stdout);
+    let out = Test::new(["lint", "--set", "regions.sa-east-1={weight: 0}"]).run();
+    assert!(!out.stdout.contains("W0008"), "{}", out.stdout);
     // A new name that only starts with a known one is meant, and a module's own region
     // override on one region only leaves the others using the profile-wide value.
     let out = Test::new([
