@@ -518,3 +518,12 @@ fn sarif_and_junit_reports() {
         (Some("3"), Some("1"))
     );
 }
+
+/// Issue 14, item 10: a region just added (last) with its weight is not told to take
+/// weight 0; the help moves the difference to a region that keeps a share.
+#[test]
+fn the_weights_help_never_zeroes_a_new_region() {
+    let out = Test::new(["lint", "--set", "regions.sa-east-1={weight: 10}"]).run();
+    assert_cli_snapshot("lint-weights-help-with-a-new-region", &out, None);
+    assert!(!out.stdout.contains("to `0`"), "{}", out.stdout);
+}
