@@ -261,7 +261,8 @@ const DOCS_WITH_EXAMPLES: &[&str] = &[
 /// Issue 14, item 8: every shell example in the README and docs says whether it runs
 /// as written (```` ```sh runnable ````) or not (```` ```sh not-runnable ````: it builds
 /// the project, needs a cluster, writes outside the folder); every runnable one runs,
-/// in a fresh folder holding `profiles/`, with `mplp-scale` on PATH, and exits 0.
+/// in a fresh folder holding `profiles/`, with `mplp-scale` on PATH, and exits 0; where
+/// a ```` ```text ```` block follows it, that is what it prints.
 #[test]
 fn runnable_shell_examples_run() {
     let bin = tempfile::tempdir().unwrap();
@@ -275,7 +276,7 @@ fn runnable_shell_examples_run() {
         bin.path().display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let mut ran = 0;
+    let (mut ran, mut compared) = (0, 0);
     for doc in DOCS_WITH_EXAMPLES {
         let text = read(doc);
         let mut lines = text.lines().enumerate();
@@ -304,6 +305,7 @@ fn runnable_shell_examples_run() {
             }
             // Standard output is a file, as in `… > out.txt`, not a pipe.
             let stdout = tempfile::tempfile().unwrap();
+            let mut reader = stdout.try_clone().unwrap();
             let out = std::process::Command::new("bash")
                 .args(["--norc", "--noprofile", "-euo", "pipefail", "-c"])
                 .arg(block.join("\n"))
@@ -321,10 +323,28 @@ fn runnable_shell_examples_run() {
                 block.join("\n"),
                 String::from_utf8_lossy(&out.stderr)
             );
+            // Output shown: a ```text block right after the example is what it prints.
+            let rest: Vec<&str> = text.lines().skip(n + block.len() + 2).collect();
+            let mut after = rest.iter().skip_while(|l| l.trim().is_empty());
+            if after.next() == Some(&"```text") {
+                let shown: Vec<&str> = after.take_while(|l| **l != "```").copied().collect();
+                let mut printed = String::new();
+                std::io::Seek::rewind(&mut reader).unwrap();
+                std::io::Read::read_to_string(&mut reader, &mut printed).unwrap();
+                printed.push_str(&String::from_utf8_lossy(&out.stderr));
+                assert!(
+                    printed.contains(&shown.join("\n")),
+                    "{doc}:{}: the example does not print what the doc shows:\n{}\n--- printed:\n{printed}",
+                    n + 1,
+                    shown.join("\n")
+                );
+                compared += 1;
+            }
             ran += 1;
         }
     }
     assert!(ran >= 4, "only {ran} runnable examples found");
+    assert!(compared >= 2, "only {compared} examples show their output");
 }
 
 /// Every doc with a shell example is one the test above reads.
