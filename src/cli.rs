@@ -15,23 +15,94 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render the manifests of a profile as one YAML stream.
+    #[command(after_help = RENDER_HELP)]
     Render(RenderArgs),
     /// Check profiles and report every problem, with its file, line and column.
-    #[command(alias = "validate")]
+    #[command(alias = "validate", after_help = LINT_HELP)]
     Lint(LintArgs),
     /// Print the profile's JSON Schema (for editors and CI).
+    #[command(after_help = SCHEMA_HELP)]
     Schema(SchemaArgs),
     /// Write a commented starter profile.
+    #[command(after_help = INIT_HELP)]
     Init(InitArgs),
     /// Compare two rendered streams (or two profiles) object by object.
+    #[command(after_help = DIFF_HELP)]
     Diff(DiffArgs),
     /// Replay a load trace through the HPA controller's algorithm for one module.
+    #[command(after_help = SIMULATE_HELP)]
     Simulate(SimulateArgs),
     /// Show what a profile means at its limits: replica and resource totals, behavior.
+    #[command(after_help = EXPLAIN_HELP)]
     Explain(ExplainArgs),
     /// Print shell completions.
+    #[command(after_help = COMPLETIONS_HELP)]
     Completions(CompletionsArgs),
 }
+
+// The examples and exit statuses each subcommand's `--help` ends with (README "Exit status").
+
+const RENDER_HELP: &str = "Examples:
+  mplp-scale render -f prod.yaml --region eu-west-1 | kubectl --context eu-west-1 apply -f -
+  mplp-scale render -f prod.yaml --global | kubectl --context MANAGEMENT apply -f -
+  mplp-scale render -f base.yaml -f prod.yaml --set regions.eu-west-1.weight=40 -o out.yaml
+  mplp-scale render -f prod.yaml --out-dir deploy/
+  mplp-scale render -f prod.yaml --show-profile --format json
+
+Exit status: 0 rendered; 1 the profile has errors (nothing is written); 2 the tool could not
+do its work (unreadable file, bad flag, unknown region, unwritable output).";
+
+const LINT_HELP: &str = "Examples:
+  mplp-scale lint profiles/*.yaml
+  mplp-scale lint profiles/
+  mplp-scale lint -f base.yaml -f prod.yaml --strict
+  mplp-scale lint --format github prod.yaml
+  mplp-scale lint --crds ../shared/crds prod.yaml
+
+Exit status: 0 clean (warnings allowed); 1 errors, or warnings with --strict; 2 the tool
+could not do its work (a file it cannot read, reported after checking the others; a bad
+flag; an unreadable CRD directory).";
+
+const SCHEMA_HELP: &str = "Examples:
+  mplp-scale schema -o profile.schema.json
+
+Exit status: 0 written; 2 the output could not be written.";
+
+const INIT_HELP: &str = "Examples:
+  mplp-scale init
+  mplp-scale init team.yaml --force
+
+Exit status: 0 written; 2 PATH exists (without --force) or could not be written.";
+
+const DIFF_HELP: &str = "Examples:
+  mplp-scale diff deploy/rendered.yaml new.yaml
+  mplp-scale diff old-profile.yaml new-profile.yaml
+  mplp-scale render -f prod.yaml --all-clusters | mplp-scale diff deploy/rendered.yaml -
+
+Exit status: 0 no differences; 1 differences, or a side is a profile with errors; 2 a side
+could not be read.";
+
+const SIMULATE_HELP: &str = "Examples:
+  mplp-scale simulate --module core --trace load.csv
+  mplp-scale simulate -f prod.yaml --module core --region eu-west-1 --trace load.csv --format svg -o core.svg
+  generate-load | mplp-scale simulate --module core --trace - --controller seed
+
+Exit status: 0 simulated; 1 the profile has errors; 2 the tool could not do its work
+(unreadable or unusable trace, unknown module or region, bad flag).";
+
+const EXPLAIN_HELP: &str = "Examples:
+  mplp-scale explain
+  mplp-scale explain -f prod.yaml --region eu-west-1
+
+Exit status: 0 explained; 1 the profile has errors; 2 the tool could not do its work
+(unreadable file, unknown region, bad flag).";
+
+const COMPLETIONS_HELP: &str = "Examples:
+  mplp-scale completions bash > /etc/bash_completion.d/mplp-scale
+  mplp-scale completions zsh > \"${fpath[1]}/_mplp-scale\"
+  mplp-scale completions fish > ~/.config/fish/completions/mplp-scale.fish
+
+Exit status: 0 printed; 2 a bad flag.";
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
@@ -43,7 +114,8 @@ pub struct SimulateArgs {
     /// The region (default: the primary region).
     #[arg(long, value_name = "R")]
     pub region: Option<String>,
-    /// The load trace: CSV with a header `t,<metric>...`, one row per HPA sync.
+    /// The load trace: CSV with a header `t,<metric>...`, one row per HPA sync (`-` reads
+    /// standard input).
     #[arg(long, value_name = "FILE")]
     pub trace: PathBuf,
     /// Replicas at the start (default: the module's minimum in the region).
@@ -96,7 +168,7 @@ pub struct SchemaArgs {
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Where to write the profile.
-    #[arg(value_name = "PATH", default_value = "mplp-profile.yaml")]
+    #[arg(value_name = "PATH", default_value = crate::commands::init::DEFAULT_PATH)]
     pub path: PathBuf,
     /// Replace PATH if it exists.
     #[arg(long)]
@@ -124,12 +196,15 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 pub struct ProfileArgs {
     /// A profile file; repeat to layer files (later ones win). `-` reads standard input.
-    /// Without it, the embedded default profile.
+    /// Without it, the embedded default profile (said on stderr).
     #[arg(short = 'f', long = "file", value_name = "PROFILE")]
     pub files: Vec<String>,
     /// Override one field, e.g. `--set regions.eu-west-1.weight=40` (the value is YAML; `null` deletes).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = crate::load::check_set)]
     pub sets: Vec<String>,
+    /// Do not report this warning (repeatable), e.g. `--allow W0804`.
+    #[arg(long = "allow", value_name = "CODE", value_parser = crate::diagnostic::parse_allow)]
+    pub allow: Vec<crate::diagnostic::Code>,
 }
 
 #[derive(Debug, Args)]
@@ -158,7 +233,8 @@ pub struct RenderArgs {
     /// `yaml` (a `---` stream) or `json` (one JSON object per line, for jq).
     #[arg(long, value_enum, default_value_t = RenderFormat::Yaml)]
     pub format: RenderFormat,
-    /// Print the merged profile (after every -f and --set) instead of rendering.
+    /// Print the merged profile (after every -f and --set) instead of rendering: as YAML, or
+    /// with `--format json` as one JSON object; `-o FILE` writes it to FILE.
     #[arg(long)]
     pub show_profile: bool,
     /// Parse every rendered document back and check it (slower; for debugging and CI).
@@ -175,7 +251,8 @@ pub struct RenderArgs {
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Profiles to check, each on its own (none: the embedded default). `-` reads standard input.
+    /// Profiles to check, each on its own (none: the embedded default, said on stderr). `-`
+    /// reads standard input; a directory, every `*.yaml` and `*.yml` file under it.
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
     /// Layer these files into one profile and check it (like render's `-f`).
@@ -187,8 +264,12 @@ pub struct LintArgs {
     )]
     pub files: Vec<String>,
     /// Override one field before checking (like render's `--set`).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = crate::load::check_set)]
     pub sets: Vec<String>,
+    /// Do not report this warning (repeatable), e.g. `--allow W0804`; `--strict` then
+    /// fails only on the others.
+    #[arg(long = "allow", value_name = "CODE", value_parser = crate::diagnostic::parse_allow)]
+    pub allow: Vec<crate::diagnostic::Code>,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -219,4 +300,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (`::error file=…,line=…,col=…::…`).
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other static-analysis viewers.
+    Sarif,
+    /// `JUnit` XML, for CI test reports: one test case per profile, a failure per error.
+    Junit,
 }

@@ -73,10 +73,6 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Explain(args) => {
             commands::explain::explain(&args, &mut stdout.lock(), &mut stderr.lock())
         }
-        Command::Completions(args) => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(args.shell, &mut cmd, "mplp-scale", &mut stdout.lock());
-            Ok(ExitStatus::Success)
-        }
+        Command::Completions(args) => commands::completions::completions(&args, &mut stdout.lock()),
     }
 }

@@ -417,6 +417,27 @@ impl Node {
         out
     }
 
+    /// The tree as JSON (for `render --show-profile --format json`), keys in the profile's
+    /// order. A number JSON cannot hold (`.inf`, `.nan`) is its text.
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match &self.value {
+            Value::Null => Json::Null,
+            Value::Bool(b, _) => Json::Bool(*b),
+            Value::Int(i, _) => Json::from(*i),
+            Value::Float(f, raw) => serde_json::Number::from_f64(*f)
+                .map_or_else(|| Json::String(raw.clone()), Json::Number),
+            Value::Str(s) => Json::String(s.clone()),
+            Value::Seq(items) => Json::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(map) => Json::Object(
+                map.iter()
+                    .map(|(k, e)| (k.clone(), e.node.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// The node at `path`, if the tree has one.
     #[must_use]
     pub fn get(&self, path: &[Seg]) -> Option<&Node> {

@@ -53,6 +53,14 @@ fn parse_value(text: &str) -> Result<f64, String> {
     if text.is_empty() {
         return Err("a quantity cannot be empty".to_owned());
     }
+    if text.contains(char::is_whitespace) {
+        let joined: String = text.split_whitespace().collect();
+        if !joined.is_empty() && parse_value(&joined).is_ok() {
+            return Err(format!(
+                "`{text}` has a space in it (did you mean `{joined}`?)"
+            ));
+        }
+    }
     let (sign, rest) = match text.as_bytes()[0] {
         b'+' => (1.0, &text[1..]),
         b'-' => (-1.0, &text[1..]),
@@ -113,6 +121,20 @@ fn parse_value(text: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 14, item 10: a fix hint for `4 Gi`.
+    #[test]
+    fn a_space_before_the_suffix_is_named_with_the_fix() {
+        assert_eq!(
+            Quantity::parse("4 Gi").unwrap_err(),
+            "`4 Gi` has a space in it (did you mean `4Gi`?)"
+        );
+        assert!(
+            Quantity::parse("4 parsecs")
+                .unwrap_err()
+                .contains("unknown suffix")
+        );
+    }
 
     #[test]
     fn parses_the_kubernetes_forms() {

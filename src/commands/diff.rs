@@ -4,7 +4,8 @@
 //! `regions`, which is checked and rendered first). Objects are matched by apiVersion,
 //! kind, namespace and name, and by their `topology.mplp.io/region` label: the same
 //! HPA exists once per region, in different clusters. Exit status like diff(1): 0 when
-//! identical, 1 when different, 2 when a side cannot be read.
+//! identical, 1 when different or when a side is a profile with errors (as everywhere
+//! else: profile errors are 1), 2 when a side cannot be read.
 
 use std::io::Write;
 
@@ -47,11 +48,16 @@ impl std::fmt::Display for Identity {
 }
 
 pub fn diff(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
+    if args.old == "-" && args.new == "-" {
+        anyhow::bail!(
+            "`diff - -` would read standard input for both sides: give at most one side as `-`"
+        );
+    }
     let Some(old) = objects(&args.old, err)? else {
-        return Ok(ExitStatus::Error);
+        return Ok(ExitStatus::Failure);
     };
     let Some(new) = objects(&args.new, err)? else {
-        return Ok(ExitStatus::Error);
+        return Ok(ExitStatus::Failure);
     };
     let (mut changed, mut added, mut removed) = (0, 0, 0);
     for (id, before) in &old {

@@ -11,6 +11,8 @@ use crate::cli::InitArgs;
 /// The starter profile: `profiles/minimal.yaml`, whose modeline points at the schema
 /// written beside it.
 const STARTER: &str = include_str!("../../profiles/minimal.yaml");
+/// Where `init` writes the profile when no PATH is given.
+pub const DEFAULT_PATH: &str = "mplp-profile.yaml";
 /// The schema file `init` writes beside the profile (when there is none).
 const SCHEMA_FILE: &str = "profile.schema.json";
 
@@ -34,12 +36,22 @@ pub fn init(args: &InitArgs, err: &mut dyn Write) -> Result<ExitStatus> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let schema = dir.join(SCHEMA_FILE);
-    if !schema.exists() {
-        let text = super::schema::schema_text();
+    let text = super::schema::schema_text();
+    // An existing schema is this tool's output, maybe from an older version: `--force`
+    // brings it up to date; without it, a stale one is only named.
+    let stale = schema.exists() && std::fs::read_to_string(&schema).map_or(true, |old| old != text);
+    if !schema.exists() || (stale && args.force) {
         crate::emit::write_atomically(&schema, |w| Ok(w.write_all(text.as_bytes())?))?;
         writeln!(
             err,
-            "wrote {} (for editors: the profile's modeline points at it)",
+            "{} {} (for editors: the profile's modeline points at it)",
+            if stale { "refreshed" } else { "wrote" },
+            schema.display()
+        )?;
+    } else if stale {
+        writeln!(
+            err,
+            "note: `{}` is not this version's schema: it was left as it is (`init --force` refreshes it)",
             schema.display()
         )?;
     }

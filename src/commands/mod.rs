@@ -1,6 +1,7 @@
 //! One entry function per subcommand, each writing to the writers it is given.
 
 pub mod chart;
+pub mod completions;
 pub mod diff;
 pub mod explain;
 pub mod init;
@@ -26,7 +27,39 @@ pub fn check(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
         loaded.diagnostics.extend(found);
     }
     crate::diagnostic::sort(&mut loaded.diagnostics);
+    allow(&mut loaded, &[]);
     Ok(loaded)
+}
+
+/// Drop the warnings that are allowed: by `--allow CODE`, or in the profile by a comment
+/// `# mplp-scale: allow CODE[, CODE...]` at the end of the warning's line or alone on the
+/// line above it (that one value only). Errors are never dropped.
+pub fn allow(loaded: &mut Loaded, codes: &[crate::diagnostic::Code]) {
+    let sources = &loaded.sources;
+    let allowed_at = |d: &crate::diagnostic::Diagnostic| {
+        let Some(span) = d.span else { return false };
+        let names_code = |line: &str| {
+            line.split_once('#')
+                .and_then(|(_, comment)| comment.trim().strip_prefix("mplp-scale: allow"))
+                .is_some_and(|list| {
+                    list.split([',', ' '])
+                        .any(|c| c.trim().eq_ignore_ascii_case(d.code.as_str()))
+                })
+        };
+        let here = sources.line(span).is_some_and(names_code);
+        let above = span.line > 1
+            && sources
+                .line(crate::source::Span {
+                    line: span.line - 1,
+                    ..span
+                })
+                .is_some_and(|l| l.trim_start().starts_with('#') && names_code(l));
+        here || above
+    };
+    loaded.diagnostics.retain(|d| {
+        d.severity() == crate::diagnostic::Severity::Error
+            || !(codes.contains(&d.code) || allowed_at(d))
+    });
 }
 
 /// Load and check a profile for a command that needs a valid one: on errors, print them
@@ -36,7 +69,8 @@ pub fn valid_profile(
     err: &mut dyn Write,
 ) -> Result<Option<(Loaded, Profile)>> {
     let inputs: Vec<Input> = args.files.iter().map(|f| Input::from_arg(f)).collect();
-    let checked = check(&inputs, &args.sets)?;
+    let mut checked = check(&inputs, &args.sets)?;
+    allow(&mut checked, &args.allow);
     print::text(&checked, err)?;
     match checked.profile.clone() {
         Some(profile) if checked.errors() == 0 => Ok(Some((checked, profile))),
@@ -49,6 +83,44 @@ pub fn valid_profile(
             Ok(None)
         }
     }
+}
+
+/// Read `simulate --trace FILE` (`-`: standard input, unless the profile is read from it).
+pub fn read_trace(path: &std::path::Path, profile: &crate::cli::ProfileArgs) -> Result<String> {
+    use anyhow::Context as _;
+    if path != std::path::Path::new("-") {
+        return std::fs::read_to_string(path)
+            .with_context(|| format!("failed to read the trace `{}`", path.display()));
+    }
+    if profile.files.iter().any(|f| f == "-") {
+        anyhow::bail!(
+            "`-f -` and `--trace -` both read standard input: give one of them as a file"
+        );
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .context("failed to read the trace from standard input")?;
+    Ok(text)
+}
+
+/// Say (one line on stderr) that no profile was given, so the embedded default profile is
+/// used; name a profile that `init` wrote in the current directory, which is not read
+/// unless given. `give` is how to give that file to this command.
+pub fn note_default_profile(err: &mut dyn Write, give: &str) -> Result<()> {
+    let here = init::DEFAULT_PATH;
+    write!(
+        err,
+        "note: no profile given: using the embedded default profile (the production topology; `mplp-scale render --show-profile` prints it)"
+    )?;
+    if std::path::Path::new(here).is_file() {
+        write!(
+            err,
+            ", not `{here}` here (give it: `{}`)",
+            give.replace("FILE", here)
+        )?;
+    }
+    writeln!(err)?;
+    Ok(())
 }
 
 /// The error for a `--region` the profile does not have.

@@ -20,18 +20,13 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
         .iter()
         .map(|f| Input::from_arg(f))
         .collect();
-    let checked = super::check(&inputs, &args.profile.sets)?;
+    if inputs.is_empty() {
+        super::note_default_profile(err, "mplp-scale render -f FILE")?;
+    }
+    let mut checked = super::check(&inputs, &args.profile.sets)?;
+    super::allow(&mut checked, &args.profile.allow);
     if args.show_profile {
-        // The merged profile as mplp-scale reads it, whatever its diagnostics.
-        let mut buffered = std::io::BufWriter::new(out);
-        buffered.write_all(checked.tree.to_yaml().as_bytes())?;
-        buffered.flush()?;
-        print::text(&checked, err)?;
-        return Ok(if checked.errors() == 0 {
-            ExitStatus::Success
-        } else {
-            ExitStatus::Failure
-        });
+        return show_profile(args, &checked, out, err);
     }
     print::text(&checked, err)?;
     let profile = match &checked.profile {
@@ -67,21 +62,7 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
             .as_deref()
             .is_none_or(|o| o == std::path::Path::new("-"));
     if to_stdout && args.stdout_is_pipe && clusters.len() > 1 && !args.all_clusters {
-        let (region, cluster) = profile
-            .regions
-            .iter()
-            .next()
-            .map(|(name, r)| (name.as_str(), r.cluster(name)))
-            .unwrap_or_default();
-        writeln!(
-            err,
-            "error: refusing to write the objects of {} clusters into a pipe: each region's objects have the same names, so applied to one cluster they overwrite each other",
-            clusters.len()
-        )?;
-        writeln!(
-            err,
-            "help: apply one cluster at a time (`mplp-scale render --region {region} | kubectl --context {cluster} apply -f -`), write files (`-o FILE`, `--out-dir DIR`), or add `--all-clusters` when the reader is not kubectl"
-        )?;
+        refuse_the_pipe(profile, clusters.len(), err)?;
         return Ok(ExitStatus::Error);
     }
     let renderer = Renderer::new()?;
@@ -97,15 +78,7 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
         }
     };
     if let Some(dir) = &args.out_dir {
-        let scopes: Vec<String> = std::iter::once(crate::plan::Scope::Global)
-            .chain(
-                profile
-                    .regions
-                    .keys()
-                    .map(|r| crate::plan::Scope::Region(r.as_str().into())),
-            )
-            .map(|s| s.dir())
-            .collect();
+        let scopes = scopes_of(profile);
         emit::write_out_dir(&renderer, &objects, &scopes, dir)?;
     } else if let Some(path) = &args.output {
         emit::write_atomically(path, write)?;
@@ -114,6 +87,80 @@ pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
         write(&mut buffered)?;
     }
     Ok(ExitStatus::Success)
+}
+
+/// `--show-profile`: the merged profile as mplp-scale reads it, whatever its
+/// diagnostics; but a file (`-o`) is written only for a profile without errors, like a
+/// render.
+fn show_profile(
+    args: &RenderArgs,
+    checked: &crate::load::Loaded,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let text = match args.format {
+        RenderFormat::Yaml => checked.tree.to_yaml(),
+        RenderFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&checked.tree.to_json())?
+        ),
+    };
+    let clean = checked.errors() == 0;
+    match args.output.as_deref() {
+        Some(path) if path != std::path::Path::new("-") => {
+            if clean {
+                emit::write_atomically(path, |w| Ok(w.write_all(text.as_bytes())?))?;
+            }
+        }
+        _ => {
+            let mut buffered = std::io::BufWriter::new(out);
+            buffered.write_all(text.as_bytes())?;
+            buffered.flush()?;
+        }
+    }
+    print::text(checked, err)?;
+    Ok(if clean {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}
+
+/// The guard: the objects of several clusters are not written into a pipe, where
+/// `kubectl apply` would put every region's objects on one cluster.
+fn refuse_the_pipe(
+    profile: &crate::profile::Profile,
+    clusters: usize,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let (region, cluster) = profile
+        .regions
+        .iter()
+        .next()
+        .map(|(name, r)| (name.as_str(), r.cluster(name)))
+        .unwrap_or_default();
+    writeln!(
+        err,
+        "error: refusing to write the objects of {clusters} clusters into a pipe: each region's objects have the same names, so applied to one cluster they overwrite each other"
+    )?;
+    writeln!(
+        err,
+        "help: apply one cluster at a time (`mplp-scale render --region {region} | kubectl --context {cluster} apply -f -`), write files (`-o FILE`, `--out-dir DIR`), or add `--all-clusters` when the reader is not kubectl"
+    )?;
+    Ok(())
+}
+
+/// Every scope the profile produces (`global`, `regions/<r>`): what `--out-dir` keeps.
+fn scopes_of(profile: &crate::profile::Profile) -> Vec<String> {
+    std::iter::once(crate::plan::Scope::Global)
+        .chain(
+            profile
+                .regions
+                .keys()
+                .map(|r| crate::plan::Scope::Region(r.as_str().into())),
+        )
+        .map(|s| s.dir())
+        .collect()
 }
 
 /// The clusters a stream's objects are for, in stream order: `(region, cluster)`, the

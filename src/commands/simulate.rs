@@ -25,6 +25,7 @@ pub fn simulate(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus> {
+    let trace_text = super::read_trace(&args.trace, &args.profile)?;
     let Some((_, profile)) = super::valid_profile(&args.profile, err)? else {
         return Ok(ExitStatus::Failure);
     };
@@ -52,9 +53,7 @@ pub fn simulate(
         );
     };
     let columns = columns(module.metrics);
-    let text = std::fs::read_to_string(&args.trace)
-        .with_context(|| format!("failed to read the trace `{}`", args.trace.display()))?;
-    let trace = parse_trace(&text, &columns)
+    let trace = parse_trace(&trace_text, &columns)
         .with_context(|| format!("`{}` is not a usable trace", args.trace.display()))?;
 
     let start = args.replicas.unwrap_or(module.replicas.min);

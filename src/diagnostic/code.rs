@@ -47,6 +47,10 @@ pub enum Code {
     UnknownValue,
     /// E0007: the profile `version` is not one this tool reads.
     UnsupportedVersion,
+    /// W0008: a `--set` adds a region or module whose name is a near miss of an existing one.
+    SetNewName,
+    /// W0009: a `--set` changes a module field that every region overrides.
+    SetOverridden,
     /// E0101: a name that is not a DNS-1123 label or subdomain.
     InvalidName,
     /// E0102: a replica minimum below 1.
@@ -236,6 +240,20 @@ pub const CODES: &[CodeInfo] = &[
         Error,
         "unsupported version",
         "the profile `version` is not one this tool reads",
+    ),
+    row(
+        Code::SetNewName,
+        "W0008",
+        Warning,
+        "set adds a near-miss name",
+        "a `--set` adds a region or module whose name is a near miss of an existing one",
+    ),
+    row(
+        Code::SetOverridden,
+        "W0009",
+        Warning,
+        "set overridden in every region",
+        "a `--set` changes a module field that every region overrides",
     ),
     row(
         Code::InvalidName,
@@ -652,6 +670,26 @@ impl Code {
     #[must_use]
     pub fn severity(self) -> Severity {
         self.info().severity
+    }
+}
+
+/// Parse `--allow CODE` (clap's value parser): a warning's code, e.g. `W0804`. Errors
+/// cannot be allowed: a profile with one is not rendered.
+///
+/// # Errors
+///
+/// The reason, when CODE is not a code, or is an error's.
+pub fn parse_allow(text: &str) -> Result<Code, String> {
+    let wanted = text.trim().to_ascii_uppercase();
+    match CODES.iter().find(|info| info.id == wanted) {
+        Some(info) if info.severity == Severity::Warning => Ok(info.code),
+        Some(info) => Err(format!(
+            "`{}` is an error ({}): only warnings (`W…`) can be allowed",
+            info.id, info.name
+        )),
+        None => Err(format!(
+            "`{text}` is not a diagnostic code: expected a warning's code such as `W0804`"
+        )),
     }
 }
 

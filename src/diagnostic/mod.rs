@@ -11,7 +11,7 @@ pub mod print;
 
 use std::fmt::{self, Write as _};
 
-pub use code::{CODES, Code, CodeInfo, Severity};
+pub use code::{CODES, Code, CodeInfo, Severity, parse_allow};
 
 use crate::source::Span;
 

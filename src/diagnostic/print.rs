@@ -1,5 +1,5 @@
 //! How diagnostics print: the concise and full text forms, `--format json`,
-//! `--format github` and the summary line. The commands call these and format nothing
+//! `--format github`, `--format sarif`, `--format junit` and the summary line. The commands call these and format nothing
 //! themselves.
 
 use std::fmt::Write as _;
@@ -120,6 +120,142 @@ pub fn github(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// `--format sarif`: one SARIF 2.1.0 log (GitHub code scanning): a rule per code, a
+/// result per diagnostic. Diagnostics in standard input, `--set` or the embedded default
+/// have no file to point at, so no location.
+pub fn sarif(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
+    use serde_json::json;
+    let rules: Vec<serde_json::Value> = super::CODES
+        .iter()
+        .map(|info| {
+            json!({
+                "id": info.id,
+                "name": info.name,
+                "shortDescription": {"text": info.summary},
+                "defaultConfiguration": {"level": level(info.severity)},
+                "helpUri": format!("docs/diagnostics.md#{}", info.id.to_ascii_lowercase()),
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = runs
+        .iter()
+        .flat_map(records)
+        .map(|r| {
+            let mut text = format!("{}: {}", r.path, r.message);
+            if let Some(help) = r.help {
+                let _ = write!(text, "\nhelp: {help}");
+            }
+            let mut result = json!({
+                "ruleId": r.code,
+                "ruleIndex": super::CODES.iter().position(|i| i.id == r.code),
+                "level": level(r.severity),
+                "message": {"text": text},
+            });
+            if r.line > 0 && !r.file.starts_with('<') && !r.file.starts_with('-') {
+                result["locations"] = json!([{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": r.file},
+                        "region": {"startLine": r.line, "startColumn": r.column},
+                    }
+                }]);
+            }
+            result
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "mplp-scale", "rules": rules}},
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// `--format junit`: `JUnit` XML for CI test reports. Each profile checked is a test case,
+/// failed by its errors (one `<failure>` each); its warnings go to `<system-out>`.
+pub fn junit(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
+    let failed = runs.iter().filter(|r| r.errors() > 0).count();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        xml,
+        "<testsuites name=\"mplp-scale lint\" tests=\"{}\" failures=\"{failed}\">",
+        runs.len()
+    );
+    let _ = writeln!(
+        xml,
+        "  <testsuite name=\"mplp-scale lint\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">",
+        runs.len()
+    );
+    for run in runs {
+        let name = run.sources.name(0);
+        let _ = writeln!(
+            xml,
+            "    <testcase classname=\"mplp-scale.lint\" name=\"{}\">",
+            xml_escape(name)
+        );
+        let mut warnings = String::new();
+        for d in &run.diagnostics {
+            let concise = d.concise(&run.sources);
+            let help = d
+                .help
+                .as_deref()
+                .map(|h| format!("\nhelp: {h}"))
+                .unwrap_or_default();
+            match d.severity() {
+                Severity::Error => {
+                    let _ = writeln!(
+                        xml,
+                        "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+                        d.code,
+                        xml_escape(&format!("{}: {}", d.path, d.message)),
+                        xml_escape(&format!("{concise}{help}"))
+                    );
+                }
+                Severity::Warning => {
+                    let _ = writeln!(warnings, "{concise}{help}");
+                }
+            }
+        }
+        if !warnings.is_empty() {
+            let _ = writeln!(
+                xml,
+                "      <system-out>{}</system-out>",
+                xml_escape(warnings.trim_end())
+            );
+        }
+        xml.push_str("    </testcase>\n");
+    }
+    xml.push_str("  </testsuite>\n</testsuites>\n");
+    out.write_all(xml.as_bytes())
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot hold at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// `N errors, M warnings` with the right plurals.

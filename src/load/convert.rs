@@ -84,11 +84,15 @@ impl Cx {
                 None => other.kind().to_owned(),
             },
         };
-        self.error(
+        let mut diagnostic = self.diagnostic(
             Code::WrongType,
             node,
             format!("expected {expected}, found {found}"),
         );
+        if let Some(help) = number_in_a_string(&node.value, expected) {
+            diagnostic = diagnostic.help(help);
+        }
+        self.push(diagnostic);
     }
 
     /// Convert `node` as the value at `seg`.
@@ -172,6 +176,31 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
                 .max_by_key(|c| c.len())
                 .copied()
         })
+}
+
+/// The fix for a number written as a string where a number belongs: `"70%"` (a
+/// utilization is a percentage already) or `"40"`.
+fn number_in_a_string(value: &Value, expected: &str) -> Option<String> {
+    let Value::Str(text) = value else {
+        return None;
+    };
+    if !(expected.contains("integer") || expected.contains("number")) {
+        return None;
+    }
+    let bare = text.trim().trim_end_matches('%').trim_end();
+    let is_number = if expected.contains("integer") {
+        bare.parse::<i64>().is_ok()
+    } else {
+        bare.parse::<f64>().is_ok_and(f64::is_finite)
+    };
+    if !is_number {
+        return None;
+    }
+    Some(if text.trim_end().ends_with('%') {
+        format!("write `{bare}` (a plain number: the value is a percentage already)")
+    } else {
+        format!("write `{bare}` without quotes")
+    })
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -300,6 +329,8 @@ pub struct Fields<'a> {
     claimed: Vec<&'static str>,
     /// Keys people bring from elsewhere (the scaling guide, raw manifests), with the fix.
     hints: &'static [(&'static str, &'static str)],
+    /// Required keys that were missing (each reported as E0005 already).
+    missing: Vec<&'static str>,
     ok: bool,
 }
 
@@ -313,6 +344,7 @@ impl<'a> Fields<'a> {
                 known: Vec::new(),
                 claimed: Vec::new(),
                 hints: &[],
+                missing: Vec::new(),
                 ok: true,
             })
         } else {
@@ -386,6 +418,7 @@ impl<'a> Fields<'a> {
             .is_none_or(|e| e.node.value == Value::Null)
         {
             self.known.push(key);
+            self.missing.push(key);
             self.ok = false;
             let node = self.node;
             cx.within(Seg::Key(key.to_owned()), |cx| {
@@ -427,6 +460,13 @@ impl<'a> Fields<'a> {
                 d = d.help(*help);
             } else if let Some(best) = did_you_mean(key, &expected) {
                 d = d.help(format!("did you mean `{best}`?"));
+                // A required key mistyped is one mistake: its E0005 ("missing field") goes,
+                // this E0003 with its did-you-mean says it all (issue 14, item 10).
+                if self.missing.contains(&best) {
+                    let missing = cx.path().key(best);
+                    cx.diagnostics
+                        .retain(|m| !(m.code == Code::MissingField && m.path == missing));
+                }
             }
             cx.diagnostics.push(d);
         }

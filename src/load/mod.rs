@@ -93,21 +93,17 @@ pub fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
     } else {
         inputs
     };
+    if inputs.iter().filter(|i| **i == Input::Stdin).count() > 1 {
+        anyhow::bail!(
+            "standard input (`-`) is given more than once: it can be read only once, so give `-f -` once and the other layers as files"
+        );
+    }
     for input in inputs {
         let (name, text, bad_utf8) = read(input)?;
         let file = sources.add(name, text);
         let text = &sources.get(file).expect("just added").text;
         if bad_utf8 {
-            let line = text.matches('\n').count() as u32 + 1;
-            let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::Syntax,
-                    FieldPath::root(),
-                    "invalid UTF-8: a profile must be UTF-8 text",
-                )
-                .at(Span { file, line, col }),
-            );
+            diagnostics.push(invalid_utf8(file, text));
             continue;
         }
         match node::parse(file, text) {
@@ -142,8 +138,16 @@ pub fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
         });
     }
     let mut tree = tree.expect("at least one input");
+    let mut applied = Vec::new();
     for set in sets {
-        apply_set(&mut tree, set, &mut sources, &mut diagnostics);
+        if let Some(done) = apply_set(&mut tree, set, &mut sources, &mut diagnostics) {
+            applied.push(done);
+        }
+    }
+    for (path, span) in &applied {
+        if let Some(d) = overridden_everywhere(&tree, path, *span) {
+            diagnostics.push(d);
+        }
     }
     if tree.value == Value::Null {
         diagnostics.push(
@@ -175,6 +179,18 @@ pub fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
         failed: cx.failed,
         diagnostics,
     })
+}
+
+/// E0001 at the end of the valid part of a file whose bytes are not UTF-8.
+fn invalid_utf8(file: crate::source::FileId, text: &str) -> Diagnostic {
+    let line = text.matches('\n').count() as u32 + 1;
+    let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+    Diagnostic::new(
+        Code::Syntax,
+        FieldPath::root(),
+        "invalid UTF-8: a profile must be UTF-8 text",
+    )
+    .at(Span { file, line, col })
 }
 
 /// The name and text of an input, and whether its bytes were not UTF-8 (the text is
@@ -229,9 +245,40 @@ fn start_of(file: FileId) -> Span {
     }
 }
 
+/// Check the shape of one `--set PATH=VALUE` (clap's value parser for `--set`): a
+/// `PATH=VALUE` whose text cannot be read is a bad flag (exit 2), caught before any file
+/// is read; what the value then does to the profile is for the diagnostics (exit 1).
+///
+/// # Errors
+///
+/// The reason, when there is no `=`, PATH is not a field path, or VALUE is not YAML.
+pub fn check_set(set: &str) -> Result<String, String> {
+    let Some((path_text, value_text)) = set.split_once('=') else {
+        return Err("no `=`: expected PATH=VALUE, like `regions.eu-west-1.weight=40`".to_owned());
+    };
+    if FieldPath::parse(path_text).is_none() {
+        return Err(format!(
+            "`{path_text}` is not a field path: expected keys joined by `.`, with `[N]` for list items"
+        ));
+    }
+    if let Err(err) = node::parse(0, value_text) {
+        return Err(format!(
+            "the value `{value_text}` is not YAML: {}",
+            err.message
+        ));
+    }
+    Ok(set.to_owned())
+}
+
 /// Apply one `--set PATH=VALUE`: the value is YAML (`40`, `"Off"`, `{min: 2, max: 8}`,
-/// `null` deletes) and is merged at PATH like one more layer.
-fn apply_set(tree: &mut Node, set: &str, sources: &mut Sources, diagnostics: &mut Vec<Diagnostic>) {
+/// `null` deletes) and is merged at PATH like one more layer. Returns the path and the
+/// position of the value when it was applied.
+fn apply_set(
+    tree: &mut Node,
+    set: &str,
+    sources: &mut Sources,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(FieldPath, Span)> {
     let file = sources.add("--set", set.to_owned());
     let Some((path_text, value_text)) = set.split_once('=') else {
         diagnostics.push(
@@ -243,7 +290,7 @@ fn apply_set(tree: &mut Node, set: &str, sources: &mut Sources, diagnostics: &mu
             .at(start_of(file))
             .help("write it like `--set regions.eu-west-1.weight=40`"),
         );
-        return;
+        return None;
     };
     let Some(path) = FieldPath::parse(path_text) else {
         diagnostics.push(
@@ -254,7 +301,7 @@ fn apply_set(tree: &mut Node, set: &str, sources: &mut Sources, diagnostics: &mu
             )
             .at(start_of(file)),
         );
-        return;
+        return None;
     };
     let value_col = path_text.chars().count() as u32 + 2;
     let mut value = match node::parse(file, value_text) {
@@ -264,7 +311,7 @@ fn apply_set(tree: &mut Node, set: &str, sources: &mut Sources, diagnostics: &mu
                 col: err.span.col + value_col - 1,
                 ..err.span
             }));
-            return;
+            return None;
         }
     };
     shift_columns(&mut value, value_col - 1);
@@ -273,9 +320,109 @@ fn apply_set(tree: &mut Node, set: &str, sources: &mut Sources, diagnostics: &mu
         line: 1,
         col: value_col,
     };
+    if let Some(d) = new_near_miss(tree, &path, start_of(file)) {
+        diagnostics.push(d);
+    }
     if let Err(message) = set_at(tree, path.segs(), value, span) {
         diagnostics.push(Diagnostic::new(Code::WrongType, path, message).at(span));
+        return None;
     }
+    Some((path, span))
+}
+
+/// W0008: a `--set` into a region or module the profile does not have, whose name is a
+/// near miss of one it has (`modules.cor.replicas`): merging would add a new one.
+fn new_near_miss(tree: &Node, path: &FieldPath, span: Span) -> Option<Diagnostic> {
+    // The maps keyed by names (a region's override of a module the profile does not
+    // define is E0104 already).
+    let [Seg::Key(map_key), Seg::Key(name), ..] = path.segs() else {
+        return None;
+    };
+    let what = match map_key.as_str() {
+        "modules" => "module",
+        "regions" => "region",
+        _ => return None,
+    };
+    let Value::Map(map) = &tree.get(&path.segs()[..1])?.value else {
+        return None;
+    };
+    if map.contains_key(name.as_str()) {
+        return None;
+    }
+    let known: Vec<&str> = map.keys().map(String::as_str).collect();
+    // A near miss by spelling; not a new name that merely starts with a known one
+    // (`core-canary` beside `core`).
+    let near = if what == "region" {
+        // Region names are alike by design (`us-east-1`, `sa-east-1`): only a name that
+        // differs from a known one in its separators or case (`eu-west1`) is a near miss.
+        let plain = |s: &str| s.replace(['-', '_'], "").to_ascii_lowercase();
+        known.iter().copied().find(|k| plain(k) == plain(name))?
+    } else {
+        did_you_mean(name, &known).filter(|k| !name.starts_with(k))?
+    };
+    // Point at the name in `PATH`, after `modules.` or `regions.`.
+    let span = Span {
+        col: span.col + u32::try_from(map_key.len() + 1).unwrap_or(0),
+        ..span
+    };
+    Some(
+        Diagnostic::new(
+            Code::SetNewName,
+            path.clone(),
+            format!("`--set` adds a new {what} `{name}` to `{map_key}`, which has `{near}`"),
+        )
+        .at(span)
+        .help(format!("did you mean `{near}`?")),
+    )
+}
+
+/// W0009: a `--set` of a module's `replicas`, `metrics`, `behavior` or `vpa` that every
+/// region overrides (`regions.<r>.modules.<m>.<field>`, or for the core's range
+/// `regions.<r>.replicas`): it changes nothing that is rendered.
+fn overridden_everywhere(tree: &Node, path: &FieldPath, span: Span) -> Option<Diagnostic> {
+    let [Seg::Key(modules), Seg::Key(module), Seg::Key(field), ..] = path.segs() else {
+        return None;
+    };
+    if modules != "modules" || !["replicas", "metrics", "behavior", "vpa"].contains(&field.as_str())
+    {
+        return None;
+    }
+    let Value::Map(regions) = &tree.get(&[Seg::Key("regions".into())])?.value else {
+        return None;
+    };
+    let overrides = |region: &Node| {
+        let own = [
+            Seg::Key("modules".into()),
+            Seg::Key(module.clone()),
+            Seg::Key(field.clone()),
+        ];
+        region.get(&own).is_some_and(|n| n.value != Value::Null)
+            || (module == "core"
+                && field == "replicas"
+                && region
+                    .get(&[Seg::Key("replicas".into())])
+                    .is_some_and(|n| n.value != Value::Null))
+    };
+    if regions.is_empty() || !regions.values().all(|e| overrides(&e.node)) {
+        return None;
+    }
+    let (first, _) = regions.first()?;
+    let per_region = if module == "core" && field == "replicas" {
+        format!("regions.{first}.replicas")
+    } else {
+        format!("regions.{first}.modules.{module}.{field}")
+    };
+    Some(
+        Diagnostic::new(
+            Code::SetOverridden,
+            path.clone(),
+            format!(
+                "`--set modules.{module}.{field}` changes nothing: every region sets its own (like `{per_region}`)"
+            ),
+        )
+        .at(span)
+        .help(format!("set it per region, like `--set {per_region}=...`")),
+    )
 }
 
 /// The `--set` value was parsed on its own: move its columns behind `PATH=`.
@@ -379,10 +526,10 @@ mod tests {
                 .any(|c| c.contains("error[E0003] namespce: unknown field `namespce`")),
             "{concise:#?}"
         );
+        // The mistyped required key is one diagnostic (E0003 with a did-you-mean), not
+        // also E0005 for the key it should have been (issue 14, item 10).
         assert!(
-            concise
-                .iter()
-                .any(|c| c.contains("error[E0005] namespace: missing field")),
+            !concise.iter().any(|c| c.contains("error[E0005] namespace")),
             "{concise:#?}"
         );
         assert!(

@@ -112,11 +112,14 @@ fn weights_sum(r: &mut Reporter, profile: &Profile) {
             listed.join(" + ")
         ),
     );
-    if let Some((name, last)) = profile.regions.iter().last() {
-        let fixed = last.weight + 100 - sum;
-        if (0..=100).contains(&fixed) {
-            d = d.help(format!("set `regions.{name}.weight` to `{fixed}`"));
-        }
+    // The last region that can take the difference and keep a share: a region just added
+    // (usually last) is never told to take weight 0 (issue 14, item 10).
+    let fix = profile.regions.iter().rev().find_map(|(name, region)| {
+        let fixed = region.weight + 100 - sum;
+        (1..=100).contains(&fixed).then_some((name, fixed))
+    });
+    if let Some((name, fixed)) = fix {
+        d = d.help(format!("set `regions.{name}.weight` to `{fixed}`"));
     }
     r.push(d);
 }

@@ -18,6 +18,41 @@ pub fn shared() -> Option<PathBuf> {
         .then_some(dir)
 }
 
+/// Whether this run is CI (`CI` set and not `false` or `0`), where a missing validator
+/// fails instead of skipping.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// A check that could not run here: say so on stderr (`SKIPPED: …`, shown with
+/// `--nocapture`) and add a line to the file `$MPLP_SCALE_SKIPPED` names, which
+/// `scripts/test` counts and prints at the end.
+pub fn skipped(why: &str) {
+    eprintln!("SKIPPED: {why}");
+    if let Some(log) = std::env::var_os("MPLP_SCALE_SKIPPED") {
+        let line = format!("{}\n", why.replace('\n', " "));
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = file.write_all(line.as_bytes());
+        }
+    }
+}
+
+/// The validator is missing: a failure under CI, a skipped check elsewhere.
+pub fn validator_missing(why: &str) {
+    assert!(
+        !in_ci(),
+        "CI must run the validator, but {why} (scripts/test sets it up from ../shared)"
+    );
+    skipped(why);
+}
+
+/// What `render` and `lint` say on stderr when no profile is given (issue 14, item 4).
+pub const DEFAULT_PROFILE_NOTE: &str = "note: no profile given: using the embedded default profile (the production topology; `mplp-scale render --show-profile` prints it)\n";
+
 /// What one run of the binary did.
 #[derive(Debug)]
 pub struct Output {
@@ -158,18 +193,14 @@ pub fn validator_python() -> Option<PathBuf> {
 /// or its Python packages are missing; under CI a missing validator is a failure.
 pub fn validate_manifests(stream: &str, extra: &[&str]) -> Option<(i32, String)> {
     let Some(shared) = shared() else {
-        eprintln!(
-            "SKIPPED: ../shared/tools/validate-manifests is not beside the project; the manifests were not checked against the upstream CRDs"
+        validator_missing(
+            "../shared/tools/validate-manifests is not beside the project; the manifests were not checked against the upstream CRDs",
         );
         return None;
     };
     let Some(python) = validator_python() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install the validator: python3 -m venv .venv && .venv/bin/pip install -r ../shared/tools/requirements.txt"
-        );
-        eprintln!(
-            "SKIPPED: no Python with the validator's packages (run: python3 -m venv .venv && .venv/bin/pip install -r ../shared/tools/requirements.txt)"
+        validator_missing(
+            "no Python with the validator's packages (run: python3 -m venv .venv && .venv/bin/pip install -r ../shared/tools/requirements.txt)",
         );
         return None;
     };

@@ -1,5 +1,6 @@
 //! The figures the docs state are the code's: the parser's budgets.
 
+use crate::common::root;
 use mplp_scale::node::{MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES};
 
 fn read(doc: &str) -> String {
@@ -256,4 +257,158 @@ fn the_profile_docs_state_the_schemas_defaults() {
         }
     }
     assert_eq!(problems, Vec::<String>::new());
+}
+
+/// Issue 14, item 10: the README states the Rust version `Cargo.toml` requires, and
+/// installs with the locked versions.
+#[test]
+fn the_readme_states_the_prerequisites() {
+    let manifest = read("Cargo.toml");
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("Cargo.toml has a rust-version");
+    let readme = read("README.md");
+    assert!(
+        readme.contains(&format!("Rust {version} or newer")),
+        "README does not state Rust {version}"
+    );
+    assert!(readme.contains("Python 3 with `venv`"));
+    assert!(readme.contains("cargo install --locked --path ."));
+    assert!(
+        !readme.contains("cargo install --path"),
+        "every install is --locked"
+    );
+}
+
+/// The docs this test reads for shell examples.
+const DOCS_WITH_EXAMPLES: &[&str] = &[
+    "README.md",
+    "docs/argocd.md",
+    "docs/ci.md",
+    "docs/cloud-resources.md",
+    "docs/diagnostics.md",
+    "docs/performance.md",
+    "docs/profile.md",
+    "docs/seed-deviations.md",
+    "docs/simulate.md",
+    "docs/testing.md",
+    "docs/traffic.md",
+    "docs/architecture.md",
+    "docs/dependencies.md",
+    "docs/metrics-adapter.md",
+    "docs/postgres-switchover.md",
+];
+
+/// Issue 14, item 8: every shell example in the README and docs says whether it runs
+/// as written (```` ```sh runnable ````) or not (```` ```sh not-runnable ````: it builds
+/// the project, needs a cluster, writes outside the folder); every runnable one runs,
+/// in a fresh folder holding `profiles/`, with `mplp-scale` on PATH, and exits 0; where
+/// a ```` ```text ```` block follows it, that is what it prints.
+#[test]
+fn runnable_shell_examples_run() {
+    let bin = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_mplp-scale"),
+        bin.path().join("mplp-scale"),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let (mut ran, mut compared) = (0, 0);
+    for doc in DOCS_WITH_EXAMPLES {
+        let text = read(doc);
+        let mut lines = text.lines().enumerate();
+        while let Some((n, line)) = lines.next() {
+            let Some(info) = line.strip_prefix("```sh") else {
+                continue;
+            };
+            let block: Vec<&str> = lines
+                .by_ref()
+                .map(|(_, l)| l)
+                .take_while(|l| *l != "```")
+                .collect();
+            match info.trim() {
+                "not-runnable" => continue,
+                "runnable" => {}
+                other => panic!(
+                    "{doc}:{}: a ```sh block is marked `{other}`: mark it `runnable` or `not-runnable`",
+                    n + 1
+                ),
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let profiles = dir.path().join("profiles");
+            std::fs::create_dir(&profiles).unwrap();
+            for name in ["production.yaml", "minimal.yaml"] {
+                std::fs::copy(root().join("profiles").join(name), profiles.join(name)).unwrap();
+            }
+            // Standard output is a file, as in `… > out.txt`, not a pipe.
+            let stdout = tempfile::tempfile().unwrap();
+            let mut reader = stdout.try_clone().unwrap();
+            let out = std::process::Command::new("bash")
+                .args(["--norc", "--noprofile", "-euo", "pipefail", "-c"])
+                .arg(block.join("\n"))
+                .current_dir(dir.path())
+                .env("PATH", &path)
+                .stdin(std::process::Stdio::null())
+                .stdout(stdout)
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{doc}:{}: the example fails:\n{}\n{}",
+                n + 1,
+                block.join("\n"),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            // Output shown: a ```text block right after the example is what it prints.
+            let rest: Vec<&str> = text.lines().skip(n + block.len() + 2).collect();
+            let mut after = rest.iter().skip_while(|l| l.trim().is_empty());
+            if after.next() == Some(&"```text") {
+                let shown: Vec<&str> = after.take_while(|l| **l != "```").copied().collect();
+                let mut printed = String::new();
+                std::io::Seek::rewind(&mut reader).unwrap();
+                std::io::Read::read_to_string(&mut reader, &mut printed).unwrap();
+                printed.push_str(&String::from_utf8_lossy(&out.stderr));
+                assert!(
+                    printed.contains(&shown.join("\n")),
+                    "{doc}:{}: the example does not print what the doc shows:\n{}\n--- printed:\n{printed}",
+                    n + 1,
+                    shown.join("\n")
+                );
+                compared += 1;
+            }
+            ran += 1;
+        }
+    }
+    assert!(ran >= 4, "only {ran} runnable examples found");
+    assert!(compared >= 2, "only {compared} examples show their output");
+}
+
+/// Every doc with a shell example is one the test above reads.
+#[test]
+fn every_doc_with_shell_examples_is_read() {
+    let mut docs = vec![root().join("README.md")];
+    for entry in std::fs::read_dir(root().join("docs")).unwrap() {
+        docs.push(entry.unwrap().path());
+    }
+    for doc in docs {
+        let name = doc
+            .strip_prefix(root())
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        if std::fs::read_to_string(&doc).unwrap().contains("```sh") {
+            assert!(
+                DOCS_WITH_EXAMPLES.contains(&name.as_str()),
+                "{name} has shell examples: add it to DOCS_WITH_EXAMPLES"
+            );
+        }
+    }
 }

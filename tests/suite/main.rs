@@ -3,12 +3,14 @@
 mod cli;
 mod cmp;
 mod common;
+mod completions;
 mod docs;
 mod escaping;
 mod lint;
 mod mutations;
 mod properties;
 mod render;
+mod scripts;
 mod simulate;
 mod topology;
 mod workflow;

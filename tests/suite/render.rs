@@ -9,7 +9,7 @@ use crate::common::{
 fn default_render() -> String {
     let out = Test::new(["render"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stderr, "");
+    assert_eq!(out.stderr, crate::common::DEFAULT_PROFILE_NOTE);
     out.stdout
 }
 

@@ -183,7 +183,7 @@ fn out_dir_trees_build_with_kustomize() {
                 String::from_utf8_lossy(&result.stderr)
             ),
             Err(_) => {
-                eprintln!("SKIPPED: kubectl is not on PATH; kustomize builds were not checked");
+                crate::common::skipped("kubectl is not on PATH; kustomize builds were not checked");
             }
         }
     }
@@ -322,4 +322,39 @@ fn completions_cover_the_subcommands() {
             assert!(out.stdout.contains(word), "{shell} completions lack {word}");
         }
     }
+}
+
+/// Issue 14, item 10: `init` writes no comment pointing at a file an installed user does
+/// not have, and `init --force` refreshes a stale `profile.schema.json` (without
+/// `--force`, a stale schema is named and left as it is).
+#[test]
+fn init_points_at_nothing_missing_and_force_refreshes_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("profile.schema.json");
+    std::fs::write(&schema, "{\"stale\": true}\n").unwrap();
+    let out = Test::new(["init", "team.yaml"])
+        .current_dir(dir.path())
+        .run();
+    assert_cli_snapshot("init-names-a-stale-schema", &out, Some(dir.path()));
+    assert_eq!(
+        std::fs::read_to_string(&schema).unwrap(),
+        "{\"stale\": true}\n"
+    );
+    let text = std::fs::read_to_string(dir.path().join("team.yaml")).unwrap();
+    for line in text.lines().filter(|l| l.trim_start().starts_with('#')) {
+        assert!(
+            !line.contains("docs/") && !line.contains("profiles/") && !line.contains(".md"),
+            "a comment points at a file an installed user lacks: {line}"
+        );
+    }
+    let out = Test::new(["init", "team.yaml", "--force"])
+        .current_dir(dir.path())
+        .run();
+    assert_cli_snapshot(
+        "init-force-refreshes-a-stale-schema",
+        &out,
+        Some(dir.path()),
+    );
+    let expected = Test::new(["schema"]).run().stdout;
+    assert_eq!(std::fs::read_to_string(&schema).unwrap(), expected);
 }
