@@ -6,6 +6,7 @@
 //! a caret, through annotate-snippets), JSON or GitHub workflow commands.
 //! Failures of the tool itself are `anyhow` errors, not diagnostics.
 
+mod catalogue;
 mod code;
 pub mod print;
 
