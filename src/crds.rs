@@ -27,13 +27,13 @@ struct Served {
 }
 
 /// The CRDs of a directory.
-pub struct Crds {
+pub(crate) struct Crds {
     served: Vec<Served>,
 }
 
 /// A rendered object the API would refuse: the object's `# Source:` name, where, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     pub source: String,
     pub path: String,
     pub message: String,
@@ -41,7 +41,7 @@ pub struct Problem {
 
 impl Crds {
     /// Read every `*.yaml` in `dir` (not its subdirectories) and keep the CRDs' served versions.
-    pub fn load(dir: &Path) -> Result<Self> {
+    pub(crate) fn load(dir: &Path) -> Result<Self> {
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .with_context(|| format!("failed to read the CRD directory `{}`", dir.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -94,7 +94,7 @@ impl Crds {
 
     /// Check one rendered object (its document read back) the way its kind says.
     #[must_use]
-    pub fn check(&self, object: &PlannedObject, doc: &Value) -> Vec<Problem> {
+    pub(crate) fn check(&self, object: &PlannedObject, doc: &Value) -> Vec<Problem> {
         let found = match object.kind.check {
             Check::Builtin(check) => check(doc),
             Check::Crd => match self
@@ -129,7 +129,7 @@ impl Crds {
 
 /// Read a built-in object into its k8s-openapi type and back; report what did not survive.
 #[must_use]
-pub fn builtin<T: serde::de::DeserializeOwned + serde::Serialize>(
+pub(crate) fn builtin<T: serde::de::DeserializeOwned + serde::Serialize>(
     doc: &Value,
 ) -> Vec<(String, String)> {
     match serde_json::from_value::<T>(doc.clone()) {

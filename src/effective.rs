@@ -10,7 +10,7 @@ use crate::profile::{
 
 /// The effective settings of one module in one region.
 #[derive(Debug, Clone, PartialEq)]
-pub struct EffectiveModule<'a> {
+pub(crate) struct EffectiveModule<'a> {
     pub name: &'a str,
     /// The Deployment the module's HPA scales.
     pub deployment: String,
@@ -23,7 +23,7 @@ pub struct EffectiveModule<'a> {
 /// A module's settings in a region: region override, then (for `core`) the region's
 /// range, then the module, then `defaults`.
 #[must_use]
-pub fn effective_module<'a>(
+pub(crate) fn effective_module<'a>(
     profile: &'a Profile,
     region: &'a Region,
     name: &'a str,
@@ -60,7 +60,7 @@ pub fn effective_module<'a>(
 }
 
 /// The module whose range `regions.<r>.replicas` sets.
-pub const CORE_MODULE: &str = "core";
+pub(crate) const CORE_MODULE: &str = "core";
 
 /// A module's behavior replaces the default one direction at a time.
 fn merge_behavior(defaults: Option<&Behavior>, module: Option<&Behavior>) -> Option<Behavior> {
@@ -76,19 +76,19 @@ fn merge_behavior(defaults: Option<&Behavior>, module: Option<&Behavior>) -> Opt
 
 /// Whether a region changes anything about a module.
 #[must_use]
-pub fn overridden(region: &Region, module: &str) -> bool {
+pub(crate) fn overridden(region: &Region, module: &str) -> bool {
     region.modules.contains_key(module) || (module == CORE_MODULE && region.replicas.is_some())
 }
 
 /// The Deployment a module scales: its `deployment`, or `mplp-<module>`.
 #[must_use]
-pub fn deployment_name(module: &str, deployment: Option<&str>) -> String {
+pub(crate) fn deployment_name(module: &str, deployment: Option<&str>) -> String {
     deployment.map_or_else(|| format!("mplp-{module}"), str::to_owned)
 }
 
 /// Whether a VPA in this mode changes pods (and so can fight an HPA).
 #[must_use]
-pub fn vpa_acts(mode: UpdateMode) -> bool {
+pub(crate) fn vpa_acts(mode: UpdateMode) -> bool {
     matches!(
         mode,
         UpdateMode::Recreate | UpdateMode::InPlaceOrRecreate | UpdateMode::Auto
@@ -99,7 +99,7 @@ pub fn vpa_acts(mode: UpdateMode) -> bool {
 /// convention (`podLabels`, default `app.kubernetes.io/name: mplp-{module}`) with
 /// `{module}` replaced by the module's name.
 #[must_use]
-pub fn pod_labels(profile: &Profile, module: &str) -> Vec<(String, String)> {
+pub(crate) fn pod_labels(profile: &Profile, module: &str) -> Vec<(String, String)> {
     if let Some(own) = profile
         .modules
         .get(module)
@@ -120,7 +120,7 @@ pub fn pod_labels(profile: &Profile, module: &str) -> Vec<(String, String)> {
 /// override, the module, or `defaults`), `maxUnavailable: 1` when none says how many;
 /// `None` when disabled.
 #[must_use]
-pub fn effective_pdb(profile: &Profile, region: &Region, module: &str) -> Option<Pdb> {
+pub(crate) fn effective_pdb(profile: &Profile, region: &Region, module: &str) -> Option<Pdb> {
     let over = region.modules.get(module).and_then(|o| o.pdb.as_ref());
     let own = profile.modules.get(module).and_then(|m| m.pdb.as_ref());
     let mut pdb = over

@@ -15,7 +15,7 @@ use crate::render::Renderer;
 /// Whether standard output is a pipe or a socket (`render | kubectl apply -f -`), where a
 /// stream of several clusters' objects is refused (`render --all-clusters` allows it).
 #[must_use]
-pub fn stdout_is_pipe() -> bool {
+pub(crate) fn stdout_is_pipe() -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt as _;
@@ -31,7 +31,7 @@ pub fn stdout_is_pipe() -> bool {
 
 /// Render `objects` and write the stream to `out`, one document at a time, after the
 /// `header` comment lines.
-pub fn write_stream(
+pub(crate) fn write_stream(
     renderer: &Renderer,
     objects: &[PlannedObject],
     header: &str,
@@ -62,7 +62,7 @@ pub fn write_stream(
 ///   `/dev/null`, a process substitution's `/dev/fd/N`): opened and written directly,
 ///   never replaced;
 /// - a directory, or a path whose directory does not exist: an error naming it.
-pub fn write_atomically(
+pub(crate) fn write_atomically(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
@@ -174,7 +174,7 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 ///
 /// Each document is rendered as YAML and read back, so the JSON is exactly what a YAML
 /// reader gets from the stream.
-pub fn write_json_lines(
+pub(crate) fn write_json_lines(
     renderer: &Renderer,
     objects: &[PlannedObject],
     out: &mut dyn Write,
@@ -189,7 +189,7 @@ pub fn write_json_lines(
 }
 
 /// The file `--out-dir` keeps to know which files it wrote (one relative path a line).
-pub const OUT_DIR_MARKER: &str = ".mplp-scale-files";
+pub(crate) const OUT_DIR_MARKER: &str = ".mplp-scale-files";
 
 /// `render --out-dir DIR`: `DIR/global/` and `DIR/regions/<name>/`, one file per object
 /// and a `kustomization.yaml` in each (resources in stream order, `sortOptions: fifo`,
@@ -203,7 +203,7 @@ pub const OUT_DIR_MARKER: &str = ".mplp-scale-files";
 /// profile produces: a removed region's folder goes), and so are the folders that this
 /// leaves empty. Files it did not write are never touched; the marker is replaced
 /// atomically, last.
-pub fn write_out_dir(
+pub(crate) fn write_out_dir(
     renderer: &Renderer,
     objects: &[PlannedObject],
     scopes_of_profile: &[String],

@@ -1,37 +1,50 @@
 //! mplp-scale renders every scaling manifest of a multi-region MPLP platform from one
 //! declarative topology profile, as one deterministic YAML stream.
 //!
-//! The pipeline: [`load`] (files → positioned YAML → typed [`profile::Profile`]) →
-//! [`validate`] (every rule, every problem) → [`plan`] (effective values, names,
-//! order) → [`render`] (one template per kind) → [`emit`] (the stream, or files).
+//! The pipeline: `load` (files → positioned YAML → typed `profile::Profile`) →
+//! `validate` (every rule, every problem) → `plan` (the kinds table, effective values,
+//! names, order) → `render` (one template per kind) → `emit` (the stream, or files).
 //! Profiles are read only by `load`; the other files a command reads are read by that
 //! command's own code: `lint --crds` reads CRD files in `crds`, `diff` reads the two
 //! rendered streams it compares (`commands::diff`) and `simulate` reads its metrics trace
-//! (`commands::simulate`). Only `emit` writes files.
+//! (`commands::simulate`). Only `emit` writes files. The modules are private: the crate's
+//! public items are the few the binary, the tests and the fuzz target use.
 
-pub mod cli;
-pub mod commands;
-pub mod crds;
-pub mod diagnostic;
-pub mod effective;
-pub mod emit;
-pub mod hpa;
-pub mod kinds;
-pub mod load;
-pub mod node;
-pub mod plan;
-pub mod profile;
-pub mod quantity;
-pub mod render;
-pub mod source;
-pub mod validate;
-pub mod yaml;
+mod cli;
+mod commands;
+mod crds;
+mod diagnostic;
+mod effective;
+mod emit;
+mod hpa;
+mod kinds;
+mod load;
+mod node;
+mod plan;
+mod profile;
+mod quantity;
+mod render;
+mod source;
+mod validate;
+mod yaml;
+
+// What the binary, the tests, the fuzz target and the benches use; everything else is
+// `pub(crate)` (the `unreachable_pub` lint keeps it so).
+pub use cli::Cli;
+pub use commands::check;
+pub use diagnostic::{CODES, Code, CodeInfo, Severity};
+pub use emit::is_broken_pipe;
+pub use load::{DEFAULT_PROFILE, Input, Loaded};
+pub use node::{MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES};
+pub use plan::{PlannedObject, Selection, plan};
+pub use profile::profile_schema;
+pub use render::Renderer;
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 
-use cli::{Cli, Command};
+use cli::Command;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

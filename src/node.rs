@@ -84,7 +84,7 @@ impl Value {
 
 /// A YAML error that stops a file from being read at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
+pub(crate) struct ParseError {
     pub span: Span,
     pub message: String,
     /// Whether a budget (size, depth, nodes, aliases) was exceeded, rather than the syntax.
@@ -92,7 +92,7 @@ pub struct ParseError {
 }
 
 /// Parse one file. An empty file (or one holding only comments) is `null`.
-pub fn parse(file: FileId, text: &str) -> Result<Node, ParseError> {
+pub(crate) fn parse(file: FileId, text: &str) -> Result<Node, ParseError> {
     let start = Span {
         file,
         line: 1,
@@ -339,7 +339,7 @@ fn convert(raw: Spanned<Raw>, file: FileId, text: &str) -> Node {
 /// Merge `overlay` over `base` (RFC 7396): maps merge deeply, anything else replaces,
 /// and a `null` in a map of the overlay deletes the key.
 #[must_use]
-pub fn merge(base: Node, overlay: Node) -> Node {
+pub(crate) fn merge(base: Node, overlay: Node) -> Node {
     match (base.value, overlay.value) {
         (Value::Map(mut base_map), Value::Map(over_map)) => {
             for (key, entry) in over_map {

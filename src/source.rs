@@ -8,7 +8,7 @@
 use std::fmt;
 
 /// Index of a file in [`Sources`].
-pub type FileId = u32;
+pub(crate) type FileId = u32;
 
 /// A position in a source file: 1-based line and column (in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -7,14 +7,14 @@
 
 /// A YAML double-quoted scalar that any YAML 1.1 or 1.2 parser reads back as `text`.
 #[must_use]
-pub fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     write_quoted(&mut out, text);
     out
 }
 
 /// A string as the formatter writes it: plain when safe, else double-quoted.
-pub fn write_scalar(out: &mut String, text: &str) {
+pub(crate) fn write_scalar(out: &mut String, text: &str) {
     if is_plain_safe(text) {
         out.push_str(text);
     } else {
@@ -27,7 +27,7 @@ pub fn write_scalar(out: &mut String, text: &str) {
 /// and not one of the words YAML 1.1 reads as a boolean or null. Anything else (numbers,
 /// `1000m`, text with spaces, `:` or `#`) is double-quoted.
 #[must_use]
-pub fn is_plain_safe(text: &str) -> bool {
+pub(crate) fn is_plain_safe(text: &str) -> bool {
     const SPECIAL: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
     let mut chars = text.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -40,7 +40,7 @@ pub fn is_plain_safe(text: &str) -> bool {
 ///
 /// Escapes what JSON escapes (`"`, `\`, C0 controls) plus what YAML does not allow raw
 /// or treats as a line break: DEL, C1 controls, NEL, U+2028, U+2029, and the BOM.
-pub fn write_quoted(out: &mut String, text: &str) {
+pub(crate) fn write_quoted(out: &mut String, text: &str) {
     use std::fmt::Write as _;
     out.push('"');
     for c in text.chars() {
@@ -60,7 +60,7 @@ pub fn write_quoted(out: &mut String, text: &str) {
 }
 
 #[must_use]
-pub fn needs_escape(c: char) -> bool {
+pub(crate) fn needs_escape(c: char) -> bool {
     matches!(c, '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
 }
 
@@ -68,7 +68,7 @@ pub fn needs_escape(c: char) -> bool {
 /// indentation would be misread), it ends in more than one newline or in blanks, a line
 /// holds only blanks, or it has characters that must be escaped.
 #[must_use]
-pub fn fits_literal_block(text: &str) -> bool {
+pub(crate) fn fits_literal_block(text: &str) -> bool {
     !text.is_empty()
         && !text.starts_with([' ', '\n'])
         && !text.ends_with("\n\n")
@@ -84,7 +84,7 @@ pub fn fits_literal_block(text: &str) -> bool {
 /// A literal block scalar indented by `indent` when the text can be one without
 /// changing, else a double-quoted scalar.
 #[must_use]
-pub fn block(text: &str, indent: usize) -> String {
+pub(crate) fn block(text: &str, indent: usize) -> String {
     if !text.contains('\n') || !fits_literal_block(text) {
         return quote(text);
     }

@@ -5,9 +5,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mplp_scale::load::Input;
-use mplp_scale::plan::{Selection, plan};
-use mplp_scale::render::Renderer;
+use mplp_scale::Input;
+use mplp_scale::{Selection, plan};
+use mplp_scale::Renderer;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         name: "fuzz.yaml".to_owned(),
         text: text.to_owned(),
     };
-    let Ok(checked) = mplp_scale::commands::check(&[input], &[]) else {
+    let Ok(checked) = mplp_scale::check(&[input], &[]) else {
         return;
     };
     // Diagnostics always print, in every form.

@@ -57,7 +57,7 @@ fn y_axis(rows: &[Row], max: i64) -> (f64, f64, f64) {
 /// The chart of one simulation.
 #[must_use]
 #[allow(clippy::many_single_char_names)] // x, y: the chart's geometry
-pub fn svg(rows: &[Row], min: i64, max: i64, module: &str, region: &str) -> String {
+pub(crate) fn svg(rows: &[Row], min: i64, max: i64, module: &str, region: &str) -> String {
     let (w, h) = (WIDTH, HEIGHT);
     let (plot_right, plot_bottom) = (w - RIGHT, h - BOTTOM);
     let t0 = rows.first().map_or(0, |r| r.t) as f64;

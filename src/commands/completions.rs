@@ -20,7 +20,7 @@ use crate::cli::{Cli, CompletionsArgs};
 /// The binary's name, as the scripts register it.
 const BIN: &str = "mplp-scale";
 
-pub fn completions(args: &CompletionsArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+pub(crate) fn completions(args: &CompletionsArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     out.write_all(script(args.shell).as_bytes())?;
     out.flush()?;
     Ok(ExitStatus::Success)
@@ -28,7 +28,7 @@ pub fn completions(args: &CompletionsArgs, out: &mut dyn Write) -> Result<ExitSt
 
 /// The completion script for `shell`.
 #[must_use]
-pub fn script(shell: Shell) -> String {
+pub(crate) fn script(shell: Shell) -> String {
     let mut cmd = Cli::command();
     let mut bytes = Vec::new();
     clap_complete::generate(shell, &mut cmd, BIN, &mut bytes);

@@ -47,7 +47,11 @@ impl std::fmt::Display for Identity {
     }
 }
 
-pub fn diff(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
+pub(crate) fn diff(
+    args: &DiffArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus> {
     if args.old == "-" && args.new == "-" {
         anyhow::bail!(
             "`diff - -` would read standard input for both sides: give at most one side as `-`"

@@ -61,7 +61,11 @@ fn connections(
 /// `superuser_reserved_connections`, PostgreSQL's default: not for the pooler.
 const RESERVED_CONNECTIONS: i64 = 3;
 
-pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
+pub(crate) fn explain(
+    args: &ExplainArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus> {
     let Some((_, profile)) = super::valid_profile(&args.profile, err)? else {
         return Ok(ExitStatus::Failure);
     };

@@ -12,11 +12,11 @@ use crate::cli::InitArgs;
 /// written beside it.
 const STARTER: &str = include_str!("../../profiles/minimal.yaml");
 /// Where `init` writes the profile when no PATH is given.
-pub const DEFAULT_PATH: &str = "mplp-profile.yaml";
+pub(crate) const DEFAULT_PATH: &str = "mplp-profile.yaml";
 /// The schema file `init` writes beside the profile (when there is none).
 const SCHEMA_FILE: &str = "profile.schema.json";
 
-pub fn init(args: &InitArgs, err: &mut dyn Write) -> Result<ExitStatus> {
+pub(crate) fn init(args: &InitArgs, err: &mut dyn Write) -> Result<ExitStatus> {
     if args.path.exists() && !args.force {
         bail!(
             "`{}` exists: it was left as it is (use --force to replace it)",

@@ -10,7 +10,11 @@ use crate::diagnostic::print;
 use crate::load::{Input, Loaded};
 
 /// Check each profile (or the layered `-f` files as one); diagnostics to `out`, the summary to `err`.
-pub fn lint(args: &LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
+pub(crate) fn lint(
+    args: &LintArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus> {
     if args.profiles.iter().filter(|p| *p == "-").count() > 1 {
         anyhow::bail!(
             "standard input (`-`) is given more than once: it can be read only once, so give `-` once and the other profiles as files"

@@ -1,14 +1,14 @@
 //! One entry function per subcommand, each writing to the writers it is given.
 
-pub mod chart;
-pub mod completions;
-pub mod diff;
-pub mod explain;
-pub mod init;
-pub mod lint;
-pub mod render;
-pub mod schema;
-pub mod simulate;
+pub(crate) mod chart;
+pub(crate) mod completions;
+pub(crate) mod diff;
+pub(crate) mod explain;
+pub(crate) mod init;
+pub(crate) mod lint;
+pub(crate) mod render;
+pub(crate) mod schema;
+pub(crate) mod simulate;
 
 use std::io::Write;
 
@@ -34,7 +34,7 @@ pub fn check(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
 /// Drop the warnings that are allowed: by `--allow CODE`, or in the profile by a comment
 /// `# mplp-scale: allow CODE[, CODE...]` at the end of the warning's line or alone on the
 /// line above it (that one value only). Errors are never dropped.
-pub fn allow(loaded: &mut Loaded, codes: &[crate::diagnostic::Code]) {
+pub(crate) fn allow(loaded: &mut Loaded, codes: &[crate::diagnostic::Code]) {
     let sources = &loaded.sources;
     let allowed_at = |d: &crate::diagnostic::Diagnostic| {
         let Some(span) = d.span else { return false };
@@ -64,7 +64,7 @@ pub fn allow(loaded: &mut Loaded, codes: &[crate::diagnostic::Code]) {
 
 /// Load and check a profile for a command that needs a valid one: on errors, print them
 /// and return `None` (the caller exits 1).
-pub fn valid_profile(
+pub(crate) fn valid_profile(
     args: &crate::cli::ProfileArgs,
     err: &mut dyn Write,
 ) -> Result<Option<(Loaded, Profile)>> {
@@ -86,7 +86,10 @@ pub fn valid_profile(
 }
 
 /// Read `simulate --trace FILE` (`-`: standard input, unless the profile is read from it).
-pub fn read_trace(path: &std::path::Path, profile: &crate::cli::ProfileArgs) -> Result<String> {
+pub(crate) fn read_trace(
+    path: &std::path::Path,
+    profile: &crate::cli::ProfileArgs,
+) -> Result<String> {
     use anyhow::Context as _;
     if path != std::path::Path::new("-") {
         return std::fs::read_to_string(path)
@@ -106,7 +109,7 @@ pub fn read_trace(path: &std::path::Path, profile: &crate::cli::ProfileArgs) -> 
 /// Say (one line on stderr) that no profile was given, so the embedded default profile is
 /// used; name a profile that `init` wrote in the current directory, which is not read
 /// unless given. `give` is how to give that file to this command.
-pub fn note_default_profile(err: &mut dyn Write, give: &str) -> Result<()> {
+pub(crate) fn note_default_profile(err: &mut dyn Write, give: &str) -> Result<()> {
     let here = init::DEFAULT_PATH;
     write!(
         err,
@@ -125,7 +128,7 @@ pub fn note_default_profile(err: &mut dyn Write, give: &str) -> Result<()> {
 
 /// The error for a `--region` the profile does not have.
 #[must_use]
-pub fn unknown_region(profile: &Profile, region: &str) -> String {
+pub(crate) fn unknown_region(profile: &Profile, region: &str) -> String {
     let known: Vec<&str> = profile.regions.keys().map(String::as_str).collect();
     format!(
         "unknown region `{region}`: the profile's regions are {}",

@@ -13,7 +13,11 @@ use crate::plan::{Selection, plan};
 use crate::render::Renderer;
 
 /// Render the profile; diagnostics go to `err`, the stream to `out` (or `-o FILE`).
-pub fn render(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
+pub(crate) fn render(
+    args: &RenderArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus> {
     let inputs: Vec<Input> = args
         .profile
         .files

@@ -9,14 +9,14 @@ use crate::cli::SchemaArgs;
 
 /// The schema as it is committed in `schemas/profile.schema.json`.
 #[must_use]
-pub fn schema_text() -> String {
+pub(crate) fn schema_text() -> String {
     let mut text = serde_json::to_string_pretty(&crate::profile::profile_schema())
         .unwrap_or_else(|_| "{}".to_owned());
     text.push('\n');
     text
 }
 
-pub fn schema(args: &SchemaArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+pub(crate) fn schema(args: &SchemaArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let text = schema_text();
     match &args.output {
         Some(path) => crate::emit::write_atomically(path, |w| Ok(w.write_all(text.as_bytes())?))?,

@@ -20,7 +20,7 @@ use crate::hpa::metric::seed_replicas;
 use crate::hpa::trace::{Column, Row, TraceRow, columns, controller, run};
 use crate::quantity::Quantity;
 
-pub fn simulate(
+pub(crate) fn simulate(
     args: &SimulateArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,

@@ -159,7 +159,7 @@ pub enum Code {
     PdbBothBounds,
 }
 
-pub use super::catalogue::{CODES, CodeInfo};
+use super::catalogue::{CODES, CodeInfo};
 
 // Each row sits at its code's index, so `Code::info` is a lookup and no code is left out
 // of `Code::all` (a variant added without its row moves the next one off its index, or,
@@ -212,7 +212,7 @@ impl Code {
 /// # Errors
 ///
 /// The reason, when CODE is not a code, or is an error's.
-pub fn parse_allow(text: &str) -> Result<Code, String> {
+pub(crate) fn parse_allow(text: &str) -> Result<Code, String> {
     let wanted = text.trim().to_ascii_uppercase();
     match CODES.iter().find(|info| info.id == wanted) {
         Some(info) if info.severity == Severity::Warning => Ok(info.code),

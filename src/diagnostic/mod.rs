@@ -8,11 +8,13 @@
 
 mod catalogue;
 mod code;
-pub mod print;
+pub(crate) mod print;
 
 use std::fmt::{self, Write as _};
 
-pub use code::{CODES, Code, CodeInfo, Severity, parse_allow};
+pub use catalogue::{CODES, CodeInfo};
+pub(crate) use code::parse_allow;
+pub use code::{Code, Severity};
 
 use crate::source::Span;
 
@@ -154,7 +156,7 @@ impl Diagnostic {
 }
 
 /// Sort diagnostics by file, line and column (those without a position last), then code.
-pub fn sort(diagnostics: &mut [Diagnostic]) {
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         (a.span.is_none(), a.span, a.code, &a.path, &a.message).cmp(&(
             b.span.is_none(),

@@ -86,7 +86,7 @@ fn token_end(line: &str, start: usize) -> usize {
 }
 
 /// Print diagnostics in the full text form, a blank line after each.
-pub fn text(loaded: &Loaded, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn text(loaded: &Loaded, out: &mut dyn Write) -> io::Result<()> {
     for d in &loaded.diagnostics {
         writeln!(out, "{}\n", d.full(&loaded.sources))?;
     }
@@ -94,14 +94,14 @@ pub fn text(loaded: &Loaded, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// `--format json`: one array of records for every diagnostic of every run.
-pub fn json(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn json(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
     let records: Vec<Record<'_>> = runs.iter().flat_map(records).collect();
     serde_json::to_writer_pretty(&mut *out, &records)?;
     writeln!(out)
 }
 
 /// `--format github`: one workflow command per diagnostic.
-pub fn github(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn github(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
     for r in runs.iter().flat_map(records) {
         writeln!(
             out,
@@ -125,7 +125,7 @@ pub fn github(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
 /// `--format sarif`: one SARIF 2.1.0 log (GitHub code scanning): a rule per code, a
 /// result per diagnostic. Diagnostics in standard input, `--set` or the embedded default
 /// have no file to point at, so no location.
-pub fn sarif(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn sarif(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
     use serde_json::json;
     let rules: Vec<serde_json::Value> = super::CODES
         .iter()
@@ -185,7 +185,7 @@ fn level(severity: Severity) -> &'static str {
 
 /// `--format junit`: `JUnit` XML for CI test reports. Each profile checked is a test case,
 /// failed by its errors (one `<failure>` each); its warnings go to `<system-out>`.
-pub fn junit(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn junit(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
     let failed = runs.iter().filter(|r| r.errors() > 0).count();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -260,7 +260,7 @@ fn xml_escape(text: &str) -> String {
 
 /// `N errors, M warnings` with the right plurals.
 #[must_use]
-pub fn summary(errors: usize, warnings: usize) -> String {
+pub(crate) fn summary(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
         "{}, {}",
@@ -270,7 +270,7 @@ pub fn summary(errors: usize, warnings: usize) -> String {
 }
 
 /// `lint`'s last line: `checked 2 profiles: 1 error, 0 warnings`.
-pub fn checked_line(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn checked_line(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
     let (errors, warnings) = runs
         .iter()
         .fold((0, 0), |(e, w), run| (e + run.errors(), w + run.warnings()));

@@ -2,11 +2,11 @@
 //! metric asks for at the current count.
 
 /// The controller's tolerance: no scaling while `|1 - ratio| <= 0.1`.
-pub const TOLERANCE: f64 = 0.1;
+pub(crate) const TOLERANCE: f64 = 0.1;
 
 /// Where a metric comes from (it names the condition when the metric is missing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Resource,
     Pods,
     Object,
@@ -16,7 +16,7 @@ impl Source {
     /// The `ScalingActive` reason the controller sets when this metric cannot be read
     /// (`computeReplicasForMetric` → `getUnableComputeReplicaCountCondition`).
     #[must_use]
-    pub fn failed_reason(self) -> &'static str {
+    pub(crate) fn failed_reason(self) -> &'static str {
         match self {
             Source::Resource => "FailedGetResourceMetric",
             Source::Pods => "FailedGetPodsMetric",
@@ -27,7 +27,7 @@ impl Source {
 
 /// What a metric's target is, in the units the trace gives.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Target {
+pub(crate) enum Target {
     /// Resource metric, percent of the pods' request (`averageUtilization`).
     Utilization(i64),
     /// Resource or pods metric: average value per pod.
@@ -43,7 +43,7 @@ pub enum Target {
 /// pods in percent of one pod's request; for average values the total over all pods;
 /// for object metrics the object's value.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Observation {
+pub(crate) struct Observation {
     pub source: Source,
     pub target: Target,
     pub value: Option<f64>,
@@ -60,7 +60,7 @@ fn milli(x: f64) -> i64 {
 /// compounds while the value stays above target) and `GetObjectPerPodMetricReplicas`
 /// (object `AverageValue`: `ceil(value ÷ target)`, whatever the current count).
 #[must_use]
-pub fn metric_replicas(current: i64, target: Target, value: f64) -> i64 {
+pub(crate) fn metric_replicas(current: i64, target: Target, value: f64) -> i64 {
     if current <= 0 {
         return 0;
     }
@@ -99,7 +99,7 @@ pub fn metric_replicas(current: i64, target: Target, value: f64) -> i64 {
 /// The demand a metric value means, in pods at the target, at `current` replicas
 /// (for the chart and for building step traces).
 #[must_use]
-pub fn demand_in_pods(target: Target, value: f64, current: i64) -> f64 {
+pub(crate) fn demand_in_pods(target: Target, value: f64, current: i64) -> f64 {
     match target {
         Target::Utilization(u) => value / u as f64,
         Target::AverageValue(t) | Target::ObjectAverageValue(t) => value / t,
@@ -110,7 +110,7 @@ pub fn demand_in_pods(target: Target, value: f64, current: i64) -> f64 {
 /// The metric value that means `pods` pods' worth of demand when the HPA runs
 /// `current` replicas (the inverse of [`demand_in_pods`]).
 #[must_use]
-pub fn value_for_demand(target: Target, pods: f64, current: i64) -> f64 {
+pub(crate) fn value_for_demand(target: Target, pods: f64, current: i64) -> f64 {
     match target {
         Target::Utilization(u) => pods * u as f64,
         Target::AverageValue(t) | Target::ObjectAverageValue(t) => pods * t,
@@ -121,7 +121,7 @@ pub fn value_for_demand(target: Target, pods: f64, current: i64) -> f64 {
 /// The scaling guide's `calculateReplicas`: `load / target + 1` (integer division),
 /// clamped to 2..20.
 #[must_use]
-pub fn seed_replicas(load: f64, target: f64) -> i64 {
+pub(crate) fn seed_replicas(load: f64, target: f64) -> i64 {
     if target <= 0.0 {
         return 2;
     }
@@ -131,7 +131,8 @@ pub fn seed_replicas(load: f64, target: f64) -> i64 {
 impl Observation {
     /// The same metric with another value.
     #[must_use]
-    pub fn with(self, value: Option<f64>) -> Self {
+    #[cfg(test)]
+    pub(crate) fn with(self, value: Option<f64>) -> Self {
         Self { value, ..self }
     }
 }

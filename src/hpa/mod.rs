@@ -19,17 +19,19 @@
 //! milli-values, integer averages). `trace` runs a whole trace through it, for both
 //! commands. Kept apart from rendering: nothing here knows about YAML.
 
-pub mod metric;
-pub mod trace;
+pub(crate) mod metric;
+pub(crate) mod trace;
 
-pub use metric::{Observation, Source, TOLERANCE, Target, metric_replicas, seed_replicas};
+#[cfg(test)]
+use metric::seed_replicas;
+pub(crate) use metric::{Observation, Source, Target, metric_replicas};
 
 /// `--horizontal-pod-autoscaler-downscale-stabilization` default.
-pub const DOWNSCALE_STABILIZATION_SECONDS: i64 = 300;
+pub(crate) const DOWNSCALE_STABILIZATION_SECONDS: i64 = 300;
 
 /// A scaling policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Policy {
+pub(crate) struct Policy {
     pub percent: bool,
     pub value: i64,
     pub period_seconds: i64,
@@ -37,7 +39,7 @@ pub struct Policy {
 
 /// How policies combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Select {
+pub(crate) enum Select {
     Max,
     Min,
     Disabled,
@@ -45,7 +47,7 @@ pub enum Select {
 
 /// One direction's rules, with every default filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rules {
+pub(crate) struct Rules {
     pub stabilization_window_seconds: i64,
     pub select: Select,
     pub policies: Vec<Policy>,
@@ -54,7 +56,7 @@ pub struct Rules {
 /// The behavior as the API server stores it (`SetDefaults_HorizontalPodAutoscalerBehavior`)
 /// and the controller completes it (`maybeInitScaleDownStabilizationWindow`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Behavior {
+pub(crate) struct Behavior {
     pub scale_up: Rules,
     pub scale_down: Rules,
 }
@@ -63,7 +65,7 @@ impl Behavior {
     /// Fill a profile behavior field by field: `GenerateHPAScaleUpRules` /
     /// `GenerateHPAScaleDownRules` (`copyHPAScalingRules`).
     #[must_use]
-    pub fn with_defaults(b: &crate::profile::Behavior) -> Self {
+    pub(crate) fn with_defaults(b: &crate::profile::Behavior) -> Self {
         let fill = |rules: Option<&crate::profile::ScalingRules>, default: Rules| {
             let Some(r) = rules else { return default };
             Rules {
@@ -98,7 +100,7 @@ impl Behavior {
 
 /// Scale-up defaults: no stabilization, `Max` of 4 pods or 100 % per 15 s.
 #[must_use]
-pub fn default_scale_up() -> Rules {
+pub(crate) fn default_scale_up() -> Rules {
     Rules {
         stabilization_window_seconds: 0,
         select: Select::Max,
@@ -119,7 +121,7 @@ pub fn default_scale_up() -> Rules {
 
 /// Scale-down defaults: the controller's 300 s window, `Max` of 100 % per 15 s.
 #[must_use]
-pub fn default_scale_down() -> Rules {
+pub(crate) fn default_scale_down() -> Rules {
     Rules {
         stabilization_window_seconds: DOWNSCALE_STABILIZATION_SECONDS,
         select: Select::Max,
@@ -133,7 +135,7 @@ pub fn default_scale_down() -> Rules {
 
 /// The result of one sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
+pub(crate) struct Step {
     /// The raw recommendation: the maximum over the metrics that could be read, before
     /// stabilization and limits (`None`: none could be read).
     pub desired: Option<i64>,
@@ -160,7 +162,7 @@ struct ScaleEvent {
 
 /// One HPA's controller state across syncs.
 #[derive(Debug, Clone)]
-pub struct Controller {
+pub(crate) struct Controller {
     pub min: i64,
     pub max: i64,
     /// `None`: the HPA has no `behavior` (legacy normalization).
@@ -175,7 +177,7 @@ pub struct Controller {
 
 impl Controller {
     #[must_use]
-    pub fn new(min: i64, max: i64, behavior: Option<Behavior>, replicas: i64) -> Self {
+    pub(crate) fn new(min: i64, max: i64, behavior: Option<Behavior>, replicas: i64) -> Self {
         Self {
             min,
             max,
@@ -190,7 +192,7 @@ impl Controller {
 
     /// One sync at time `now` (seconds) with the metrics observed then
     /// (`reconcileAutoscaler`).
-    pub fn sync(&mut self, now: i64, observations: &[Observation]) -> Step {
+    pub(crate) fn sync(&mut self, now: i64, observations: &[Observation]) -> Step {
         let current = self.replicas;
         // recordInitialRecommendation: the first time the controller sees the HPA, the
         // current count is a recommendation (of "now"), inside every window.

@@ -10,22 +10,22 @@ use crate::effective::EffectiveModule;
 use crate::profile::{Metric, ObjectTarget, ResourceTarget};
 
 /// The controller's default sync period (`--horizontal-pod-autoscaler-sync-period`).
-pub const SYNC_SECONDS: i64 = 15;
+pub(crate) const SYNC_SECONDS: i64 = 15;
 
 /// One metric column of a trace.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Column {
+pub(crate) struct Column {
     pub name: String,
     pub source: Source,
     pub target: Target,
 }
 
 /// One row of a trace: the sync's time and one value per column (`None`: missing).
-pub type TraceRow = (i64, Vec<Option<f64>>);
+pub(crate) type TraceRow = (i64, Vec<Option<f64>>);
 
 /// One simulated sync.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Row {
+pub(crate) struct Row {
     pub t: i64,
     /// What each metric proposes at the count before the sync.
     pub per_metric: Vec<Option<i64>>,
@@ -40,7 +40,7 @@ pub struct Row {
 
 /// The columns of a module's metrics, in order.
 #[must_use]
-pub fn columns(metrics: &[Metric]) -> Vec<Column> {
+pub(crate) fn columns(metrics: &[Metric]) -> Vec<Column> {
     metrics
         .iter()
         .map(|m| match m {
@@ -74,7 +74,7 @@ pub fn columns(metrics: &[Metric]) -> Vec<Column> {
 
 /// The controller of a module's HPA, starting at `replicas`.
 #[must_use]
-pub fn controller(module: &EffectiveModule<'_>, replicas: i64) -> Controller {
+pub(crate) fn controller(module: &EffectiveModule<'_>, replicas: i64) -> Controller {
     Controller::new(
         module.replicas.min,
         module.replicas.max,
@@ -84,7 +84,7 @@ pub fn controller(module: &EffectiveModule<'_>, replicas: i64) -> Controller {
 }
 
 /// Run every row of `trace` through `controller`, one sync per row.
-pub fn run(controller: &mut Controller, columns: &[Column], trace: &[TraceRow]) -> Vec<Row> {
+pub(crate) fn run(controller: &mut Controller, columns: &[Column], trace: &[TraceRow]) -> Vec<Row> {
     trace
         .iter()
         .map(|(t, values)| {
@@ -120,7 +120,7 @@ pub fn run(controller: &mut Controller, columns: &[Column], trace: &[TraceRow]) 
 }
 
 /// How long each phase of [`step_trace`] lasts at most.
-pub const STEP_PHASE_SECONDS: i64 = 3600;
+pub(crate) const STEP_PHASE_SECONDS: i64 = 3600;
 
 /// The step `explain` measures: from `t = 0`, every metric at twice `max` pods' worth
 /// of demand for an hour, then at half `min` pods' worth for an hour, a sync every
@@ -130,7 +130,7 @@ pub const STEP_PHASE_SECONDS: i64 = 3600;
 /// before the step (`target × 2·max ÷ min` up, `target × (min ÷ 2) ÷ max` down). The
 /// HPA starts at `min`, which the controller records as its first recommendation.
 #[must_use]
-pub fn step_trace(columns: &[Column], min: i64, max: i64) -> Vec<TraceRow> {
+pub(crate) fn step_trace(columns: &[Column], min: i64, max: i64) -> Vec<TraceRow> {
     let syncs = STEP_PHASE_SECONDS / SYNC_SECONDS;
     let values = |pods: f64, from: i64| -> Vec<Option<f64>> {
         columns
@@ -152,7 +152,7 @@ pub fn step_trace(columns: &[Column], min: i64, max: i64) -> Vec<TraceRow> {
 /// the sync that reaches `max`, and from the first sync at minimum demand to the sync
 /// that reaches `min` (`None`: not within the hour).
 #[must_use]
-pub fn step_timings(rows: &[Row], min: i64, max: i64) -> (Option<i64>, Option<i64>) {
+pub(crate) fn step_timings(rows: &[Row], min: i64, max: i64) -> (Option<i64>, Option<i64>) {
     let down_from = STEP_PHASE_SECONDS;
     let up = rows
         .iter()

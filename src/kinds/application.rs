@@ -13,7 +13,7 @@ use crate::effective::{CORE_MODULE, deployment_name, effective_module};
 use crate::plan::PlannedObject;
 use crate::profile::{Delivery, Region, ValuesFormat};
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "argoproj.io/v1alpha1",
     kind: "Application",
     placement: Placement::Global,
@@ -33,7 +33,7 @@ pub static INFO: KindInfo = KindInfo {
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Application {
+pub(crate) struct Application {
     pub project: String,
     pub repo_url: String,
     pub path: String,
@@ -50,14 +50,14 @@ pub struct Application {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HelmValues {
+pub(crate) struct HelmValues {
     pub regions: Vec<RegionValues>,
     pub network: Option<NetworkValues>,
     pub postgres: Option<PostgresValues>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RegionValues {
+pub(crate) struct RegionValues {
     pub name: String,
     pub primary: bool,
     pub weight: i64,
@@ -67,7 +67,7 @@ pub struct RegionValues {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NetworkValues {
+pub(crate) struct NetworkValues {
     pub cross_region_latency: String,
     pub replication_factor: i64,
     pub consistency_level: String,
@@ -75,7 +75,7 @@ pub struct NetworkValues {
 
 impl NetworkValues {
     #[must_use]
-    pub fn new(network: &crate::profile::Network) -> Self {
+    pub(crate) fn new(network: &crate::profile::Network) -> Self {
         Self {
             cross_region_latency: network.cross_region_latency.clone(),
             replication_factor: network.replication_factor,
@@ -85,7 +85,7 @@ impl NetworkValues {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PostgresValues {
+pub(crate) struct PostgresValues {
     pub primary_region: String,
     pub primary_instances: i64,
     pub read_replicas: Vec<(String, i64)>,

@@ -23,7 +23,7 @@ use crate::plan::PlannedObject;
 use crate::profile::{Delivery, ManifestSource, Profile};
 use crate::yaml::quote;
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "argoproj.io/v1alpha1",
     kind: "ApplicationSet",
     placement: Placement::Global,
@@ -44,10 +44,10 @@ pub static INFO: KindInfo = KindInfo {
 
 /// The name of the Config Management Plugin as Argo CD knows it (`<name>-<version>`,
 /// `deploy/argocd/mplp-scale-cmp.yaml`).
-pub const PLUGIN: &str = "mplp-scale-v1";
+pub(crate) const PLUGIN: &str = "mplp-scale-v1";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ApplicationSet {
+pub(crate) struct ApplicationSet {
     /// The generated Applications' name, a Go template.
     pub name: &'static str,
     pub region: &'static str,
@@ -65,7 +65,7 @@ pub struct ApplicationSet {
 
 /// One region's Helm values.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RegionValues {
+pub(crate) struct RegionValues {
     pub region: String,
     pub cluster: String,
     pub primary: bool,
@@ -80,7 +80,7 @@ pub struct RegionValues {
 
 /// The region's database role, for the chart.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Database {
+pub(crate) struct Database {
     /// `primary` or `replica`.
     pub role: &'static str,
     pub instances: i64,
@@ -156,7 +156,7 @@ fn region_values(profile: &Profile, primary: Option<&str>) -> Vec<RegionValues> 
 /// rendered objects. A Go template: `{{ .region }}` and `{{ toJson .values }}` are the
 /// ApplicationSet controller's; every other value is a quoted YAML scalar.
 #[must_use]
-pub fn template_patch(profile: &Profile) -> String {
+pub(crate) fn template_patch(profile: &Profile) -> String {
     let platform = &profile.platform;
     let manifests = &platform.manifests;
     let repo = manifests.repo_url.as_deref().unwrap_or(&platform.repo_url);

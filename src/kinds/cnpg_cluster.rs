@@ -13,7 +13,7 @@ use super::{At, Check, KindInfo, Placement, Planner, ResourcesCtx};
 use crate::plan::PlannedObject;
 use crate::profile::Postgres;
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "postgresql.cnpg.io/v1",
     kind: "Cluster",
     placement: Placement::Regional,
@@ -28,7 +28,7 @@ pub static INFO: KindInfo = KindInfo {
 
 /// The name of a region's entry in `externalClusters`, also its `serverName` in the archive.
 #[must_use]
-pub fn member(pg: &Postgres, region: &str) -> String {
+pub(crate) fn member(pg: &Postgres, region: &str) -> String {
     format!("{}-{region}", pg.name)
 }
 
@@ -96,7 +96,7 @@ fn topology(p: &Planner<'_>, pg: &Postgres, at: &At<'_>, primary: &str, store: &
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Cluster {
+pub(crate) struct Cluster {
     pub instances: i64,
     pub image_name: Option<String>,
     pub parameters: Vec<(String, String)>,
@@ -110,7 +110,7 @@ pub struct Cluster {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Topology {
+pub(crate) struct Topology {
     /// `replica.primary`: the primary region's entry.
     pub primary: String,
     /// `replica.self` and this cluster's `serverName`.

@@ -11,7 +11,7 @@ use super::{At, Body, Check, KindInfo, Placement, Planner};
 use crate::plan::PlannedObject;
 use crate::profile::TrafficMode;
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "networking.istio.io/v1",
     kind: "DestinationRule",
     placement: Placement::Regional,
@@ -25,7 +25,7 @@ pub static INFO: KindInfo = KindInfo {
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DestinationRule {
+pub(crate) struct DestinationRule {
     pub host: String,
     /// `localFirst`: locality load balancing, failing over to other regions.
     pub locality: bool,

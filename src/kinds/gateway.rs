@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{At, Body, Check, KindInfo, Placement, Planner};
 use crate::plan::PlannedObject;
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "networking.istio.io/v1",
     kind: "Gateway",
     placement: Placement::Regional,
@@ -24,7 +24,7 @@ pub static INFO: KindInfo = KindInfo {
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Gateway {
+pub(crate) struct Gateway {
     pub selector: Vec<(String, String)>,
     pub host: String,
     pub credential_name: Option<String>,
@@ -32,7 +32,7 @@ pub struct Gateway {
 
 /// The Gateway mplp-scale renders: `traffic.gateway` when it is a bare name.
 #[must_use]
-pub fn rendered(gateway: Option<&str>) -> Option<&str> {
+pub(crate) fn rendered(gateway: Option<&str>) -> Option<&str> {
     gateway.filter(|g| !g.contains('/'))
 }
 

@@ -11,7 +11,7 @@ use crate::effective::{EffectiveModule, effective_module, overridden};
 use crate::plan::PlannedObject;
 use crate::profile::{Metric, ObjectTarget, ResourceTarget, ScalingRules};
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
     placement: Placement::Regional,
@@ -26,7 +26,7 @@ pub static INFO: KindInfo = KindInfo {
 
 /// The name of a module's HPA.
 #[must_use]
-pub fn name(module: &str) -> String {
+pub(crate) fn name(module: &str) -> String {
     format!("mplp-{module}-hpa")
 }
 
@@ -50,7 +50,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Hpa {
+pub(crate) struct Hpa {
     pub deployment: String,
     pub min: i64,
     pub max: i64,
@@ -59,7 +59,7 @@ pub struct Hpa {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MetricCtx {
+pub(crate) struct MetricCtx {
     /// `Resource`, `Pods` or `Object`.
     pub source: &'static str,
     pub name: String,
@@ -71,13 +71,13 @@ pub struct MetricCtx {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BehaviorCtx {
+pub(crate) struct BehaviorCtx {
     pub scale_up: Option<RulesCtx>,
     pub scale_down: Option<RulesCtx>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RulesCtx {
+pub(crate) struct RulesCtx {
     pub stabilization_window_seconds: Option<i64>,
     pub select_policy: Option<&'static str>,
     /// (type, value, periodSeconds)
@@ -86,7 +86,7 @@ pub struct RulesCtx {
 
 /// The HPA of one module, with its effective settings.
 #[must_use]
-pub fn spec(module: &EffectiveModule<'_>) -> Hpa {
+pub(crate) fn spec(module: &EffectiveModule<'_>) -> Hpa {
     Hpa {
         deployment: module.deployment.clone(),
         min: module.replicas.min,

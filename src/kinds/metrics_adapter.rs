@@ -18,7 +18,7 @@ use crate::profile::autoscaling::SeriesKind;
 use crate::profile::{Metric, MetricSource, Profile, Region};
 use crate::yaml::quote;
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "v1",
     kind: "ConfigMap",
     placement: Placement::Regional,
@@ -65,7 +65,7 @@ type Resources = Vec<(String, Option<String>, String)>;
 
 /// The custom metrics the region's HPAs use, in first-use order, with their resources.
 #[must_use]
-pub fn used_metrics(profile: &Profile, region: &Region) -> IndexMap<String, Resources> {
+pub(crate) fn used_metrics(profile: &Profile, region: &Region) -> IndexMap<String, Resources> {
     let mut used: IndexMap<String, Resources> = IndexMap::new();
     for module in profile.modules.keys() {
         let Some(m) = effective_module(profile, region, module) else {
@@ -99,7 +99,7 @@ pub fn used_metrics(profile: &Profile, region: &Region) -> IndexMap<String, Reso
 
 /// The adapter's `config.yaml` for one region (`None`: no HPA uses a metric with a source).
 #[must_use]
-pub fn config(profile: &Profile, region: &Region) -> Option<String> {
+pub(crate) fn config(profile: &Profile, region: &Region) -> Option<String> {
     let mut out = String::from("rules:\n");
     let mut any = false;
     for (metric, resources) in used_metrics(profile, region) {

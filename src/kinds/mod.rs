@@ -12,23 +12,23 @@
 //! without an override) share one `Arc<Body>`, so a 100-region profile renders each
 //! module's HPA template once, not a hundred times.
 
-pub mod application;
-pub mod application_set;
-pub mod cnpg_cluster;
-pub mod destination_rule;
-pub mod gateway;
-pub mod hpa;
-pub mod metrics_adapter;
-pub mod object_store;
-pub mod pdb;
-pub mod pod_monitor;
-pub mod policies;
-pub mod pooler;
-pub mod redis_cluster;
-pub mod redis_config;
-pub mod scheduled_backup;
-pub mod virtual_service;
-pub mod vpa;
+pub(crate) mod application;
+pub(crate) mod application_set;
+pub(crate) mod cnpg_cluster;
+pub(crate) mod destination_rule;
+pub(crate) mod gateway;
+pub(crate) mod hpa;
+pub(crate) mod metrics_adapter;
+pub(crate) mod object_store;
+pub(crate) mod pdb;
+pub(crate) mod pod_monitor;
+pub(crate) mod policies;
+pub(crate) mod pooler;
+pub(crate) mod redis_cluster;
+pub(crate) mod redis_config;
+pub(crate) mod scheduled_backup;
+pub(crate) mod virtual_service;
+pub(crate) mod vpa;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -42,7 +42,7 @@ use crate::plan::{PlannedObject, Scope};
 use crate::profile::{Profile, Region, ResourceList, Resources};
 
 /// Every kind, in stream order within a scope (global kinds first).
-pub static KINDS: &[&KindInfo] = &[
+pub(crate) static KINDS: &[&KindInfo] = &[
     &application_set::INFO,
     &application::INFO,
     &gateway::INFO,
@@ -101,7 +101,8 @@ impl KindInfo {
 }
 
 /// The context of most kinds: the body as planned, as `spec`.
-pub fn as_planned(_: &minijinja::Environment<'_>, body: &Value) -> anyhow::Result<Value> {
+#[allow(clippy::unnecessary_wraps)] // the signature of `KindInfo::context`
+pub(crate) fn as_planned(_: &minijinja::Environment<'_>, body: &Value) -> anyhow::Result<Value> {
     Ok(minijinja::context! { spec => body.clone() })
 }
 
@@ -312,6 +313,7 @@ impl<'a> Planner<'a> {
 
     /// An object of `kind` in `namespace`.
     #[must_use]
+    #[allow(clippy::unused_self)] // a planner method, like `object`, for every kind alike
     pub fn object_in(
         &self,
         kind: &'static KindInfo,
@@ -391,7 +393,7 @@ impl Planner<'_> {
 type Bodies = Vec<Arc<Body>>;
 
 /// An object's name and body, shared by every region that changes nothing about it.
-pub type Neutral = Option<(Arc<str>, Arc<Body>)>;
+pub(crate) type Neutral = Option<(Arc<str>, Arc<Body>)>;
 
 /// The labels every object carries, and `topology.mplp.io/region` on regional ones.
 fn labels(component: &str, region: Option<&str>) -> Labels {
@@ -414,13 +416,13 @@ fn labels(component: &str, region: Option<&str>) -> Labels {
 
 /// A `ConfigMap`'s `data`, as `(key, text)` pairs in order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ConfigMap {
+pub(crate) struct ConfigMap {
     pub data: Vec<(String, String)>,
 }
 
 /// Requests and limits, as the templates lay them out.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ResourcesCtx {
+pub(crate) struct ResourcesCtx {
     pub requests: Vec<(&'static str, String)>,
     pub limits: Vec<(&'static str, String)>,
 }
@@ -428,7 +430,7 @@ pub struct ResourcesCtx {
 impl ResourcesCtx {
     /// `None` when neither requests nor limits are set.
     #[must_use]
-    pub fn new(resources: &Resources) -> Option<Self> {
+    pub(crate) fn new(resources: &Resources) -> Option<Self> {
         let ctx = Self {
             requests: list(&resources.requests),
             limits: list(&resources.limits),
@@ -439,7 +441,7 @@ impl ResourcesCtx {
 
 /// `(resource name, quantity)` pairs of a resource list.
 #[must_use]
-pub fn list(list: &ResourceList) -> Vec<(&'static str, String)> {
+pub(crate) fn list(list: &ResourceList) -> Vec<(&'static str, String)> {
     list.entries()
         .into_iter()
         .map(|(name, q)| (name.as_str(), q.as_str().to_owned()))

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{At, Check, KindInfo, Placement, Planner};
 use crate::plan::PlannedObject;
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "barmancloud.cnpg.io/v1",
     kind: "ObjectStore",
     placement: Placement::Regional,
@@ -23,7 +23,7 @@ pub static INFO: KindInfo = KindInfo {
 
 /// The name of the `ObjectStore` of a CNPG cluster.
 #[must_use]
-pub fn name(cluster: &str) -> String {
+pub(crate) fn name(cluster: &str) -> String {
     format!("{cluster}-backup")
 }
 
@@ -51,7 +51,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ObjectStore {
+pub(crate) struct ObjectStore {
     pub destination_path: String,
     pub endpoint_url: Option<String>,
     pub secret: String,

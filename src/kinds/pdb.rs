@@ -13,7 +13,7 @@ use crate::effective::{effective_module, effective_pdb, overridden, pod_labels};
 use crate::plan::PlannedObject;
 use crate::profile::{EvictionPolicy, IntOrPercent, Region};
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "policy/v1",
     kind: "PodDisruptionBudget",
     placement: Placement::Regional,
@@ -28,14 +28,14 @@ pub static INFO: KindInfo = KindInfo {
 
 /// The name of a module's budget.
 #[must_use]
-pub fn name(module: &str) -> String {
+pub(crate) fn name(module: &str) -> String {
     format!("mplp-{module}-pdb")
 }
 
 /// A count of pods or a percentage, as the template writes it (`1` or `"25%"`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
-pub enum Count {
+pub(crate) enum Count {
     Pods(i64),
     Percent(String),
 }
@@ -50,7 +50,7 @@ impl From<IntOrPercent> for Count {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PdbCtx {
+pub(crate) struct PdbCtx {
     pub min_available: Option<Count>,
     pub max_unavailable: Option<Count>,
     pub labels: Vec<(String, String)>,

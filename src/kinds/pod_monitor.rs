@@ -28,13 +28,13 @@ const BASE: KindInfo = KindInfo {
 };
 
 /// The database's `PodMonitor`, `<postgres.name>`, after the CNPG objects.
-pub static DATABASE: KindInfo = KindInfo {
+pub(crate) static DATABASE: KindInfo = KindInfo {
     plan: plan_database,
     ..BASE
 };
 
 /// The cache's `PodMonitor`, `<redis.name>`, after the `RedisCluster`.
-pub static CACHE: KindInfo = KindInfo {
+pub(crate) static CACHE: KindInfo = KindInfo {
     plan: plan_cache,
     ..BASE
 };
@@ -76,7 +76,7 @@ fn plan_cache(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PodMonitor {
+pub(crate) struct PodMonitor {
     /// `selector.matchLabels`.
     pub selector: Vec<(&'static str, String)>,
     /// The container port scraped.

@@ -11,7 +11,7 @@ use crate::plan::PlannedObject;
 use crate::profile::{Profile, Region, Scalar};
 use crate::yaml::quote;
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "v1",
     kind: "ConfigMap",
     placement: Placement::Regional,
@@ -59,7 +59,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
 /// written as a double-quoted (JSON) string or a plain number; the `ConfigMap` template
 /// then embeds the whole text escaped.
 #[must_use]
-pub fn document(profile: &Profile, region: &Region) -> String {
+pub(crate) fn document(profile: &Profile, region: &Region) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let listed: Vec<EffectiveModule<'_>> = profile

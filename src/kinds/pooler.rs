@@ -11,7 +11,7 @@ use super::{At, Check, KindInfo, Placement, Planner};
 use crate::plan::PlannedObject;
 use crate::profile::Postgres;
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "postgresql.cnpg.io/v1",
     kind: "Pooler",
     placement: Placement::Regional,
@@ -26,7 +26,7 @@ pub static INFO: KindInfo = KindInfo {
 
 /// The name of the `Pooler` (and of the Service applications connect to).
 #[must_use]
-pub fn name(pg: &Postgres) -> String {
+pub(crate) fn name(pg: &Postgres) -> String {
     format!("{}-pooler", pg.name)
 }
 
@@ -51,7 +51,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Pooler {
+pub(crate) struct Pooler {
     pub cluster: String,
     pub instances: i64,
     /// `rw` or `ro`.

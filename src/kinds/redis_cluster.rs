@@ -15,7 +15,7 @@ use super::{At, Check, KindInfo, Placement, Planner, ResourcesCtx};
 use crate::plan::PlannedObject;
 use crate::profile::{AffinityMode, Redis};
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "redis.redis.opstreelabs.in/v1beta2",
     kind: "RedisCluster",
     placement: Placement::Regional,
@@ -102,7 +102,7 @@ fn role(redis: &Redis, other: &str) -> Option<Role> {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RedisCluster {
+pub(crate) struct RedisCluster {
     pub cluster_size: i64,
     pub version: String,
     pub image: String,
@@ -123,7 +123,7 @@ pub struct RedisCluster {
 
 /// A role's pod anti-affinity.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Role {
+pub(crate) struct Role {
     /// Required (a pod waits) or preferred (weight 100).
     pub required: bool,
     /// The `app` label of the other role's pods (`<name>-leader`, `<name>-follower`).

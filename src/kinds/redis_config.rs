@@ -7,7 +7,7 @@ use super::{At, Check, ConfigMap, KindInfo, Placement, Planner};
 use crate::plan::PlannedObject;
 use crate::profile::Redis;
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "v1",
     kind: "ConfigMap",
     placement: Placement::Regional,
@@ -22,7 +22,7 @@ pub static INFO: KindInfo = KindInfo {
 
 /// The name of the redis.conf `ConfigMap`, when the profile has settings for it.
 #[must_use]
-pub fn name(redis: &Redis) -> Option<String> {
+pub(crate) fn name(redis: &Redis) -> Option<String> {
     (!redis.config.is_empty()).then(|| format!("{}-config", redis.name))
 }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{At, Check, KindInfo, Placement, Planner};
 use crate::plan::PlannedObject;
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "postgresql.cnpg.io/v1",
     kind: "ScheduledBackup",
     placement: Placement::Regional,
@@ -41,7 +41,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ScheduledBackup {
+pub(crate) struct ScheduledBackup {
     /// Six-field cron, seconds first.
     pub schedule: String,
     /// The `Cluster` it backs up.

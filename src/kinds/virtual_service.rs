@@ -13,7 +13,7 @@ use super::{At, Body, Check, KindInfo, Placement, Planner};
 use crate::plan::PlannedObject;
 use crate::profile::{IstioVersion, Profile, TrafficMode};
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "networking.istio.io/v1",
     kind: "VirtualService",
     placement: Placement::Regional,
@@ -27,7 +27,7 @@ pub static INFO: KindInfo = KindInfo {
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct VirtualService {
+pub(crate) struct VirtualService {
     pub host: String,
     pub gateway: Option<String>,
     pub header: String,
@@ -42,7 +42,7 @@ pub struct VirtualService {
 
 /// The core service's host: the same name and namespace in every cluster.
 #[must_use]
-pub fn host(profile: &Profile) -> String {
+pub(crate) fn host(profile: &Profile) -> String {
     format!(
         "{}.{}.svc.cluster.local",
         profile.traffic.service, profile.namespace
@@ -51,7 +51,7 @@ pub fn host(profile: &Profile) -> String {
 
 /// The served Istio API version the profile asks for.
 #[must_use]
-pub fn api_version(version: IstioVersion) -> &'static str {
+pub(crate) fn api_version(version: IstioVersion) -> &'static str {
     match version {
         IstioVersion::V1 => "networking.istio.io/v1",
         IstioVersion::V1beta1 => "networking.istio.io/v1beta1",

@@ -11,7 +11,7 @@ use crate::effective::{EffectiveModule, effective_module, overridden};
 use crate::plan::PlannedObject;
 use crate::profile::{Region, Vpa};
 
-pub static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "autoscaling.k8s.io/v1",
     kind: "VerticalPodAutoscaler",
     placement: Placement::Regional,
@@ -60,7 +60,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct VpaSpec {
+pub(crate) struct VpaSpec {
     pub target_api_version: &'static str,
     pub target_kind: &'static str,
     pub target_name: String,

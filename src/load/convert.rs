@@ -39,7 +39,7 @@ impl FailedPaths {
 }
 /// The conversion context: where we are in the tree, and what went wrong so far.
 #[derive(Debug, Default)]
-pub struct Cx {
+pub(crate) struct Cx {
     path: FieldPath,
     pub diagnostics: Vec<Diagnostic>,
     /// The values that were written but did not convert.
@@ -48,35 +48,40 @@ pub struct Cx {
 
 impl Cx {
     #[must_use]
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// The path of the value being converted.
     #[must_use]
-    pub fn path(&self) -> &FieldPath {
+    pub(crate) fn path(&self) -> &FieldPath {
         &self.path
     }
 
     /// A diagnostic about `node` at the current path, to complete (`.help(…)`) and [`push`](Self::push).
     #[must_use]
-    pub fn diagnostic(&self, code: Code, node: &Node, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn diagnostic(
+        &self,
+        code: Code,
+        node: &Node,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::new(code, self.path.clone(), message).at(node.span)
     }
 
     /// Report a finished diagnostic.
-    pub fn push(&mut self, diagnostic: Diagnostic) {
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
 
     /// Report a problem with `node`, at the current path.
-    pub fn error(&mut self, code: Code, node: &Node, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, code: Code, node: &Node, message: impl Into<String>) {
         let diagnostic = self.diagnostic(code, node, message);
         self.push(diagnostic);
     }
 
     /// Report that `node` is not of the `expected` type.
-    pub fn wrong_type(&mut self, node: &Node, expected: &str) {
+    pub(crate) fn wrong_type(&mut self, node: &Node, expected: &str) {
         let found = match &node.value {
             Value::Str(s) => format!("the string `{}`", shorten(s)),
             other => match other.scalar_text() {
@@ -96,7 +101,7 @@ impl Cx {
     }
 
     /// Convert `node` as the value at `seg`.
-    pub fn within<T>(&mut self, seg: Seg, f: impl FnOnce(&mut Self) -> T) -> T {
+    pub(crate) fn within<T>(&mut self, seg: Seg, f: impl FnOnce(&mut Self) -> T) -> T {
         self.path.push(seg);
         let out = f(self);
         self.path.pop();
@@ -104,7 +109,11 @@ impl Cx {
     }
 
     /// Convert the value written at `seg`; if it does not convert, record its path as failed.
-    pub fn written<T>(&mut self, seg: Seg, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+    pub(crate) fn written<T>(
+        &mut self,
+        seg: Seg,
+        f: impl FnOnce(&mut Self) -> Option<T>,
+    ) -> Option<T> {
         self.within(seg, |cx| {
             let out = f(cx);
             if out.is_none() {
@@ -115,7 +124,7 @@ impl Cx {
     }
 
     /// Convert `node` into a value of one of `choices`, with did-you-mean help.
-    pub fn choice<T: Copy>(&mut self, node: &Node, choices: &[(&str, T)]) -> Option<T> {
+    pub(crate) fn choice<T: Copy>(&mut self, node: &Node, choices: &[(&str, T)]) -> Option<T> {
         let text = match &node.value {
             Value::Str(s) => s.as_str(),
             Value::Bool(_, raw) | Value::Int(_, raw) | Value::Float(_, raw) => raw.as_str(),
@@ -149,7 +158,7 @@ impl Cx {
 
 /// Keep quoted user text short in messages.
 #[must_use]
-pub fn shorten(text: &str) -> String {
+pub(crate) fn shorten(text: &str) -> String {
     let one_line = text.replace('\n', "\\n");
     if one_line.chars().count() > 40 {
         format!("{}…", one_line.chars().take(40).collect::<String>())
@@ -160,7 +169,7 @@ pub fn shorten(text: &str) -> String {
 
 /// The closest of `candidates` to `word`, if it is close enough to be a typo.
 #[must_use]
-pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
     candidates
         .iter()
@@ -223,7 +232,7 @@ fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// A typed value that can be read from a positioned YAML node.
-pub trait FromNode: Sized {
+pub(crate) trait FromNode: Sized {
     /// Convert, or report why not (to `cx`) and return `None`.
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self>;
 }
@@ -321,7 +330,7 @@ impl<T: FromNode> FromNode for IndexMap<String, T> {
 }
 
 /// Reads the fields of a map one by one, then reports the keys nobody asked for.
-pub struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     map: &'a IndexMap<String, Entry>,
     node: &'a Node,
     known: Vec<&'static str>,
@@ -336,7 +345,7 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// Start reading `node` as a map (reports a type error otherwise).
-    pub fn new(node: &'a Node, cx: &mut Cx, what: &str) -> Option<Self> {
+    pub(crate) fn new(node: &'a Node, cx: &mut Cx, what: &str) -> Option<Self> {
         if let Value::Map(map) = &node.value {
             Some(Self {
                 map,
@@ -355,14 +364,14 @@ impl<'a> Fields<'a> {
 
     /// Explain these unknown keys with a specific help line instead of a did-you-mean.
     #[must_use]
-    pub fn hints(mut self, hints: &'static [(&'static str, &'static str)]) -> Self {
+    pub(crate) fn hints(mut self, hints: &'static [(&'static str, &'static str)]) -> Self {
         self.hints = hints;
         self
     }
 
     /// The node of `key`, for a caller that reports it itself: the key is neither an
     /// unknown field nor listed among the expected ones.
-    pub fn claim(&mut self, key: &'static str) -> Option<&'a Node> {
+    pub(crate) fn claim(&mut self, key: &'static str) -> Option<&'a Node> {
         self.claimed.push(key);
         self.map
             .get(key)
@@ -371,7 +380,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The node of `key`, if present and not null.
-    pub fn node(&mut self, key: &'static str) -> Option<&'a Node> {
+    pub(crate) fn node(&mut self, key: &'static str) -> Option<&'a Node> {
         self.known.push(key);
         self.map
             .get(key)
@@ -383,13 +392,13 @@ impl<'a> Fields<'a> {
     ///
     /// An optional field that fails to convert is reported and left out: the rest of the
     /// profile is still checked (error recovery, so one run reports every problem).
-    pub fn opt<T: FromNode>(&mut self, cx: &mut Cx, key: &'static str) -> Option<T> {
+    pub(crate) fn opt<T: FromNode>(&mut self, cx: &mut Cx, key: &'static str) -> Option<T> {
         let node = self.node(key)?;
         cx.written(Seg::Key(key.to_owned()), |cx| T::from_node(node, cx))
     }
 
     /// An optional field converted by `f`.
-    pub fn opt_with<T>(
+    pub(crate) fn opt_with<T>(
         &mut self,
         cx: &mut Cx,
         key: &'static str,
@@ -400,12 +409,17 @@ impl<'a> Fields<'a> {
     }
 
     /// A required field: missing (or null) is E0005 at the map.
-    pub fn req<T: FromNode>(&mut self, cx: &mut Cx, key: &'static str, what: &str) -> Option<T> {
+    pub(crate) fn req<T: FromNode>(
+        &mut self,
+        cx: &mut Cx,
+        key: &'static str,
+        what: &str,
+    ) -> Option<T> {
         self.req_with(cx, key, what, T::from_node)
     }
 
     /// A required field converted by `f`.
-    pub fn req_with<T>(
+    pub(crate) fn req_with<T>(
         &mut self,
         cx: &mut Cx,
         key: &'static str,
@@ -436,7 +450,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Report unknown keys (with did-you-mean help). `Some(())` when every required field converted.
-    pub fn finish(self, cx: &mut Cx) -> Option<()> {
+    pub(crate) fn finish(self, cx: &mut Cx) -> Option<()> {
         for (key, entry) in self.map {
             if self.known.contains(&key.as_str()) || self.claimed.contains(&key.as_str()) {
                 continue;

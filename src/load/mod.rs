@@ -15,7 +15,7 @@ use indexmap::IndexMap;
 
 mod convert;
 
-pub use convert::{Cx, FailedPaths, Fields, FromNode, did_you_mean, shorten};
+pub(crate) use convert::{Cx, FailedPaths, Fields, FromNode, did_you_mean, shorten};
 
 use crate::diagnostic::{Code, Diagnostic, FieldPath, Seg, Severity};
 use crate::node::{self, Entry, Node, Value};
@@ -25,7 +25,7 @@ use crate::source::{FileId, Sources, Span};
 /// The default profile, embedded in the binary (identical to `profiles/production.yaml`).
 pub const DEFAULT_PROFILE: &str = include_str!("../../profiles/production.yaml");
 /// How the embedded default profile is named in diagnostics.
-pub const DEFAULT_PROFILE_NAME: &str = "<default profile>";
+pub(crate) const DEFAULT_PROFILE_NAME: &str = "<default profile>";
 
 /// Where one layer of the profile comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +83,7 @@ impl Loaded {
 }
 /// Read every input (no input: the embedded default), layer them and the `--set`
 /// overrides, and convert. Errors are only for inputs that cannot be read at all.
-pub fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
+pub(crate) fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
     let mut tree: Option<Node> = None;
@@ -252,7 +252,7 @@ fn start_of(file: FileId) -> Span {
 /// # Errors
 ///
 /// The reason, when there is no `=`, PATH is not a field path, or VALUE is not YAML.
-pub fn check_set(set: &str) -> Result<String, String> {
+pub(crate) fn check_set(set: &str) -> Result<String, String> {
     let Some((path_text, value_text)) = set.split_once('=') else {
         return Err("no `=`: expected PATH=VALUE, like `regions.eu-west-1.weight=40`".to_owned());
     };

@@ -294,7 +294,7 @@ impl Default for SeriesKind {
 /// name), which the disruption budgets select. An effective default (`effective.rs`
 /// applies it), written here with the others.
 #[must_use]
-pub fn pod_labels() -> IndexMap<String, String> {
+pub(crate) fn pod_labels() -> IndexMap<String, String> {
     IndexMap::from([(
         "app.kubernetes.io/name".to_owned(),
         "mplp-{module}".to_owned(),

@@ -15,17 +15,17 @@
 
 #[cfg(test)]
 mod agreement;
-pub mod autoscaling;
+pub(crate) mod autoscaling;
 mod database;
 mod default;
 mod platform;
 mod read;
 mod schema;
 
-pub use autoscaling::{EvictionPolicy, IntOrPercent, MetricSource, MetricsAdapter, Pdb};
-pub use database::*;
-pub use default::pod_labels as default_pod_labels;
-pub use platform::{
+pub(crate) use autoscaling::{EvictionPolicy, IntOrPercent, MetricSource, MetricsAdapter, Pdb};
+pub(crate) use database::*;
+pub(crate) use default::pod_labels as default_pod_labels;
+pub(crate) use platform::{
     ArgoCd, Delivery, Ingress, IstioVersion, ManifestSource, Manifests, Network, Platform, Traffic,
     TrafficMode, ValuesFormat,
 };
@@ -37,7 +37,7 @@ use schemars::JsonSchema;
 use crate::quantity::Quantity;
 
 /// The only profile format version this tool reads.
-pub const VERSION: i64 = 1;
+pub(crate) const VERSION: i64 = 1;
 
 /// An MPLP topology profile: regions, modules and their scaling, databases and caches.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]

@@ -24,7 +24,7 @@ pub fn profile_schema() -> Value {
 }
 
 /// A value the profile takes as text whatever its YAML type (`max_connections: 200`).
-pub struct ScalarText;
+pub(super) struct ScalarText;
 
 impl JsonSchema for ScalarText {
     fn schema_name() -> Cow<'static, str> {

@@ -41,7 +41,7 @@ use crate::profile::Profile;
 
 /// Check every rule; the diagnostics come back sorted by position.
 #[must_use]
-pub fn validate(profile: &Profile, tree: &Node, failed: &FailedPaths) -> Vec<Diagnostic> {
+pub(crate) fn validate(profile: &Profile, tree: &Node, failed: &FailedPaths) -> Vec<Diagnostic> {
     let mut r = Reporter {
         tree,
         failed,
@@ -114,7 +114,7 @@ mod test {
     use crate::load::{Input, load};
 
     /// A clean profile with every part the rules look at.
-    pub const BASE: &str = concat!(
+    pub(super) const BASE: &str = concat!(
         include_str!("../../profiles/minimal.yaml"),
         r#"
 postgres:
@@ -139,7 +139,7 @@ redis:
 
     /// Lint [`BASE`] with `patch` layered over it (an RFC 7396 merge patch, so `key: null`
     /// removes a key); the concise diagnostics, positions in the patch (`p.yaml`).
-    pub fn lint(patch: &str) -> Vec<String> {
+    pub(super) fn lint(patch: &str) -> Vec<String> {
         let inputs = [
             Input::Text {
                 name: "base.yaml".into(),
@@ -159,7 +159,7 @@ redis:
     }
 
     /// Assert that linting `patch` gives exactly one diagnostic, containing `expected`.
-    pub fn one(patch: &str, expected: &str) {
+    pub(super) fn one(patch: &str, expected: &str) {
         let out = lint(patch);
         assert!(
             out.len() == 1 && out[0].contains(expected),

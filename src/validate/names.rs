@@ -120,7 +120,7 @@ pub(super) fn subdomain(r: &mut Reporter, name: &str, path: &FieldPath, what: &s
 
 /// Why `name` is not a DNS-1123 label of at most `max` characters, if it is not.
 #[must_use]
-pub fn dns_label_problem(name: &str, max: usize) -> Option<String> {
+pub(super) fn dns_label_problem(name: &str, max: usize) -> Option<String> {
     if name.is_empty() {
         return Some("it is empty".to_owned());
     }
@@ -147,7 +147,7 @@ pub fn dns_label_problem(name: &str, max: usize) -> Option<String> {
 
 /// Why `name` is not a DNS-1123 subdomain, if it is not.
 #[must_use]
-pub fn dns_subdomain_problem(name: &str) -> Option<String> {
+pub(super) fn dns_subdomain_problem(name: &str) -> Option<String> {
     if name.len() > 253 {
         return Some(format!(
             "it is {} characters long, over the limit of 253",

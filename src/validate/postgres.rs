@@ -281,7 +281,7 @@ fn vpa_container(r: &mut Reporter, vpa: &Vpa, path: &FieldPath) {
 
 /// Parameters the `CloudNativePG` webhook refuses (`postgresql_conf.md`, "Fixed parameters", v1.30.0).
 /// Parameters the `CloudNativePG` webhook refuses (`postgresql_conf.md`, "Fixed parameters", v1.30.0).
-pub const CNPG_FIXED_PARAMETERS: &[&str] = &[
+pub(super) const CNPG_FIXED_PARAMETERS: &[&str] = &[
     "allow_alter_system",
     "allow_system_table_mods",
     "archive_cleanup_command",
@@ -348,7 +348,7 @@ pub const CNPG_FIXED_PARAMETERS: &[&str] = &[
 /// A `PostgreSQL` memory setting in bytes, as CNPG's webhook reads it: a bare number is
 /// MB; otherwise `B`, `kB`, `MB`, `GB` or `TB` (powers of 1024).
 #[must_use]
-pub fn postgres_bytes(text: &str) -> Option<f64> {
+pub(super) fn postgres_bytes(text: &str) -> Option<f64> {
     let text = text.trim();
     let end = text
         .find(|c: char| !c.is_ascii_digit())

@@ -413,7 +413,7 @@ fn the_embedded_default_is_said() {
 /// statuses.
 #[test]
 fn every_subcommand_help_has_examples_and_exit_statuses() {
-    let cli = <mplp_scale::cli::Cli as clap::CommandFactory>::command();
+    let cli = <mplp_scale::Cli as clap::CommandFactory>::command();
     for sub in cli.get_subcommands() {
         let name = sub.get_name();
         let out = Test::new([name, "--help"]).run();

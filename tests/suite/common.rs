@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The project root.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// `../shared` beside the project, when it is there (it is in CI).
-pub fn shared() -> Option<PathBuf> {
+pub(crate) fn shared() -> Option<PathBuf> {
     let dir = root().join("..").join("shared");
     dir.join("tools")
         .join("validate-manifests")
@@ -20,14 +20,14 @@ pub fn shared() -> Option<PathBuf> {
 
 /// Whether this run is CI (`CI` set and not `false` or `0`), where a missing validator
 /// fails instead of skipping.
-pub fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
 /// A check that could not run here: say so on stderr (`SKIPPED: …`, shown with
 /// `--nocapture`) and add a line to the file `$MPLP_SCALE_SKIPPED` names, which
 /// `scripts/test` counts and prints at the end.
-pub fn skipped(why: &str) {
+pub(crate) fn skipped(why: &str) {
     eprintln!("SKIPPED: {why}");
     if let Some(log) = std::env::var_os("MPLP_SCALE_SKIPPED") {
         let line = format!("{}\n", why.replace('\n', " "));
@@ -42,7 +42,7 @@ pub fn skipped(why: &str) {
 }
 
 /// The validator is missing: a failure under CI, a skipped check elsewhere.
-pub fn validator_missing(why: &str) {
+pub(crate) fn validator_missing(why: &str) {
     assert!(
         !in_ci(),
         "CI must run the validator, but {why} (scripts/test sets it up from ../shared)"
@@ -51,11 +51,11 @@ pub fn validator_missing(why: &str) {
 }
 
 /// What `render` and `lint` say on stderr when no profile is given (issue 14, item 4).
-pub const DEFAULT_PROFILE_NOTE: &str = "note: no profile given: using the embedded default profile (the production topology; `mplp-scale render --show-profile` prints it)\n";
+pub(crate) const DEFAULT_PROFILE_NOTE: &str = "note: no profile given: using the embedded default profile (the production topology; `mplp-scale render --show-profile` prints it)\n";
 
 /// What one run of the binary did.
 #[derive(Debug)]
-pub struct Output {
+pub(crate) struct Output {
     /// The arguments the binary ran with.
     pub args: Vec<String>,
     pub code: i32,
@@ -64,14 +64,14 @@ pub struct Output {
 }
 
 /// `Test::new(["render"]).stdin(...).run()`.
-pub struct Test {
+pub(crate) struct Test {
     args: Vec<String>,
     stdin: Option<String>,
     dir: Option<PathBuf>,
 }
 
 impl Test {
-    pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(args: I) -> Self {
+    pub(crate) fn new<I: IntoIterator<Item = S>, S: Into<String>>(args: I) -> Self {
         Self {
             args: args.into_iter().map(Into::into).collect(),
             stdin: None,
@@ -79,26 +79,26 @@ impl Test {
         }
     }
 
-    pub fn stdin(mut self, text: impl Into<String>) -> Self {
+    pub(crate) fn stdin(mut self, text: impl Into<String>) -> Self {
         self.stdin = Some(text.into());
         self
     }
 
-    pub fn current_dir(mut self, dir: &Path) -> Self {
+    pub(crate) fn current_dir(mut self, dir: &Path) -> Self {
         self.dir = Some(dir.to_owned());
         self
     }
 
     /// Run the binary. Its standard output is a file, as with `render > out.yaml` (a
     /// pipe is where `render` refuses several clusters' objects: see [`Test::run_piped`]).
-    pub fn run(self) -> Output {
+    pub(crate) fn run(self) -> Output {
         let stdout = tempfile::tempfile().expect("a temporary file");
         let reader = stdout.try_clone().expect("the file again");
         self.run_with(Stdio::from(stdout), Some(reader))
     }
 
     /// Run the binary with its standard output a pipe (`render | kubectl apply -f -`).
-    pub fn run_piped(self) -> Output {
+    pub(crate) fn run_piped(self) -> Output {
         self.run_with(Stdio::piped(), None)
     }
 
@@ -140,7 +140,7 @@ impl Test {
 
 /// Split a rendered stream into documents (without the `---` lines and the comment
 /// lines that open the stream).
-pub fn documents(stream: &str) -> Vec<&str> {
+pub(crate) fn documents(stream: &str) -> Vec<&str> {
     stream
         .split("---\n")
         .filter(|d| {
@@ -151,7 +151,7 @@ pub fn documents(stream: &str) -> Vec<&str> {
 }
 
 /// The weights of the VirtualService's last (default) route, in region order.
-pub fn weights_of_the_default_route(stream: &str) -> Vec<i64> {
+pub(crate) fn weights_of_the_default_route(stream: &str) -> Vec<i64> {
     let vs = documents(stream)
         .into_iter()
         .map(parse)
@@ -167,13 +167,13 @@ pub fn weights_of_the_default_route(stream: &str) -> Vec<i64> {
 }
 
 /// Parse one YAML document into JSON values (with serde-saphyr, as a YAML 1.2 reader).
-pub fn parse(doc: &str) -> serde_json::Value {
+pub(crate) fn parse(doc: &str) -> serde_json::Value {
     serde_saphyr::from_str(doc).unwrap_or_else(|e| panic!("document does not parse: {e}\n{doc}"))
 }
 
 /// A Python that can run `../shared/tools/validate-manifests`: the project's `.venv`
 /// (which `.ci/run` creates) or a `python3` that has the packages.
-pub fn validator_python() -> Option<PathBuf> {
+pub(crate) fn validator_python() -> Option<PathBuf> {
     let venv = root().join(".venv").join("bin").join("python");
     let candidates = [venv, PathBuf::from("python3")];
     candidates.into_iter().find(|python| {
@@ -191,7 +191,7 @@ pub fn validator_python() -> Option<PathBuf> {
 
 /// Run validate-manifests on a stream. `None` (with a printed notice) when `../shared`
 /// or its Python packages are missing; under CI a missing validator is a failure.
-pub fn validate_manifests(stream: &str, extra: &[&str]) -> Option<(i32, String)> {
+pub(crate) fn validate_manifests(stream: &str, extra: &[&str]) -> Option<(i32, String)> {
     let Some(shared) = shared() else {
         validator_missing(
             "../shared/tools/validate-manifests is not beside the project; the manifests were not checked against the upstream CRDs",
@@ -233,7 +233,7 @@ pub fn validate_manifests(stream: &str, extra: &[&str]) -> Option<(i32, String)>
 /// Only temporary paths are filtered: `tmp`, a test's temporary directory, is written
 /// `[TMP]`, and the random part of the tool's own temporary file (`.mplp-scale-XXXXXX.tmp`,
 /// named in the error when it cannot be created) is written `[RANDOM]`.
-pub fn cli_snapshot(out: &Output, tmp: Option<&Path>) -> String {
+pub(crate) fn cli_snapshot(out: &Output, tmp: Option<&Path>) -> String {
     let text = format!(
         "exit code: {}\n--- stdout\n{}--- stderr\n{}",
         out.code, out.stdout, out.stderr
@@ -268,7 +268,7 @@ fn filter_temp_file_names(text: &str) -> String {
 }
 
 /// Assert a CLI snapshot, `snapshots/cli@<name>.snap`; its header names the command.
-pub fn assert_cli_snapshot(name: &str, out: &Output, tmp: Option<&Path>) {
+pub(crate) fn assert_cli_snapshot(name: &str, out: &Output, tmp: Option<&Path>) {
     let mut command = format!("mplp-scale {}", out.args.join(" "));
     if let Some(dir) = tmp {
         command = command.replace(dir.to_str().expect("a UTF-8 temp dir"), "[TMP]");
@@ -280,7 +280,7 @@ pub fn assert_cli_snapshot(name: &str, out: &Output, tmp: Option<&Path>) {
 }
 
 /// insta settings that keep every snapshot in `snapshots/`.
-pub fn snapshot_settings() -> insta::Settings {
+pub(crate) fn snapshot_settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(root().join("snapshots"));
     settings.set_prepend_module_to_snapshot(false);

@@ -1,7 +1,7 @@
 //! The figures the docs state are the code's: the parser's budgets.
 
 use crate::common::root;
-use mplp_scale::node::{MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES};
+use mplp_scale::{MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES};
 
 fn read(doc: &str) -> String {
     std::fs::read_to_string(crate::common::root().join(doc)).unwrap()
@@ -210,7 +210,7 @@ fn documented_default<'a>(doc: &'a str, section: &str, field: &str) -> Option<&'
 /// the same value (the schema's defaults are the reader's: see src/profile/agreement.rs).
 #[test]
 fn the_profile_docs_state_the_schemas_defaults() {
-    let schema = mplp_scale::profile::profile_schema();
+    let schema = mplp_scale::profile_schema();
     let doc = read("docs/profile.md");
     let mut stated = Vec::new();
     for (name, def) in schema["$defs"].as_object().unwrap() {

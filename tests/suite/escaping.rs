@@ -23,7 +23,7 @@ const HOSTILE: &[&str] = &[
 ];
 
 fn hostile_profile() -> String {
-    let base = mplp_scale::load::DEFAULT_PROFILE;
+    let base = mplp_scale::DEFAULT_PROFILE;
     // A YAML double-quoted scalar: JSON's escapes, plus those JSON leaves raw but YAML forbids.
     let q = |s: &str| {
         serde_json::to_string(s)
@@ -172,7 +172,7 @@ fn the_values_string_option_round_trips_too() {
 /// it must come back as the string.
 #[test]
 fn region_names_that_look_like_booleans_stay_strings() {
-    let profile = mplp_scale::load::DEFAULT_PROFILE
+    let profile = mplp_scale::DEFAULT_PROFILE
         .replacen("  eu-west-1:\n", "  no:\n", 1)
         .replacen("  ap-southeast-1:\n", "  on:\n", 1)
         .replacen(

@@ -3,7 +3,7 @@
 use crate::common::{Test, assert_cli_snapshot, cli_snapshot};
 
 fn broken(replacements: &[(&str, &str)]) -> String {
-    let mut text = mplp_scale::load::DEFAULT_PROFILE.to_owned();
+    let mut text = mplp_scale::DEFAULT_PROFILE.to_owned();
     for (from, to) in replacements {
         assert!(
             text.contains(from),
@@ -175,7 +175,7 @@ fn every_code_is_documented_and_exercised() {
         fixtures.push_str(&out.stdout);
     }
     // Every row of the one catalogue, so a code cannot be left out of this test.
-    for info in mplp_scale::diagnostic::CODES {
+    for info in mplp_scale::CODES {
         let id = info.id;
         assert!(
             docs.contains(&format!("\n## {id}: {}\n", info.name)),

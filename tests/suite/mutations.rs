@@ -109,7 +109,7 @@ fn mutants_of_the_production_profile() {
     let mut accepted = 0;
     let mut validated = 0;
     for case in 0..80 {
-        let text = mutate(&mut rng, mplp_scale::load::DEFAULT_PROFILE);
+        let text = mutate(&mut rng, mplp_scale::DEFAULT_PROFILE);
         let lint = Test::new(["lint", "-", "--format", "json"])
             .stdin(text.clone())
             .run();

@@ -28,7 +28,7 @@ fn every_profile_has_a_render_snapshot() {
 fn the_embedded_default_is_profiles_production_yaml() {
     let file =
         std::fs::read_to_string(crate::common::root().join("profiles/production.yaml")).unwrap();
-    assert_eq!(file, mplp_scale::load::DEFAULT_PROFILE);
+    assert_eq!(file, mplp_scale::DEFAULT_PROFILE);
     let from_file = Test::new(["render", "-f", "profiles/production.yaml"])
         .current_dir(&crate::common::root())
         .run();

@@ -32,8 +32,7 @@ fn every_shipped_profile_validates_against_the_schema() {
         count += 1;
     }
     assert!(count >= 2);
-    let misspelled =
-        mplp_scale::load::DEFAULT_PROFILE.replacen("    weight: 30", "    wieght: 30", 1);
+    let misspelled = mplp_scale::DEFAULT_PROFILE.replacen("    weight: 30", "    wieght: 30", 1);
     let doc: serde_json::Value = serde_saphyr::from_str(&misspelled).unwrap();
     assert!(
         !validator.is_valid(&doc),
