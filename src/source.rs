@@ -51,6 +51,12 @@ impl Sources {
         self.files.get(id as usize)
     }
 
+    /// Whether any file read holds `needle`.
+    #[must_use]
+    pub fn any_text_contains(&self, needle: &str) -> bool {
+        self.files.iter().any(|f| f.text.contains(needle))
+    }
+
     #[must_use]
     pub fn name(&self, id: FileId) -> &str {
         self.get(id).map_or("<unknown>", |f| f.name.as_str())

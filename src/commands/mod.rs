@@ -36,6 +36,9 @@ pub fn check(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
 /// line above it (that one value only). Errors are never dropped.
 pub(crate) fn allow(loaded: &mut Loaded, codes: &[crate::diagnostic::Code]) {
     let sources = &loaded.sources;
+    // Most profiles allow nothing in a comment: then only `--allow` is looked at (a line
+    // lookup per warning is linear in the file).
+    let comments = sources.any_text_contains("mplp-scale: allow");
     let allowed_at = |d: &crate::diagnostic::Diagnostic| {
         let Some(span) = d.span else { return false };
         let names_code = |line: &str| {
@@ -58,7 +61,7 @@ pub(crate) fn allow(loaded: &mut Loaded, codes: &[crate::diagnostic::Code]) {
     };
     loaded.diagnostics.retain(|d| {
         d.severity() == crate::diagnostic::Severity::Error
-            || !(codes.contains(&d.code) || allowed_at(d))
+            || !(codes.contains(&d.code) || (comments && allowed_at(d)))
     });
 }
 

@@ -61,7 +61,9 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         topology,
     };
     let name: Arc<str> = Arc::from(pg.name.as_str());
-    let body = p.body(&INFO, &name, &spec);
+    // Each region's Cluster names itself (`replica.self`, its own `serverName`): no two
+    // are equal, so none is shared (and none is compared with the others).
+    let body = super::Body::new(&spec);
     out.push(p.object(&INFO, at, name, "database", body));
 }
 
