@@ -139,7 +139,7 @@ fn layered_stdin_and_files_together() {
 #[cfg(unix)]
 #[test]
 fn output_writes_through_what_it_must_not_replace() {
-    use std::os::unix::fs::FileTypeExt as _;
+    use std::os::unix::fs::{FileTypeExt as _, PermissionsExt as _};
     let dir = tempfile::tempdir().unwrap();
     let render = |out: &std::path::Path| {
         Test::new([
@@ -208,6 +208,30 @@ fn output_writes_through_what_it_must_not_replace() {
         "{}",
         out.stderr
     );
+
+    // A read-only directory: root may still write there (and then only FILE changes);
+    // anyone else gets exit 2 with FILE as it was. Either way nothing else is touched and
+    // no temporary file is left behind.
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("out.yaml"), "old\n").unwrap();
+    std::fs::write(locked.join("other.txt"), "mine\n").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = render(&locked.join("out.yaml"));
+    let written = std::fs::read_to_string(locked.join("out.yaml")).unwrap();
+    if out.code == 0 {
+        assert_eq!(written, expected);
+    } else {
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert_eq!(written, "old\n");
+        assert!(out.stderr.contains("is not writable"), "{}", out.stderr);
+    }
+    assert_eq!(
+        std::fs::read_to_string(locked.join("other.txt")).unwrap(),
+        "mine\n"
+    );
+    assert_eq!(std::fs::read_dir(&locked).unwrap().count(), 2);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 /// Issue 14, item 6: the README's exit-status table is what the binary does. Each row's
