@@ -81,23 +81,33 @@ pub(crate) fn fits_literal_block(text: &str) -> bool {
             .all(|line| line.is_empty() || !line.trim().is_empty())
 }
 
-/// A literal block scalar indented by `indent` when the text can be one without
+/// A literal block scalar indented by `indent_by` when the text can be one without
 /// changing, else a double-quoted scalar.
 #[must_use]
-pub(crate) fn block(text: &str, indent: usize) -> String {
+pub(crate) fn block(text: &str, indent_by: usize) -> String {
     if !text.contains('\n') || !fits_literal_block(text) {
         return quote(text);
     }
-    let pad = " ".repeat(indent);
-    let body = text.strip_suffix('\n').unwrap_or(text);
-    let mut out = String::with_capacity(text.len() + 8 + indent * 16);
-    out.push_str(if text.ends_with('\n') { "|" } else { "|-" });
-    for line in body.split('\n') {
-        out.push('\n');
+    // `fits_literal_block` refused text ending in more than one newline, so `indent`
+    // (which drops the final newlines) drops exactly the one the `|` indicator keeps.
+    let header = if text.ends_with('\n') { "|\n" } else { "|-\n" };
+    format!("{header}{}", indent(text, indent_by))
+}
+
+/// Indent every non-empty line of a YAML fragment by `by` spaces, dropping the final
+/// newlines (blank lines stay empty: no trailing blanks).
+#[must_use]
+pub(crate) fn indent(text: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    let mut out = String::with_capacity(text.len() + by * 32);
+    for (i, line) in text.trim_end_matches('\n').split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
         if !line.is_empty() {
             out.push_str(&pad);
-            out.push_str(line);
         }
+        out.push_str(line);
     }
     out
 }
@@ -105,6 +115,11 @@ pub(crate) fn block(text: &str, indent: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indent_leaves_blank_lines_empty() {
+        assert_eq!(indent("a:\n\n  b: 1\n", 2), "  a:\n\n    b: 1");
+    }
 
     #[test]
     fn quoted_scalars_escape_what_yaml_needs() {

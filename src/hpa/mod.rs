@@ -176,6 +176,19 @@ pub(crate) struct Controller {
 }
 
 impl Controller {
+    /// Record this sync's recommendation, in the slot of one that fell out of every
+    /// window (`old`) or appended (horizontal.go reuses the oldest expired entry).
+    fn record(&mut self, old: Option<usize>, now: i64, desired: i64) {
+        let rec = Recommendation {
+            at: now,
+            replicas: desired,
+        };
+        match old {
+            Some(i) => self.recommendations[i] = rec,
+            None => self.recommendations.push(rec),
+        }
+    }
+
     #[must_use]
     pub(crate) fn new(min: i64, max: i64, behavior: Option<Behavior>, replicas: i64) -> Self {
         Self {
@@ -282,14 +295,7 @@ impl Controller {
                 stabilized = rec.replicas;
             }
         }
-        let rec = Recommendation {
-            at: now,
-            replicas: desired,
-        };
-        match old {
-            Some(i) => self.recommendations[i] = rec,
-            None => self.recommendations.push(rec),
-        }
+        self.record(old, now, desired);
         let scale_up_limit = (2 * current).max(4);
         let (maximum, limit_reason) = if self.max > scale_up_limit {
             (scale_up_limit, "ScaleUpLimit")
@@ -340,14 +346,7 @@ impl Controller {
             }
         }
         let stabilized = current.max(up).min(down);
-        let rec = Recommendation {
-            at: now,
-            replicas: desired,
-        };
-        match old {
-            Some(i) => self.recommendations[i] = rec,
-            None => self.recommendations.push(rec),
-        }
+        self.record(old, now, desired);
         let stabilized_reason = if desired >= current {
             "ScaleUpStabilized"
         } else {

@@ -174,36 +174,10 @@ fn context(env: &minijinja::Environment<'_>, body: &Value) -> anyhow::Result<Val
     let values = env
         .get_template("helm-values.yaml.j2")?
         .render(minijinja::context! { values => body.get_attr("values")? })?;
-    let nested = indent(&values, 8);
+    let nested = crate::yaml::indent(&values, 8);
     Ok(minijinja::context! {
         spec => body,
         values_text => values,
         values_nested => Value::from_safe_string(nested),
     })
-}
-
-/// Indent every non-empty line of a rendered YAML fragment, dropping the final newline.
-pub(super) fn indent(text: &str, by: usize) -> String {
-    let pad = " ".repeat(by);
-    let mut out = String::with_capacity(text.len() + by * 32);
-    for (i, line) in text.trim_end_matches('\n').split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        if !line.is_empty() {
-            out.push_str(&pad);
-        }
-        out.push_str(line);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn indent_leaves_blank_lines_empty() {
-        assert_eq!(indent("a:\n\n  b: 1\n", 2), "  a:\n\n    b: 1");
-    }
 }

@@ -214,7 +214,7 @@ fn context(env: &minijinja::Environment<'_>, body: &Value) -> anyhow::Result<Val
         elements.push(minijinja::context! {
             region => values.get_attr("region")?,
             cluster => values.get_attr("cluster")?,
-            values => Value::from_safe_string(super::application::indent(&text, 14)),
+            values => Value::from_safe_string(crate::yaml::indent(&text, 14)),
         });
     }
     Ok(minijinja::context! { spec => body, elements => elements })

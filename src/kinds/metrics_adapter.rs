@@ -11,25 +11,14 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use super::{At, Check, ConfigMap, KindInfo, Neutral, Placement, Planner};
+use super::{At, ConfigMap, KindInfo, Neutral, Planner};
 use crate::effective::effective_module;
 use crate::plan::PlannedObject;
 use crate::profile::autoscaling::SeriesKind;
 use crate::profile::{Metric, MetricSource, Profile, Region};
 use crate::yaml::quote;
 
-pub(crate) static INFO: KindInfo = KindInfo {
-    api_version: "v1",
-    kind: "ConfigMap",
-    placement: Placement::Regional,
-    templates: &[(
-        "configmap.yaml.j2",
-        include_str!("../../templates/configmap.yaml.j2"),
-    )],
-    check: Check::Builtin(crate::crds::builtin::<k8s_openapi::api::core::v1::ConfigMap>),
-    plan,
-    context: super::as_planned,
-};
+pub(crate) static INFO: KindInfo = super::config_map(plan);
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let Some(region) = at.settings() else { return };

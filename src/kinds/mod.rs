@@ -100,6 +100,25 @@ impl KindInfo {
     }
 }
 
+/// A regional `ConfigMap` kind (the policies, the Redis config, the metrics-adapter
+/// rules): they differ only in how they are planned.
+pub(crate) const fn config_map(
+    plan: fn(&Planner<'_>, &At<'_>, &mut Vec<PlannedObject>),
+) -> KindInfo {
+    KindInfo {
+        api_version: "v1",
+        kind: "ConfigMap",
+        placement: Placement::Regional,
+        templates: &[(
+            "configmap.yaml.j2",
+            include_str!("../../templates/configmap.yaml.j2"),
+        )],
+        check: Check::Builtin(crate::crds::builtin::<k8s_openapi::api::core::v1::ConfigMap>),
+        plan,
+        context: as_planned,
+    }
+}
+
 /// The context of most kinds: the body as planned, as `spec`.
 #[allow(clippy::unnecessary_wraps)] // the signature of `KindInfo::context`
 pub(crate) fn as_planned(_: &minijinja::Environment<'_>, body: &Value) -> anyhow::Result<Value> {

@@ -5,24 +5,13 @@ use std::sync::Arc;
 
 use minijinja::Value;
 
-use super::{At, Check, KindInfo, Placement, Planner};
+use super::{At, KindInfo, Planner};
 use crate::effective::{EffectiveModule, effective_module, overridden};
 use crate::plan::PlannedObject;
 use crate::profile::{Profile, Region, Scalar};
 use crate::yaml::quote;
 
-pub(crate) static INFO: KindInfo = KindInfo {
-    api_version: "v1",
-    kind: "ConfigMap",
-    placement: Placement::Regional,
-    templates: &[(
-        "configmap.yaml.j2",
-        include_str!("../../templates/configmap.yaml.j2"),
-    )],
-    check: Check::Builtin(crate::crds::builtin::<k8s_openapi::api::core::v1::ConfigMap>),
-    plan,
-    context: super::as_planned,
-};
+pub(crate) static INFO: KindInfo = super::config_map(plan);
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let Some(region) = at.settings() else { return };

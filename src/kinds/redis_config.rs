@@ -3,22 +3,11 @@
 
 use std::sync::Arc;
 
-use super::{At, Check, ConfigMap, KindInfo, Placement, Planner};
+use super::{At, ConfigMap, KindInfo, Planner};
 use crate::plan::PlannedObject;
 use crate::profile::Redis;
 
-pub(crate) static INFO: KindInfo = KindInfo {
-    api_version: "v1",
-    kind: "ConfigMap",
-    placement: Placement::Regional,
-    templates: &[(
-        "configmap.yaml.j2",
-        include_str!("../../templates/configmap.yaml.j2"),
-    )],
-    check: Check::Builtin(crate::crds::builtin::<k8s_openapi::api::core::v1::ConfigMap>),
-    plan,
-    context: super::as_planned,
-};
+pub(crate) static INFO: KindInfo = super::config_map(plan);
 
 /// The name of the redis.conf `ConfigMap`, when the profile has settings for it.
 #[must_use]
