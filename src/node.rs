@@ -307,7 +307,7 @@ fn convert(raw: Spanned<Raw>, file: FileId, text: &str) -> Node {
             .zip(s.byte_len())
             .and_then(|(at, len)| text.get(at as usize..(at + len) as usize))
             .map(str::trim)
-            .filter(|t| !t.is_empty())
+            .filter(|t| is_plain_token(t))
     };
     let value = match raw.value {
         Raw::Null => Value::Null,
@@ -334,6 +334,22 @@ fn convert(raw: Spanned<Raw>, file: FileId, text: &str) -> Node {
         }
     };
     Node { value, span }
+}
+
+/// Whether `text` is what a plain scalar's source can be: not an alias (`*a`), an
+/// anchor or tag (`&a 1`, `!!int "1"`), a quoted or block scalar, nor anything that
+/// spans lines. Only such a source stands for the value as written; otherwise the value
+/// is written in its canonical form (an alias's `1`, not `*a`).
+fn is_plain_token(text: &str) -> bool {
+    !text.is_empty()
+        && !text.starts_with([
+            '*', '&', '!', '"', '\'', '|', '>', '[', '{', '#', '%', '@', '`',
+        ])
+        && !text
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}'))
+        && !text.contains(" #")
+        && !text.contains(": ")
 }
 
 /// Merge `overlay` over `base` (RFC 7396): maps merge deeply, anything else replaces,
@@ -488,7 +504,14 @@ impl Node {
 fn write_scalar(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
-        Value::Bool(_, raw) | Value::Int(_, raw) | Value::Float(_, raw) => out.push_str(raw),
+        Value::Bool(_, raw) | Value::Int(_, raw) | Value::Float(_, raw) if is_plain_token(raw) => {
+            out.push_str(raw);
+        }
+        Value::Bool(b, _) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i, _) => out.push_str(&i.to_string()),
+        Value::Float(x, _) => out.push_str(
+            &serde_json::Number::from_f64(*x).map_or_else(|| ".nan".to_owned(), |n| n.to_string()),
+        ),
         Value::Str(s) => write_string(s, out),
         Value::Map(_) => out.push_str("{}"),
         Value::Seq(_) => out.push_str("[]"),

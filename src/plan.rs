@@ -55,18 +55,21 @@ impl PlannedObject {
     }
 
     /// [`PlannedObject::source`], appended to `out` (the stream writes one per object).
+    ///
+    /// It is a comment line: the names in it are validated, and written escaped all the
+    /// same ([`crate::yaml::write_comment_text`]), so no name can end the line.
     pub fn write_source(&self, out: &mut String) {
         match &self.scope {
             Scope::Global => out.push_str("global"),
             Scope::Region(name) => {
                 out.push_str("regions/");
-                out.push_str(name);
+                crate::yaml::write_comment_text(out, name);
             }
         }
         out.push('/');
         out.push_str(self.kind.kind);
         out.push('/');
-        out.push_str(&self.name);
+        crate::yaml::write_comment_text(out, &self.name);
         out.push_str(".yaml");
     }
 }

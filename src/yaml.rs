@@ -50,7 +50,7 @@ pub(crate) fn write_quoted(out: &mut String, text: &str) {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if needs_escape(c) => {
+            c if needs_escape(c) || is_noncharacter(c) => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
@@ -62,6 +62,27 @@ pub(crate) fn write_quoted(out: &mut String, text: &str) {
 #[must_use]
 pub(crate) fn needs_escape(c: char) -> bool {
     matches!(c, '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Append `text` to a comment line: a character that would end the line for a YAML 1.1
+/// or 1.2 parser (LF, CR, NEL, U+2028, U+2029) or that YAML forbids in a stream (C0 and
+/// C1 controls, DEL, the BOM inside a stream, non-characters) is written as its escape
+/// (`\u{2028}`), so a comment never becomes YAML and never makes a stream unreadable.
+pub(crate) fn write_comment_text(out: &mut String, text: &str) {
+    use std::fmt::Write as _;
+    for c in text.chars() {
+        if c == '\t' || !(needs_escape(c) || is_noncharacter(c)) {
+            out.push(c);
+        } else {
+            let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+        }
+    }
+}
+
+/// Unicode non-characters (U+FDD0 to U+FDEF and every U+xxFFFE and U+xxFFFF).
+#[must_use]
+pub(crate) fn is_noncharacter(c: char) -> bool {
+    matches!(c, '\u{fdd0}'..='\u{fdef}') || (c as u32) & 0xfffe == 0xfffe
 }
 
 /// A literal block keeps text as is unless: it is empty, it starts with a space (the
@@ -115,6 +136,19 @@ pub(crate) fn indent(text: &str, by: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_never_end_their_line() {
+        let mut out = String::from("# ");
+        write_comment_text(
+            &mut out,
+            "x\n---\nkind: X\r\u{85}\u{2028}\u{2029}\u{7f}\u{9b}\u{feff}\u{fffe}\u{10ffff}\0",
+        );
+        assert_eq!(
+            out,
+            "# x\\u{000a}---\\u{000a}kind: X\\u{000d}\\u{0085}\\u{2028}\\u{2029}\\u{007f}\\u{009b}\\u{feff}\\u{fffe}\\u{10ffff}\\u{0000}"
+        );
+    }
 
     #[test]
     fn indent_leaves_blank_lines_empty() {

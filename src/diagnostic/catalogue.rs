@@ -142,6 +142,27 @@ pub const CODES: &[CodeInfo] = &[
         "two modules' HPAs scale the same Deployment (the HPA controller refuses both)",
     ),
     row(
+        Code::ForbiddenCharacter,
+        "E0107",
+        Error,
+        "forbidden character",
+        "a string with a control character, a line break where one line belongs, or a non-character",
+    ),
+    row(
+        Code::ValueTooLong,
+        "E0108",
+        Error,
+        "value too long",
+        "a string longer than its field takes",
+    ),
+    row(
+        Code::InvalidValue,
+        "E0109",
+        Error,
+        "invalid value",
+        "a string that is not of its field's type (label, Secret key, path, metric name, duration, schedule)",
+    ),
+    row(
         Code::PrimaryRegion,
         "E0201",
         Error,
@@ -356,7 +377,7 @@ pub const CODES: &[CodeInfo] = &[
         "E0803",
         Error,
         "redis.conf",
-        "a redis.conf key or value that would break the file",
+        "a redis.conf directive or value that would break the file, load code or touch files on the node",
     ),
     row(
         Code::RedisPods,

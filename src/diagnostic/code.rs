@@ -63,6 +63,14 @@ pub enum Code {
     NameTooLong,
     /// E0106: two modules' HPAs scale the same Deployment (the HPA controller refuses both).
     DuplicateTarget,
+    /// E0107: a string holding a character no field takes (a control character, a line
+    /// break where one line belongs, a non-character).
+    ForbiddenCharacter,
+    /// E0108: a string longer than its field takes.
+    ValueTooLong,
+    /// E0109: a string that is not of its field's type (a label, a Secret key, a path, a
+    /// metric name, a duration, a cron schedule, ...).
+    InvalidValue,
     /// E0201: no region, or not exactly one primary region.
     PrimaryRegion,
     /// E0202: region weights do not add up to 100.

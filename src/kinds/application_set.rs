@@ -165,42 +165,58 @@ pub(crate) fn template_patch(profile: &Profile) -> String {
         .as_deref()
         .unwrap_or(&platform.target_revision);
     let mut out = String::from("spec:\n  sources:\n");
-    let _ = writeln!(out, "    - repoURL: {}", quote(&platform.repo_url));
+    let _ = writeln!(out, "    - repoURL: {}", go_quote(&platform.repo_url));
     let _ = writeln!(
         out,
         "      targetRevision: {}",
-        quote(&platform.target_revision)
+        go_quote(&platform.target_revision)
     );
-    let _ = writeln!(out, "      path: {}", quote(&platform.path));
+    let _ = writeln!(out, "      path: {}", go_quote(&platform.path));
     out.push_str("      helm:\n        valuesObject: {{ toJson .values }}\n");
-    let _ = writeln!(out, "    - repoURL: {}", quote(repo));
-    let _ = writeln!(out, "      targetRevision: {}", quote(revision));
+    let _ = writeln!(out, "    - repoURL: {}", go_quote(repo));
+    let _ = writeln!(out, "      targetRevision: {}", go_quote(revision));
     let folder = manifests.path.trim_end_matches('/');
     match manifests.source {
         ManifestSource::Rendered => {
-            let path = if folder.is_empty() || folder == "." {
-                "regions/{{ .region }}".to_owned()
+            let prefix = if folder.is_empty() || folder == "." {
+                "regions/".to_owned()
             } else {
-                format!("{folder}/regions/{{{{ .region }}}}")
+                format!("{folder}/regions/")
             };
-            let _ = writeln!(out, "      path: {}", quote(&path));
+            // The quoted prefix without its closing quote, then the region's action.
+            let quoted = go_quote(&prefix);
+            let open = quoted.strip_suffix('"').unwrap_or(&quoted);
+            let _ = writeln!(out, "      path: {open}{{{{ .region }}}}\"");
         }
         ManifestSource::Plugin => {
             let _ = writeln!(
                 out,
                 "      path: {}",
-                quote(if folder.is_empty() { "." } else { folder })
+                go_quote(if folder.is_empty() { "." } else { folder })
             );
             let _ = writeln!(out, "      plugin:\n        name: {PLUGIN}\n        env:");
             out.push_str("          - name: REGION\n            value: \"{{ .region }}\"\n");
             let _ = writeln!(
                 out,
                 "          - name: PROFILE\n            value: {}",
-                quote(&manifests.profile)
+                go_quote(&manifests.profile)
             );
         }
     }
     out
+}
+
+/// A profile value as a quoted YAML scalar inside the Go template: any `{{` in it is
+/// written as the Go template literal `{{"{{"}}`, so the ApplicationSet controller prints
+/// it and never runs it (`text/template` only acts on its left delimiter; `}}` outside an
+/// action is text).
+fn go_quote(value: &str) -> String {
+    go_text(&quote(value))
+}
+
+/// `text` with every `{{` as a Go template literal.
+fn go_text(text: &str) -> String {
+    text.replace("{{", "{{\"{{\"}}")
 }
 
 /// Each element's values are rendered by their own template, indented under `values:`.

@@ -159,7 +159,19 @@ impl Cx {
 /// Keep quoted user text short in messages.
 #[must_use]
 pub(crate) fn shorten(text: &str) -> String {
-    let one_line = text.replace('\n', "\\n");
+    // Line breaks and controls are shown escaped: a message stays one line, and no
+    // profile text reaches the terminal as a control sequence.
+    let one_line: String = text
+        .chars()
+        .flat_map(|c| {
+            let escape = c.is_control() || crate::yaml::needs_escape(c);
+            let mut buf = [c; 1].into_iter().collect::<Vec<char>>();
+            if escape {
+                buf = c.escape_default().collect();
+            }
+            buf
+        })
+        .collect();
     if one_line.chars().count() > 40 {
         format!("{}…", one_line.chars().take(40).collect::<String>())
     } else {

@@ -256,10 +256,17 @@ pub(crate) fn check_set(set: &str) -> Result<String, String> {
     let Some((path_text, value_text)) = set.split_once('=') else {
         return Err("no `=`: expected PATH=VALUE, like `regions.eu-west-1.weight=40`".to_owned());
     };
-    if FieldPath::parse(path_text).is_none() {
-        return Err(format!(
-            "`{path_text}` is not a field path: expected keys joined by `.`, with `[N]` for list items"
-        ));
+    match FieldPath::parse(path_text) {
+        None => {
+            return Err(format!(
+                "`{}` is not a field path: expected keys joined by `.`, with `[N]` for list items",
+                shorten(path_text)
+            ));
+        }
+        Some(path) if path.segs().len() > node::MAX_DEPTH => {
+            return Err(too_deep(&path));
+        }
+        Some(_) => {}
     }
     if let Err(err) = node::parse(0, value_text) {
         return Err(format!(
@@ -268,6 +275,15 @@ pub(crate) fn check_set(set: &str) -> Result<String, String> {
         ));
     }
     Ok(set.to_owned())
+}
+
+/// A `--set` path deeper than a profile file may nest (the same budget as files).
+fn too_deep(path: &FieldPath) -> String {
+    format!(
+        "the `--set` path is {} levels deep, over the limit of {} (the same as a profile file's)",
+        path.segs().len(),
+        node::MAX_DEPTH
+    )
 }
 
 /// Apply one `--set PATH=VALUE`: the value is YAML (`40`, `"Off"`, `{min: 2, max: 8}`,
@@ -303,6 +319,12 @@ fn apply_set(
         );
         return None;
     };
+    if path.segs().len() > node::MAX_DEPTH {
+        diagnostics.push(
+            Diagnostic::new(Code::Budget, FieldPath::root(), too_deep(&path)).at(start_of(file)),
+        );
+        return None;
+    }
     let value_col = path_text.chars().count() as u32 + 2;
     let mut value = match node::parse(file, value_text) {
         Ok(value) => value,

@@ -91,7 +91,7 @@ fn metric_names(r: &mut Reporter, metric: &Metric, path: &FieldPath) {
 
 /// E0101: a metric name with characters Prometheus adapters do not take.
 fn metric_name(r: &mut Reporter, name: &str, path: &FieldPath) {
-    let ok = !name.is_empty()
+    let ok = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == ':')
         && name.len() <= 253
         && name
             .chars()
@@ -101,7 +101,7 @@ fn metric_name(r: &mut Reporter, name: &str, path: &FieldPath) {
             Code::InvalidName,
             path,
             format!(
-                "`{}` is not a metric name: expected letters, digits, `_`, `:`, `.`, `-`",
+                "`{}` is not a metric name: expected letters, digits, `_`, `:`, `.`, `-`, starting with a letter",
                 crate::load::shorten(name)
             ),
         );

@@ -8,6 +8,8 @@
 //! map the `Reporter` looks positions up in. Everything here is a plain function of the
 //! profile: nothing is read or written.
 //!
+//! - `strings`: every string's characters and length, and each string field's type
+//!   (one table, [`strings::FIELDS`]);
 //! - `names`: DNS labels and subdomains, and the profile's own names;
 //! - `regions`: regions, the primary, weights and per-region overrides;
 //! - `modules`: replicas, module metrics, HPA targets;
@@ -32,6 +34,7 @@ mod postgres;
 mod redis;
 mod regions;
 mod resources;
+mod strings;
 mod vpa;
 
 use crate::diagnostic::{Code, Diagnostic, FieldPath};
@@ -47,6 +50,10 @@ pub(crate) fn validate(profile: &Profile, tree: &Node, failed: &FailedPaths) -> 
         failed,
         out: Vec::new(),
     };
+    if too_large(&mut r, profile) {
+        return r.out;
+    }
+    strings::check(&mut r);
     names::check(&mut r, profile);
     regions::check(&mut r, profile);
     platform::check(&mut r, profile);
@@ -59,9 +66,68 @@ pub(crate) fn validate(profile: &Profile, tree: &Node, failed: &FailedPaths) -> 
         redis::check(&mut r, redis);
     }
     database::check(&mut r, profile);
+    // A string refused for its characters or length is not also reported by the rule of
+    // its field (one problem, one diagnostic).
+    let refused: Vec<FieldPath> = r
+        .out
+        .iter()
+        .filter(|d| matches!(d.code, Code::ForbiddenCharacter | Code::ValueTooLong))
+        .map(|d| d.path.clone())
+        .collect();
+    if !refused.is_empty() {
+        r.out.retain(|d| {
+            matches!(d.code, Code::ForbiddenCharacter | Code::ValueTooLong)
+                || !refused.contains(&d.path)
+        });
+    }
     crate::diagnostic::sort(&mut r.out);
     r.out.dedup();
     r.out
+}
+
+/// The most regions a profile may have: the plan lists every region in each region's
+/// values, so its size grows with the square of this (docs/profile.md).
+pub(crate) const MAX_REGIONS: usize = 500;
+/// The most modules a profile may have.
+pub(crate) const MAX_MODULES: usize = 1000;
+/// The most region × module pairs: each is an HPA, a PDB and maybe a VPA (the 100-region
+/// × 200-module benchmark has 20,000).
+pub(crate) const MAX_PAIRS: usize = 200_000;
+
+/// E0002: a profile larger than the documented bounds; nothing else is checked, so a
+/// huge profile ends in one clear error, not in minutes of work or an out-of-memory.
+fn too_large(r: &mut Reporter, profile: &Profile) -> bool {
+    let (regions, modules) = (profile.regions.len(), profile.modules.len());
+    let root = FieldPath::root();
+    let problem = if regions > MAX_REGIONS {
+        Some((
+            root.key("regions"),
+            format!("the profile has {regions} regions, over the limit of {MAX_REGIONS}"),
+        ))
+    } else if modules > MAX_MODULES {
+        Some((
+            root.key("modules"),
+            format!("the profile has {modules} modules, over the limit of {MAX_MODULES}"),
+        ))
+    } else if regions * modules > MAX_PAIRS {
+        Some((
+            root.key("modules"),
+            format!(
+                "{regions} regions × {modules} modules is {} pairs, over the limit of {MAX_PAIRS}",
+                regions * modules
+            ),
+        ))
+    } else {
+        None
+    };
+    let Some((path, message)) = problem else {
+        return false;
+    };
+    let d = r
+        .at_value(Code::Budget, &path, message)
+        .help("split the topology into several profiles (one per platform or per set of regions)");
+    r.push(d);
+    true
 }
 
 /// Collects the diagnostics of the rules, each placed at the position of its path.

@@ -74,7 +74,12 @@ fn gateway(r: &mut Reporter, traffic: &Traffic, path: &FieldPath) {
 /// E0905: a region header that is not a lower-case header name Istio matches.
 fn region_header(r: &mut Reporter, traffic: &Traffic, path: &FieldPath) {
     let header = &traffic.region_header;
+    // An HTTP token (RFC 9110) as Istio matches it: lower case; and short enough to be a
+    // YAML mapping key in the VirtualService.
     if header.is_empty()
+        || header.len() > 256
+        || !header.starts_with(|c: char| c.is_ascii_alphanumeric())
+        || !header.ends_with(|c: char| c.is_ascii_alphanumeric())
         || !header
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
@@ -83,7 +88,7 @@ fn region_header(r: &mut Reporter, traffic: &Traffic, path: &FieldPath) {
             Code::InvalidHeader,
             &path.key("regionHeader"),
             format!(
-                "`{}` is not a header name Istio matches: expected lower-case letters, digits and `-`",
+                "`{}` is not a header name Istio matches: expected up to 256 lower-case letters, digits and `-`, starting and ending with a letter or digit",
                 crate::load::shorten(header)
             ),
         );

@@ -407,7 +407,7 @@ mod tests {
         );
         one(
             "postgres: {parameters: {work_mem: \"4MB\\nfsync = off\"}}\n",
-            "error[E0101] postgres.parameters.work_mem: a parameter value cannot contain line breaks",
+            "error[E0107] postgres.parameters.work_mem: the value holds a line break",
         );
     }
 

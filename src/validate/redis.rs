@@ -117,12 +117,12 @@ fn image(r: &mut Reporter, image: &str, path: &FieldPath) {
     unpinned_image(r, image, path);
 }
 
-/// Whether `image` has whitespace or control characters (an empty one is reported by `load`).
+/// Whether `image` is not an image reference (an empty one is reported by `load`).
 fn malformed(image: &str) -> bool {
-    image.chars().any(|c| c.is_whitespace() || c.is_control())
+    !image.is_empty() && super::strings::image_problem(image).is_some()
 }
 
-/// E0101: an image reference with whitespace or control characters.
+/// E0101: a string that is not an image reference (`[REGISTRY/]PATH[:TAG][@DIGEST]`).
 fn image_reference(r: &mut Reporter, image: &str, path: &FieldPath) {
     if malformed(image) {
         r.report(
@@ -167,9 +167,49 @@ fn unpinned_image(r: &mut Reporter, image: &str, path: &FieldPath) {
     r.push(d);
 }
 
-/// E0803: a redis.conf directive name with characters other than letters, digits, `-`, `_`.
+/// Directives a profile may not set: they load code or read and write files on the node
+/// (`loadmodule`, `include`, `dir`, ...), rename or enable commands, or turn the server
+/// into something else (redis.io `redis.conf`, "SECURITY" and "GENERAL"). The operator
+/// writes `redisConfig` verbatim into the file Redis reads.
+pub(crate) const REFUSED_DIRECTIVES: &[&str] = &[
+    "include",
+    "loadmodule",
+    "rename-command",
+    "dir",
+    "dbfilename",
+    "appendfilename",
+    "appenddirname",
+    "logfile",
+    "pidfile",
+    "unixsocket",
+    "unixsocketperm",
+    "aclfile",
+    "cluster-config-file",
+    "enable-debug-command",
+    "enable-module-command",
+    "enable-protected-configs",
+    "replicaof",
+    "slaveof",
+    "bind",
+    "port",
+    "tls-port",
+    "protected-mode",
+    "requirepass",
+    "masterauth",
+    "masteruser",
+    "user",
+    "daemonize",
+    "supervised",
+    "syslog-enabled",
+    "syslog-ident",
+];
+
+/// E0803: a redis.conf directive name that is not lower-case letters, digits and `-`,
+/// or one that loads code, touches files or changes what the server is.
 fn config_key(r: &mut Reporter, redis: &Redis, path: &FieldPath) {
     for key in redis.config.keys() {
+        let path = path.key("config").key(key);
+        let lower = key.to_ascii_lowercase();
         if key.is_empty()
             || !key
                 .chars()
@@ -177,17 +217,37 @@ fn config_key(r: &mut Reporter, redis: &Redis, path: &FieldPath) {
         {
             r.report_key(
                 Code::RedisConfig,
-                &path.key("config").key(key),
+                &path,
                 format!(
                     "`{}` is not a redis.conf directive: expected letters, digits and `-`",
                     crate::load::shorten(key)
                 ),
             );
+        } else if REFUSED_DIRECTIVES.contains(&lower.as_str()) {
+            let d = r
+                .at_key(
+                    Code::RedisConfig,
+                    &path,
+                    format!("`{key}` cannot be set from the profile: it loads code, reads or writes files on the node, or changes how the operator runs Redis"),
+                )
+                .help("remove it (the operator sets what it needs itself)");
+            r.push(d);
+        } else if lower != *key {
+            // Redis reads names case-insensitively: `MAXMEMORY` would escape every check.
+            let d = r
+                .at_key(
+                    Code::RedisConfig,
+                    &path,
+                    format!("`{key}`: write redis.conf directives in lower case"),
+                )
+                .help(format!("write `{lower}`"));
+            r.push(d);
         }
     }
 }
 
-/// E0803: a redis.conf value that is empty or not one line.
+/// E0803: a redis.conf value that is empty or not one line, or a memory size that Redis
+/// does not read (`maxmemory: 2Gi`, `1.5gb`).
 fn config_value(r: &mut Reporter, redis: &Redis, path: &FieldPath) {
     for (key, value) in &redis.config {
         if value.trim().is_empty() || value.chars().any(char::is_control) {
@@ -196,8 +256,31 @@ fn config_value(r: &mut Reporter, redis: &Redis, path: &FieldPath) {
                 &path.key("config").key(key),
                 format!("the value of `{key}` must be one non-empty line: a line break would start another directive"),
             );
+        } else if key == "maxmemory" && !is_redis_memory(value) {
+            let d = r
+                .at_value(
+                    Code::RedisConfig,
+                    &path.key("config").key(key),
+                    format!(
+                        "`{}` is not a memory size Redis reads: expected a whole number with `b`, `k`, `kb`, `m`, `mb`, `g` or `gb`",
+                        crate::load::shorten(value)
+                    ),
+                )
+                .help("for example `3gb` (Redis' `gb` is 1024³ bytes; Kubernetes' `Gi` is not a Redis unit)");
+            r.push(d);
         }
     }
+}
+
+/// A memory size as redis.conf reads it (`memtoll`): digits, then an optional unit.
+fn is_redis_memory(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let digits = lower.len() - lower.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    digits > 0
+        && matches!(
+            &lower[digits..],
+            "" | "b" | "k" | "kb" | "m" | "mb" | "g" | "gb"
+        )
 }
 
 #[cfg(test)]
@@ -236,8 +319,30 @@ mod tests {
     fn config_lines() {
         one(
             "redis: {config: {timeout: \"300\\nrename-command CONFIG \\\"\\\"\"}}\n",
-            "error[E0803] redis.config.timeout",
+            "error[E0107] redis.config.timeout: the value holds a line break",
         );
+        for key in [
+            "loadmodule",
+            "include",
+            "rename-command",
+            "LoadModule",
+            "dir",
+        ] {
+            one(
+                &format!("redis: {{config: {{{key}: /tmp/x.so}}}}\n"),
+                &format!("error[E0803] redis.config.{key}: `{key}` cannot be set from the profile"),
+            );
+        }
+        one(
+            "redis: {config: {MAXMEMORY: 3gb}}\n",
+            "error[E0803] redis.config.MAXMEMORY: `MAXMEMORY`: write redis.conf directives in lower case",
+        );
+        for bad in ["2Gi", "1.5gb", "lots"] {
+            one(
+                &format!("redis: {{config: {{maxmemory: {bad}}}}}\n"),
+                "is not a memory size Redis reads",
+            );
+        }
         one(
             "redis: {config: {\"max memory\": 3gb}}\n",
             "error[E0803] redis.config[\"max memory\"]: `max memory` is not a redis.conf directive",

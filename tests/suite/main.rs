@@ -12,5 +12,6 @@ mod properties;
 mod render;
 mod scripts;
 mod simulate;
+mod structure;
 mod topology;
 mod workflow;
