@@ -213,9 +213,6 @@ pub struct ProfileArgs {
     /// embedded default profile (which one is said on stderr).
     #[arg(short = 'f', long = "file", value_name = "PROFILE")]
     pub files: Vec<String>,
-    /// A profile given without `-f`: refused with a hint (`render prod.yaml`).
-    #[arg(value_name = "PROFILE", hide = true)]
-    pub positional: Vec<String>,
     /// Override one field, e.g. `--set regions.eu-west-1.weight=40` (the value is YAML; `null` deletes).
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = crate::load::check_set)]
     pub sets: Vec<String>,

@@ -26,7 +26,10 @@ pub(crate) fn kubernetes_manifest(loaded: &Loaded) -> Option<Diagnostic> {
                 Some(at) => &s.text[..at],
                 None => &s.text,
             };
-            crate::node::parse(id, first).ok().as_ref().and_then(manifest)
+            crate::node::parse(id, first)
+                .ok()
+                .as_ref()
+                .and_then(manifest)
         })
 }
 
@@ -156,7 +159,10 @@ mod tests {
         for (bad, says) in [
             (" mplp-scale: allow", "names no warning's code"),
             (" mplp-scale: allow because", "names no warning's code"),
-            (" mplp-scale: allow W9999", "`W9999` is not a diagnostic code"),
+            (
+                " mplp-scale: allow W9999",
+                "`W9999` is not a diagnostic code",
+            ),
             (" mplp-scale: allow E0103", "`E0103` is an error"),
             (" mplp-scale: alow W0804", "found `alow`"),
             (" mplp-scale: allow:W0804", "a space after `allow`"),

@@ -67,7 +67,6 @@ pub(crate) fn explain(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    super::refuse_positional(&args.profile, "explain")?;
     let Some((_, profile)) = super::valid_profile(&args.profile, err)? else {
         return Ok(ExitStatus::Failure);
     };
@@ -185,7 +184,13 @@ fn region_report<'p>(profile: &'p Profile, name: &'p str, region: &'p Region) ->
             .get("max_connections")
             .and_then(|v| v.parse::<i64>().ok())
         {
-            connections(&pg.pooler, max_connections, max, &mut connections_ok, &mut warnings);
+            connections(
+                &pg.pooler,
+                max_connections,
+                max,
+                &mut connections_ok,
+                &mut warnings,
+            );
         }
     }
     if let Some(redis) = &profile.redis

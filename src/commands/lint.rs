@@ -23,7 +23,11 @@ pub(crate) fn lint(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    let stdin = args.profiles.iter().chain(&args.files).filter(|p| *p == "-");
+    let stdin = args
+        .profiles
+        .iter()
+        .chain(&args.files)
+        .filter(|p| *p == "-");
     if stdin.count() > 1 {
         anyhow::bail!(
             "standard input (`-`) is given more than once: it can be read only once, so give `-` once and the other profiles as files"
@@ -93,8 +97,15 @@ pub(crate) fn lint(
         } else {
             "profiles or directories"
         };
-        let where_ = if text { "see above" } else { "E0010 in the report" };
-        writeln!(err, "error: {unreadable} {what} could not be read ({where_})")?;
+        let where_ = if text {
+            "see above"
+        } else {
+            "E0010 in the report"
+        };
+        writeln!(
+            err,
+            "error: {unreadable} {what} could not be read ({where_})"
+        )?;
         return Ok(ExitStatus::Error);
     }
     Ok(if errors > 0 || (args.strict && warnings > 0) {

@@ -140,17 +140,32 @@ pub(crate) fn profile_inputs(files: &[String], err: &mut dyn Write) -> Result<Ve
     Ok(vec![Input::Default])
 }
 
-/// A profile given as a positional argument to a command that reads `-f` (`render
-/// prod.yaml`): refused (exit 2) with the command that was meant.
-pub(crate) fn refuse_positional(args: &crate::cli::ProfileArgs, command: &str) -> Result<()> {
-    if let Some(first) = args.positional.first() {
-        let files: Vec<String> = args.positional.iter().map(|f| format!("-f {f}")).collect();
-        anyhow::bail!(
-            "unexpected argument `{first}`: `{command}` reads its profile from `-f`: `mplp-scale {command} {}` (several `-f` layer the files)",
-            files.join(" ")
-        );
+/// A bad command line's error, with a tip for a profile given without `-f` to a command
+/// that reads its profile from `-f` (`render prod.yaml`: `render -f prod.yaml`).
+#[must_use]
+pub fn command_line_error(mut error: clap::Error, args: &[std::ffi::OsString]) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let words: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+    let command = words.iter().find(|w| !w.starts_with('-')).copied();
+    let arg = match error.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) => arg.clone(),
+        _ => return error,
+    };
+    if error.kind() != ErrorKind::UnknownArgument
+        || arg.starts_with('-')
+        || !matches!(command, Some("render" | "explain" | "simulate"))
+    {
+        return error;
     }
-    Ok(())
+    let command = command.unwrap_or_default();
+    let tip = format!(
+        "`{command}` reads its profile from `-f`: `mplp-scale {command} -f {arg}` (several `-f` layer files)"
+    );
+    error.insert(
+        ContextKind::Suggested,
+        ContextValue::StyledStrs(vec![tip.into()]),
+    );
+    error
 }
 
 /// `-o json` (or `-o yaml`, `-o svg`...) would write a file named after a format: refused

@@ -17,7 +17,6 @@ pub(crate) fn render(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    super::refuse_positional(&args.profile, "render")?;
     super::refuse_format_as_output(args.output.as_deref(), &["json", "yaml", "yml"])?;
     if args.out_dir.as_deref() == Some(std::path::Path::new("-")) {
         bail!(

@@ -189,7 +189,7 @@ pub(crate) fn sarif(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
                 "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": rules,
             }},
-            "invocations": [invocation(notifications)],
+            "invocations": [invocation(&notifications)],
             "results": results,
         }],
     });
@@ -198,7 +198,7 @@ pub(crate) fn sarif(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The run's one invocation: successful unless an input could not be read.
-fn invocation(notifications: Vec<serde_json::Value>) -> serde_json::Value {
+fn invocation(notifications: &[serde_json::Value]) -> serde_json::Value {
     if notifications.is_empty() {
         serde_json::json!({"executionSuccessful": true})
     } else {
@@ -253,7 +253,11 @@ fn level(severity: Severity) -> &'static str {
 /// failed by its errors (one `<failure>` each); its warnings go to `<system-out>`. An
 /// input that could not be read is a test case in error (`<error type="E0010">`).
 pub(crate) fn junit(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
-    let unreadable = |r: &&Loaded| r.diagnostics.iter().any(|d| d.code == super::Code::Unreadable);
+    let unreadable = |r: &&Loaded| {
+        r.diagnostics
+            .iter()
+            .any(|d| d.code == super::Code::Unreadable)
+    };
     let errors = runs.iter().filter(unreadable).count();
     let failed = runs.iter().filter(|r| r.errors() > 0).count() - errors;
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");

