@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
 /// Render every scaling manifest of a multi-region MPLP platform from one topology profile.
 #[derive(Debug, Parser)]
@@ -56,6 +56,7 @@ const LINT_HELP: &str = "Examples:
   mplp-scale lint profiles/*.yaml
   mplp-scale lint profiles/
   mplp-scale lint -f base.yaml -f prod.yaml --strict
+  mplp-scale lint -f base.yaml overlays/*.yaml
   mplp-scale lint --format github prod.yaml
   mplp-scale lint --crds ../shared/crds prod.yaml
 
@@ -93,6 +94,7 @@ Exit status: 0 simulated; 1 the profile has errors; 2 the tool could not do its 
 const EXPLAIN_HELP: &str = "Examples:
   mplp-scale explain
   mplp-scale explain -f prod.yaml --region eu-west-1
+  mplp-scale explain --format json | jq '.regions[].pods'
 
 Exit status: 0 explained; 1 the profile has errors; 2 the tool could not do its work
 (unreadable file, unknown region, bad flag).";
@@ -109,10 +111,10 @@ pub struct SimulateArgs {
     #[command(flatten)]
     pub profile: ProfileArgs,
     /// The module whose HPA to simulate.
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "M", value_hint = ValueHint::Other)]
     pub module: String,
     /// The region (default: the primary region).
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", value_hint = ValueHint::Other)]
     pub region: Option<String>,
     /// The load trace: CSV with a header `t,<metric>...`, one row per HPA sync (`-` reads
     /// standard input).
@@ -154,8 +156,19 @@ pub struct ExplainArgs {
     #[command(flatten)]
     pub profile: ProfileArgs,
     /// Only this region (default: every region).
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", value_hint = ValueHint::Other)]
     pub region: Option<String>,
+    /// `text` (for people) or `json` (one object, for scripts; docs/simulate.md gives its shape).
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// Aligned text, a section per region.
+    Text,
+    /// One JSON object: `{"regions": [...]}`.
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -196,7 +209,8 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 pub struct ProfileArgs {
     /// A profile file; repeat to layer files (later ones win). `-` reads standard input.
-    /// Without it, the embedded default profile (said on stderr).
+    /// Without it, `mplp-profile.yaml` in the current directory if there is one, else the
+    /// embedded default profile (which one is said on stderr).
     #[arg(short = 'f', long = "file", value_name = "PROFILE")]
     pub files: Vec<String>,
     /// Override one field, e.g. `--set regions.eu-west-1.weight=40` (the value is YAML; `null` deletes).
@@ -213,7 +227,7 @@ pub struct RenderArgs {
     #[command(flatten)]
     pub profile: ProfileArgs,
     /// Only this region's objects (repeatable).
-    #[arg(long = "region", value_name = "R")]
+    #[arg(long = "region", value_name = "R", value_hint = ValueHint::Other)]
     pub regions: Vec<String>,
     /// Only the global objects (with --region: the global objects and those regions).
     #[arg(long)]
@@ -251,17 +265,15 @@ pub struct RenderArgs {
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Profiles to check, each on its own (none: the embedded default, said on stderr). `-`
-    /// reads standard input; a directory, every `*.yaml` and `*.yml` file under it.
+    /// Profiles to check, each on its own (none: `mplp-profile.yaml` here if there is one,
+    /// else the embedded default, said on stderr). `-` reads standard input; a directory,
+    /// every `*.yaml` and `*.yml` file under it. With `-f`, each is an overlay checked
+    /// layered over the `-f` files.
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
-    /// Layer these files into one profile and check it (like render's `-f`).
-    #[arg(
-        short = 'f',
-        long = "file",
-        value_name = "PROFILE",
-        conflicts_with = "profiles"
-    )]
+    /// Layer these files into one profile and check it (like render's `-f`); with
+    /// PROFILEs, check each PROFILE layered over them (overlays in context).
+    #[arg(short = 'f', long = "file", value_name = "PROFILE")]
     pub files: Vec<String>,
     /// Override one field before checking (like render's `--set`).
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = crate::load::check_set)]

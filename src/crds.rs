@@ -92,6 +92,18 @@ impl Crds {
         Ok(Self { served })
     }
 
+    /// Whether the object's kind is built in, or a CRD of the directory serves it.
+    #[must_use]
+    pub(crate) fn serves(&self, object: &PlannedObject) -> bool {
+        match object.kind.check {
+            Check::Builtin(_) => true,
+            Check::Crd => self
+                .served
+                .iter()
+                .any(|s| s.api_version == object.api_version && s.kind == object.kind.kind),
+        }
+    }
+
     /// Check one rendered object (its document read back) the way its kind says.
     #[must_use]
     pub(crate) fn check(&self, object: &PlannedObject, doc: &Value) -> Vec<Problem> {

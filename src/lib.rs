@@ -31,7 +31,7 @@ mod yaml;
 // What the binary, the tests, the fuzz target and the benches use; everything else is
 // `pub(crate)` (the `unreachable_pub` lint keeps it so).
 pub use cli::Cli;
-pub use commands::check;
+pub use commands::{check, command_line_error};
 pub use diagnostic::{CODES, Code, CodeInfo, Severity};
 pub use emit::is_broken_pipe;
 pub use load::{DEFAULT_PROFILE, Input, Loaded};

@@ -4,7 +4,10 @@ use clap::Parser as _;
 use mplp_scale::{Cli, ExitStatus};
 
 fn main() -> ExitCode {
-    match mplp_scale::run(Cli::parse()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = Cli::try_parse_from(&args)
+        .unwrap_or_else(|e| mplp_scale::command_line_error(e, &args).exit());
+    match mplp_scale::run(cli) {
         Ok(status) => status.into(),
         Err(err) if mplp_scale::is_broken_pipe(&err) => ExitStatus::Success.into(),
         Err(err) => {

@@ -11,9 +11,10 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use anyhow::{Result, bail};
+use serde::Serialize;
 
 use crate::ExitStatus;
-use crate::cli::ExplainArgs;
+use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::effective::{CORE_MODULE, EffectiveModule, effective_module};
 use crate::hpa::trace::{self, SYNC_SECONDS};
 use crate::hpa::{Behavior, Rules, Select};
@@ -25,7 +26,7 @@ fn connections(
     pooler: &Pooler,
     max_connections: i64,
     pods: i64,
-    out: &mut String,
+    out: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) {
     if pooler.enabled {
@@ -41,7 +42,7 @@ fn connections(
         } else if per_pod < 5.0 {
             warnings.push(format!("{line}: a connection pool of 5 or more per pod will exhaust it; raise maxClientConn or the pooler's instances"));
         } else {
-            let _ = writeln!(out, "    {line}");
+            out.push(line);
         }
         return;
     }
@@ -54,7 +55,7 @@ fn connections(
     } else if per_pod < 5.0 {
         warnings.push(format!("{line}: a connection pool of 5 or more per pod will exhaust it; size pools accordingly or enable the pooler (`postgres.pooler`)"));
     } else {
-        let _ = writeln!(out, "    {line}");
+        out.push(line);
     }
 }
 
@@ -74,41 +75,91 @@ pub(crate) fn explain(
     {
         bail!(super::unknown_region(&profile, r));
     }
-    let mut text = String::new();
-    for (name, region) in &profile.regions {
-        if args.region.as_ref().is_some_and(|r| r != name) {
-            continue;
+    let regions: Vec<RegionReport<'_>> = profile
+        .regions
+        .iter()
+        .filter(|(name, _)| args.region.as_ref().is_none_or(|r| r == *name))
+        .map(|(name, region)| region_report(&profile, name, region))
+        .collect();
+    match args.format {
+        ExplainFormat::Text => {
+            let mut text = String::new();
+            for region in &regions {
+                write_region(region, &mut text);
+            }
+            out.write_all(text.as_bytes())?;
         }
-        explain_region(&profile, name, region, &mut text);
+        ExplainFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "regions": regions }))?;
+            writeln!(out)?;
+        }
     }
-    out.write_all(text.as_bytes())?;
     Ok(ExitStatus::Success)
 }
 
-fn explain_region(profile: &Profile, name: &str, region: &Region, out: &mut String) {
+/// What `explain` says about one region: `--format json` prints it as it is (its shape is
+/// documented in docs/simulate.md), the text form lays it out.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RegionReport<'p> {
+    name: &'p str,
+    primary: bool,
+    /// The region's percent of the default route.
+    weight: i64,
+    pods: Pods,
+    modules: Vec<ModuleReport<'p>>,
+    resources: Vec<ResourceReport>,
+    /// The connection checks that passed (those that did not are warnings).
+    connections: Vec<String>,
+    warnings: Vec<String>,
+}
+
+/// The region's module pods (one HPA each) at minimum and at maximum.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Pods {
+    at_minimum: i64,
+    at_maximum: i64,
+    hpas: usize,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ModuleReport<'p> {
+    name: &'p str,
+    min: i64,
+    max: i64,
+    /// Seconds from min to max on a step of demand (`null`: never).
+    min_to_max_seconds: Option<i64>,
+    /// Seconds from max back to min (`null`: never).
+    max_to_min_seconds: Option<i64>,
+    metrics: String,
+    behavior: String,
+}
+
+/// `count` pods of `requests` each: the totals of requests and limits.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResourceReport {
+    what: String,
+    count: i64,
+    requests: String,
+    total_requests: String,
+    total_limits: String,
+}
+
+fn region_report<'p>(profile: &'p Profile, name: &'p str, region: &'p Region) -> RegionReport<'p> {
     let modules: Vec<EffectiveModule<'_>> = profile
         .modules
         .keys()
         .filter_map(|m| effective_module(profile, region, m))
         .collect();
-    let role = if region.primary { "primary" } else { "replica" };
-    let _ = writeln!(
-        out,
-        "region {name} ({role}, {}% of the default route)",
-        region.weight
-    );
     let min: i64 = modules.iter().map(|m| m.replicas.min).sum();
     let max: i64 = modules.iter().map(|m| m.replicas.max).sum();
-    let _ = writeln!(
-        out,
-        "  module pods: {min} at minimum, {max} at maximum ({} HPAs)",
-        modules.len()
-    );
-    module_table(&modules, out);
-    let _ = writeln!(out);
-    let _ = writeln!(out, "  resources (requests / limits):");
+    let mut resources = Vec::new();
+    let mut connections_ok = Vec::new();
     let mut warnings = Vec::new();
-    if let (Some(resources), Some(core)) = (
+    if let (Some(r), Some(core)) = (
         &region.resources,
         modules.iter().find(|m| m.name == CORE_MODULE),
     ) {
@@ -116,7 +167,7 @@ fn explain_region(profile: &Profile, name: &str, region: &Region, out: &mut Stri
             ("at minimum", core.replicas.min),
             ("at maximum", core.replicas.max),
         ] {
-            resource_line(out, &format!("core pods {label}"), count, resources);
+            resources.push(resource(&format!("core pods {label}"), count, r));
         }
     }
     if let Some(pg) = &profile.postgres {
@@ -126,67 +177,130 @@ fn explain_region(profile: &Profile, name: &str, region: &Region, out: &mut Stri
             .and_then(|p| p.instances)
             .unwrap_or(pg.instances);
         if let Some(r) = &pg.resources {
-            resource_line(out, "postgres", instances, r);
+            resources.push(resource("postgres", instances, r));
         }
         if let Some(max_connections) = pg
             .parameters
             .get("max_connections")
             .and_then(|v| v.parse::<i64>().ok())
         {
-            connections(&pg.pooler, max_connections, max, out, &mut warnings);
+            connections(
+                &pg.pooler,
+                max_connections,
+                max,
+                &mut connections_ok,
+                &mut warnings,
+            );
         }
     }
-    if let Some(redis) = &profile.redis {
-        let pods = redis.cluster_size * 2;
-        if let Some(r) = &redis.resources {
-            resource_line(out, "redis", pods, r);
-            if let (Some(maxmemory), Some(limit)) = (
-                redis.config.get("maxmemory").and_then(|m| redis_bytes(m)),
-                r.limits.memory.as_ref(),
-            ) && maxmemory > limit.value()
-            {
-                warnings.push(format!(
-                        "redis maxmemory {} is above the memory limit {limit}: pods are OOM-killed before Redis evicts",
-                        redis.config["maxmemory"]
-                    ));
-            }
+    if let Some(redis) = &profile.redis
+        && let Some(r) = &redis.resources
+    {
+        resources.push(resource("redis", redis.cluster_size * 2, r));
+        if let (Some(maxmemory), Some(limit)) = (
+            redis.config.get("maxmemory").and_then(|m| redis_bytes(m)),
+            r.limits.memory.as_ref(),
+        ) && maxmemory > limit.value()
+        {
+            warnings.push(format!(
+                "redis maxmemory {} is above the memory limit {limit}: pods are OOM-killed before Redis evicts",
+                redis.config["maxmemory"]
+            ));
         }
     }
-    if warnings.is_empty() {
+    RegionReport {
+        name,
+        primary: region.primary,
+        weight: region.weight,
+        pods: Pods {
+            at_minimum: min,
+            at_maximum: max,
+            hpas: modules.len(),
+        },
+        modules: modules.iter().map(module_report).collect(),
+        resources,
+        connections: connections_ok,
+        warnings,
+    }
+}
+
+/// One region as text: its pods, a row per module, the resources, the warnings.
+fn write_region(report: &RegionReport<'_>, out: &mut String) {
+    let role = if report.primary { "primary" } else { "replica" };
+    let _ = writeln!(
+        out,
+        "region {} ({role}, {}% of the default route)",
+        report.name, report.weight
+    );
+    let _ = writeln!(
+        out,
+        "  module pods: {} at minimum, {} at maximum ({} HPAs)",
+        report.pods.at_minimum, report.pods.at_maximum, report.pods.hpas
+    );
+    module_table(&report.modules, out);
+    let _ = writeln!(out);
+    let _ = writeln!(out, "  resources (requests / limits):");
+    // The connection checks follow the database's line, before the cache's.
+    let (redis, others): (Vec<&ResourceReport>, Vec<&ResourceReport>) =
+        report.resources.iter().partition(|r| r.what == "redis");
+    for r in others {
+        resource_line(out, r);
+    }
+    for line in &report.connections {
+        let _ = writeln!(out, "    {line}");
+    }
+    for r in redis {
+        resource_line(out, r);
+    }
+    if report.warnings.is_empty() {
         let _ = writeln!(out, "  no warnings at capacity");
     } else {
         let _ = writeln!(out, "  warnings at capacity:");
-        for w in warnings {
+        for w in &report.warnings {
             let _ = writeln!(out, "    - {w}");
         }
     }
     let _ = writeln!(out);
 }
 
+fn module_report<'p>(m: &EffectiveModule<'p>) -> ModuleReport<'p> {
+    let (up, down) = envelope(m);
+    ModuleReport {
+        name: m.name,
+        min: m.replicas.min,
+        max: m.replicas.max,
+        min_to_max_seconds: up,
+        max_to_min_seconds: down,
+        metrics: metrics(m.metrics),
+        behavior: behavior(m),
+    }
+}
+
 /// One row per module: its bounds, how long the HPA takes from min to max and back, its
 /// metrics and behavior.
-fn module_table(modules: &[EffectiveModule<'_>], out: &mut String) {
+fn module_table(modules: &[ModuleReport<'_>], out: &mut String) {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
         "  {:<12} {:>4} {:>4}  {:>8}  {:>8}   (a step to 2 × max pods of demand, then to min ÷ 2; a sync every {SYNC_SECONDS}s, as `simulate` runs it)",
         "module", "min", "max", "min→max", "max→min"
     );
+    let fmt = |s: Option<i64>| s.map_or("never".to_owned(), |s| format!("{s}s"));
     for m in modules {
-        let (up, down) = envelope(m);
+        let (up, down) = (fmt(m.min_to_max_seconds), fmt(m.max_to_min_seconds));
         let _ = writeln!(
             out,
             "  {:<12} {:>4} {:>4}  {up:>8}  {down:>8}",
-            m.name, m.replicas.min, m.replicas.max
+            m.name, m.min, m.max
         );
-        let _ = writeln!(out, "      metrics:  {}", metrics(m.metrics));
-        let _ = writeln!(out, "      behavior: {}", behavior(m));
+        let _ = writeln!(out, "      metrics:  {}", m.metrics);
+        let _ = writeln!(out, "      behavior: {}", m.behavior);
     }
 }
 
 /// How long the HPA takes from min to max and back on the step trace: the same engine
 /// and trace `simulate` would run (`hpa::trace`), so the two never disagree.
-fn envelope(m: &EffectiveModule<'_>) -> (String, String) {
+fn envelope(m: &EffectiveModule<'_>) -> (Option<i64>, Option<i64>) {
     let columns = trace::columns(m.metrics);
     let (min, max) = (m.replicas.min, m.replicas.max);
     let rows = trace::run(
@@ -194,9 +308,7 @@ fn envelope(m: &EffectiveModule<'_>) -> (String, String) {
         &columns,
         &trace::step_trace(&columns, min, max),
     );
-    let (up, down) = trace::step_timings(&rows, min, max);
-    let fmt = |s: Option<i64>| s.map_or("never".to_owned(), |s| format!("{s}s"));
-    (fmt(up), fmt(down))
+    trace::step_timings(&rows, min, max)
 }
 
 fn metrics(metrics: &[Metric]) -> String {
@@ -253,14 +365,23 @@ fn rules(r: &Rules) -> String {
     )
 }
 
-/// `    <label> <count> × (<requests>) = <total requests> / <total limits>`
-fn resource_line(out: &mut String, label: &str, count: i64, resources: &crate::profile::Resources) {
+/// `count` pods of `resources` each.
+fn resource(what: &str, count: i64, resources: &crate::profile::Resources) -> ResourceReport {
+    ResourceReport {
+        what: what.to_owned(),
+        count,
+        requests: list(&resources.requests),
+        total_requests: total(&resources.requests, count),
+        total_limits: total(&resources.limits, count),
+    }
+}
+
+/// `    <what> <count> × (<requests>) = <total requests> / <total limits>`
+fn resource_line(out: &mut String, r: &ResourceReport) {
     let _ = writeln!(
         out,
-        "    {label:<21}{count:>3} × ({}) = {} / {}",
-        list(&resources.requests),
-        total(&resources.requests, count),
-        total(&resources.limits, count)
+        "    {:<21}{:>3} × ({}) = {} / {}",
+        r.what, r.count, r.requests, r.total_requests, r.total_limits
     );
 }
 

@@ -3,6 +3,7 @@
 pub(crate) mod chart;
 pub(crate) mod completions;
 pub(crate) mod diff;
+mod directives;
 pub(crate) mod explain;
 pub(crate) mod init;
 pub(crate) mod lint;
@@ -22,6 +23,13 @@ use crate::profile::Profile;
 /// sorted by position.
 pub fn check(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
     let mut loaded = load(inputs, sets)?;
+    if let Some(manifest) = directives::kubernetes_manifest(&loaded) {
+        loaded.profile = None;
+        loaded.diagnostics = vec![manifest];
+        return Ok(loaded);
+    }
+    let comments = directives::allow_comments(&loaded);
+    loaded.diagnostics.extend(comments);
     if let Some(profile) = &loaded.profile {
         let found = crate::validate::validate(profile, &loaded.tree, &loaded.failed);
         loaded.diagnostics.extend(found);
@@ -71,7 +79,7 @@ pub(crate) fn valid_profile(
     args: &crate::cli::ProfileArgs,
     err: &mut dyn Write,
 ) -> Result<Option<(Loaded, Profile)>> {
-    let inputs: Vec<Input> = args.files.iter().map(|f| Input::from_arg(f)).collect();
+    let inputs = profile_inputs(&args.files, err)?;
     let mut checked = check(&inputs, &args.sets)?;
     allow(&mut checked, &args.allow);
     print::text(&checked, err)?;
@@ -109,23 +117,71 @@ pub(crate) fn read_trace(
     Ok(text)
 }
 
-/// Say (one line on stderr) that no profile was given, so the embedded default profile is
-/// used; name a profile that `init` wrote in the current directory, which is not read
-/// unless given. `give` is how to give that file to this command.
-pub(crate) fn note_default_profile(err: &mut dyn Write, give: &str) -> Result<()> {
+/// The layers a command reads: its `-f` files; with none, `mplp-profile.yaml` in the
+/// current directory (what `init` writes) when there is one, like ruff and just read the
+/// configuration beside you, else the embedded default. Which of the two is said in one
+/// line on stderr, by every command that reads a profile.
+pub(crate) fn profile_inputs(files: &[String], err: &mut dyn Write) -> Result<Vec<Input>> {
+    if !files.is_empty() {
+        return Ok(files.iter().map(|f| Input::from_arg(f)).collect());
+    }
     let here = init::DEFAULT_PATH;
-    write!(
+    if std::path::Path::new(here).is_file() {
+        writeln!(
+            err,
+            "note: no profile given: using `{here}` in the current directory (`-f FILE` reads another)"
+        )?;
+        return Ok(vec![Input::Path(here.into())]);
+    }
+    writeln!(
         err,
         "note: no profile given: using the embedded default profile (the production topology; `mplp-scale render --show-profile` prints it)"
     )?;
-    if std::path::Path::new(here).is_file() {
-        write!(
-            err,
-            ", not `{here}` here (give it: `{}`)",
-            give.replace("FILE", here)
-        )?;
+    Ok(vec![Input::Default])
+}
+
+/// A bad command line's error, with a tip for a profile given without `-f` to a command
+/// that reads its profile from `-f` (`render prod.yaml`: `render -f prod.yaml`).
+#[must_use]
+pub fn command_line_error(mut error: clap::Error, args: &[std::ffi::OsString]) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let words: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+    let command = words.iter().find(|w| !w.starts_with('-')).copied();
+    let arg = match error.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) => arg.clone(),
+        _ => return error,
+    };
+    if error.kind() != ErrorKind::UnknownArgument
+        || arg.starts_with('-')
+        || !matches!(command, Some("render" | "explain" | "simulate"))
+    {
+        return error;
     }
-    writeln!(err)?;
+    let command = command.unwrap_or_default();
+    let tip = format!(
+        "`{command}` reads its profile from `-f`: `mplp-scale {command} -f {arg}` (several `-f` layer files)"
+    );
+    error.insert(
+        ContextKind::Suggested,
+        ContextValue::StyledStrs(vec![tip.into()]),
+    );
+    error
+}
+
+/// `-o json` (or `-o yaml`, `-o svg`...) would write a file named after a format: refused
+/// (exit 2), with `--format` as the hint; `-o ./json` writes that file.
+pub(crate) fn refuse_format_as_output(
+    output: Option<&std::path::Path>,
+    formats: &[&str],
+) -> Result<()> {
+    let Some(name) = output.and_then(|o| o.to_str()) else {
+        return Ok(());
+    };
+    if formats.contains(&name) {
+        anyhow::bail!(
+            "`-o {name}` would write a file named `{name}`: for {name} output, give `--format {name}` (with `-o FILE` to write a file); to write a file named `{name}`, give `-o ./{name}`"
+        );
+    }
     Ok(())
 }
 

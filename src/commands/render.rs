@@ -8,7 +8,6 @@ use crate::ExitStatus;
 use crate::cli::{RenderArgs, RenderFormat};
 use crate::diagnostic::print;
 use crate::emit;
-use crate::load::Input;
 use crate::plan::{Selection, plan};
 use crate::render::Renderer;
 
@@ -18,15 +17,13 @@ pub(crate) fn render(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    let inputs: Vec<Input> = args
-        .profile
-        .files
-        .iter()
-        .map(|f| Input::from_arg(f))
-        .collect();
-    if inputs.is_empty() {
-        super::note_default_profile(err, "mplp-scale render -f FILE")?;
+    super::refuse_format_as_output(args.output.as_deref(), &["json", "yaml", "yml"])?;
+    if args.out_dir.as_deref() == Some(std::path::Path::new("-")) {
+        bail!(
+            "`--out-dir -` would create a folder named `-`: `--out-dir` writes one file per object; for standard output, leave it out (to write a folder named `-`, give `--out-dir ./-`)"
+        );
     }
+    let inputs = super::profile_inputs(&args.profile.files, err)?;
     let mut checked = super::check(&inputs, &args.profile.sets)?;
     super::allow(&mut checked, &args.profile.allow);
     if args.show_profile {

@@ -25,6 +25,7 @@ pub(crate) fn simulate(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus> {
+    super::refuse_format_as_output(args.output.as_deref(), &["table", "csv", "svg"])?;
     let trace_text = super::read_trace(&args.trace, &args.profile)?;
     let Some((_, profile)) = super::valid_profile(&args.profile, err)? else {
         return Ok(ExitStatus::Failure);

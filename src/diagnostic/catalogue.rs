@@ -100,6 +100,27 @@ pub const CODES: &[CodeInfo] = &[
         "a `--set` changes a module field that every region overrides",
     ),
     row(
+        Code::Unreadable,
+        "E0010",
+        Error,
+        "unreadable input",
+        "a file or directory that could not be read (the others are still checked; exit 2)",
+    ),
+    row(
+        Code::NotAProfile,
+        "E0011",
+        Error,
+        "Kubernetes manifest",
+        "a Kubernetes manifest (`apiVersion` and `kind` at the top level), not a profile",
+    ),
+    row(
+        Code::AllowComment,
+        "W0012",
+        Warning,
+        "invalid allow comment",
+        "a `# mplp-scale: allow` comment that allows nothing: no code, an unknown code, an error's code, a misspelling",
+    ),
+    row(
         Code::InvalidName,
         "E0101",
         Error,
@@ -476,6 +497,13 @@ pub const CODES: &[CodeInfo] = &[
         Error,
         "rendered object refused",
         "a rendered object that its CRD schema or Kubernetes type refuses (`lint --crds`)",
+    ),
+    row(
+        Code::MissingCrd,
+        "E0951",
+        Error,
+        "missing CRD",
+        "a rendered kind that no CRD in `lint --crds DIR` serves (reported once per kind)",
     ),
     row(
         Code::PdbBlocksDrain,

@@ -51,6 +51,12 @@ pub enum Code {
     SetNewName,
     /// W0009: a `--set` changes a module field that every region overrides.
     SetOverridden,
+    /// E0010: a file or directory that could not be read (the others are still checked).
+    Unreadable,
+    /// E0011: a Kubernetes manifest (`apiVersion` and `kind` at the top level), not a profile.
+    NotAProfile,
+    /// W0012: a `# mplp-scale: allow` comment that allows nothing (no code, an unknown code, an error's code, a misspelling).
+    AllowComment,
     /// E0101: a name that is not a DNS-1123 label or subdomain.
     InvalidName,
     /// E0102: a replica minimum below 1.
@@ -161,6 +167,8 @@ pub enum Code {
     UnpinnedRevision,
     /// E0950: a rendered object that its CRD schema or Kubernetes type refuses (`lint --crds`).
     RenderedSchema,
+    /// E0951: a rendered kind that no CRD in `lint --crds DIR` serves.
+    MissingCrd,
     /// E1001: a `PodDisruptionBudget` that lets no pod go at the HPA's minimum (every drain blocks).
     PdbBlocksDrain,
     /// E1002: a `PodDisruptionBudget` with both `minAvailable` and `maxUnavailable`.

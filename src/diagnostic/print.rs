@@ -122,9 +122,12 @@ pub(crate) fn github(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// `--format sarif`: one SARIF 2.1.0 log (GitHub code scanning): a rule per code, a
-/// result per diagnostic. Diagnostics in standard input, `--set` or the embedded default
-/// have no file to point at, so no location.
+/// `--format sarif`: one SARIF 2.1.0 log (GitHub code scanning) that the official schema
+/// accepts: a rule per code (its `helpUri` the code's section of `docs/diagnostics.md` in
+/// the repository), a result per diagnostic. Diagnostics in standard input, `--set` or the
+/// embedded default have no file to point at, so no location; a file's path is written as
+/// a percent-encoded URI reference. An input that could not be read (E0010) is a result
+/// too, and makes the invocation unsuccessful, with a tool notification.
 pub(crate) fn sarif(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
     use serde_json::json;
     let rules: Vec<serde_json::Value> = super::CODES
@@ -135,10 +138,11 @@ pub(crate) fn sarif(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
                 "name": info.name,
                 "shortDescription": {"text": info.summary},
                 "defaultConfiguration": {"level": level(info.severity)},
-                "helpUri": format!("docs/diagnostics.md#{}", info.id.to_ascii_lowercase()),
+                "helpUri": help_uri(info),
             })
         })
         .collect();
+    let mut notifications = Vec::new();
     let results: Vec<serde_json::Value> = runs
         .iter()
         .flat_map(records)
@@ -156,24 +160,86 @@ pub(crate) fn sarif(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
             if r.line > 0 && !r.file.starts_with('<') && !r.file.starts_with('-') {
                 result["locations"] = json!([{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": r.file},
+                        "artifactLocation": {"uri": file_uri(r.file)},
                         "region": {"startLine": r.line, "startColumn": r.column},
                     }
                 }]);
+            }
+            if r.code == super::Code::Unreadable.as_str() {
+                let mut notification = json!({
+                    "level": "error",
+                    "message": {"text": r.message},
+                    "descriptor": {"id": r.code},
+                });
+                if let Some(locations) = result.get("locations") {
+                    notification["locations"] = locations.clone();
+                }
+                notifications.push(notification);
             }
             result
         })
         .collect();
     let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "mplp-scale", "rules": rules}},
+            "tool": {"driver": {
+                "name": "mplp-scale",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                "rules": rules,
+            }},
+            "invocations": [invocation(&notifications)],
             "results": results,
         }],
     });
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
+}
+
+/// The run's one invocation: successful unless an input could not be read.
+fn invocation(notifications: &[serde_json::Value]) -> serde_json::Value {
+    if notifications.is_empty() {
+        serde_json::json!({"executionSuccessful": true})
+    } else {
+        serde_json::json!({
+            "executionSuccessful": false,
+            "toolExecutionNotifications": notifications,
+        })
+    }
+}
+
+/// The absolute URL of a code's section in `docs/diagnostics.md` (GitHub's heading anchor
+/// of `## E0103: replicas max` is `e0103-replicas-max`).
+fn help_uri(info: &super::CodeInfo) -> String {
+    let heading = format!("{} {}", info.id, info.name).to_lowercase();
+    let anchor: String = heading
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect();
+    format!(
+        "{}/blob/main/docs/diagnostics.md#{anchor}",
+        env!("CARGO_PKG_REPOSITORY")
+    )
+}
+
+/// A file name as a SARIF artifact URI: a relative path stays a relative reference, an
+/// absolute one is a `file://` URI; every byte outside RFC 3986's unreserved characters
+/// and `/` is percent-encoded (a space is `%20`, `:` cannot start a scheme).
+fn file_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -184,26 +250,33 @@ fn level(severity: Severity) -> &'static str {
 }
 
 /// `--format junit`: `JUnit` XML for CI test reports. Each profile checked is a test case,
-/// failed by its errors (one `<failure>` each); its warnings go to `<system-out>`.
+/// failed by its errors (one `<failure>` each); its warnings go to `<system-out>`. An
+/// input that could not be read is a test case in error (`<error type="E0010">`).
 pub(crate) fn junit(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
-    let failed = runs.iter().filter(|r| r.errors() > 0).count();
+    let unreadable = |r: &&Loaded| {
+        r.diagnostics
+            .iter()
+            .any(|d| d.code == super::Code::Unreadable)
+    };
+    let errors = runs.iter().filter(unreadable).count();
+    let failed = runs.iter().filter(|r| r.errors() > 0).count() - errors;
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         xml,
-        "<testsuites name=\"mplp-scale lint\" tests=\"{}\" failures=\"{failed}\">",
+        "<testsuites name=\"mplp-scale lint\" tests=\"{}\" failures=\"{failed}\" errors=\"{errors}\">",
         runs.len()
     );
     let _ = writeln!(
         xml,
-        "  <testsuite name=\"mplp-scale lint\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">",
+        "  <testsuite name=\"mplp-scale lint\" tests=\"{}\" failures=\"{failed}\" errors=\"{errors}\" skipped=\"0\">",
         runs.len()
     );
     for run in runs {
-        let name = run.sources.name(0);
+        let name = run_name(run);
         let _ = writeln!(
             xml,
             "    <testcase classname=\"mplp-scale.lint\" name=\"{}\">",
-            xml_escape(name)
+            xml_escape(&name)
         );
         let mut warnings = String::new();
         for d in &run.diagnostics {
@@ -213,11 +286,16 @@ pub(crate) fn junit(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
                 .as_deref()
                 .map(|h| format!("\nhelp: {h}"))
                 .unwrap_or_default();
+            let element = if d.code == super::Code::Unreadable {
+                "error"
+            } else {
+                "failure"
+            };
             match d.severity() {
                 Severity::Error => {
                     let _ = writeln!(
                         xml,
-                        "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+                        "      <{element} type=\"{}\" message=\"{}\">{}</{element}>",
                         d.code,
                         xml_escape(&format!("{}: {}", d.path, d.message)),
                         xml_escape(&format!("{concise}{help}"))
@@ -239,6 +317,16 @@ pub(crate) fn junit(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
     }
     xml.push_str("  </testsuite>\n</testsuites>\n");
     out.write_all(xml.as_bytes())
+}
+
+/// The files of a run, as a test case's name: `base.yaml + overlay.yaml` for layers.
+pub(crate) fn run_name(run: &Loaded) -> String {
+    let names: Vec<&str> = (0..)
+        .map_while(|id| run.sources.get(id))
+        .map(|f| f.name.as_str())
+        .filter(|name| *name != "--set")
+        .collect();
+    names.join(" + ")
 }
 
 fn xml_escape(text: &str) -> String {
@@ -334,6 +422,23 @@ mod tests {
     use super::*;
     use crate::diagnostic::{Code, FieldPath};
     use crate::source::Span;
+
+    #[test]
+    fn file_uris_are_percent_encoded() {
+        assert_eq!(file_uri("profiles/a b.yaml"), "profiles/a%20b.yaml");
+        assert_eq!(file_uri("/tmp/é:x.yaml"), "file:///tmp/%C3%A9%3Ax.yaml");
+        assert_eq!(file_uri("a%b"), "a%25b");
+    }
+
+    #[test]
+    fn help_uris_are_github_heading_anchors() {
+        let info = Code::ReplicasMax.info();
+        assert_eq!(
+            help_uri(info),
+            "https://github.com/mplp/mplp-scale/blob/main/docs/diagnostics.md#e0103-replicas-max"
+        );
+        assert!(help_uri(Code::RedisConfig.info()).ends_with("#e0803-redisconf"));
+    }
 
     #[test]
     fn carets_never_split_a_character() {

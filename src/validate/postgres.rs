@@ -6,6 +6,9 @@ use super::names::{Label, label, subdomain};
 use crate::diagnostic::{Code, FieldPath};
 use crate::profile::{Backup, Postgres, Profile, Vpa};
 
+/// A pinned PostgreSQL image, as W0802's help shows it (CloudNativePG's operand images).
+const POSTGRES_EXAMPLE: &str = "ghcr.io/cloudnative-pg/postgresql:17.5";
+
 /// CNPG derives pod, service and PVC names from the cluster name.
 const MAX_CLUSTER_NAME: usize = 50;
 
@@ -14,6 +17,9 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     let path = FieldPath::root().key("postgres");
     names(r, pg, &path);
     instances(r, pg.instances, &path.key("instances"));
+    if let Some(image) = &pg.image_name {
+        super::redis::image(r, image, &path.key("imageName"), POSTGRES_EXAMPLE);
+    }
     fixed_parameter(r, pg, &path);
     parameter_name(r, pg, &path);
     parameter_value(r, pg, &path);

@@ -26,9 +26,14 @@ pub(super) fn check(r: &mut Reporter, redis: &Redis) {
     api_version(r, redis, &path);
     pod_count(r, redis, &path);
     shards(r, redis, &path);
-    image(r, &redis.image, &path.key("image"));
+    image(r, &redis.image, &path.key("image"), REDIS_EXAMPLE);
     if let Some(exporter) = &redis.exporter {
-        image(r, &exporter.image, &path.key("exporter").key("image"));
+        image(
+            r,
+            &exporter.image,
+            &path.key("exporter").key("image"),
+            EXPORTER_EXAMPLE,
+        );
     }
     if let Some(resources) = &redis.resources {
         super::resources::check(r, resources, &path.key("resources"));
@@ -111,10 +116,15 @@ fn shards(r: &mut Reporter, redis: &Redis, path: &FieldPath) {
     }
 }
 
-/// Both image rules.
-fn image(r: &mut Reporter, image: &str, path: &FieldPath) {
+/// A pinned Redis image, as W0802's help shows it (the production profile's).
+const REDIS_EXAMPLE: &str = "quay.io/opstree/redis:v7.0.15";
+/// A pinned exporter image, as W0802's help shows it (the production profile's).
+const EXPORTER_EXAMPLE: &str = "quay.io/opstree/redis-exporter:v1.44.0";
+
+/// Both image rules; `example` is a pinned image of the same kind, for the help.
+pub(super) fn image(r: &mut Reporter, image: &str, path: &FieldPath, example: &str) {
     image_reference(r, image, path);
-    unpinned_image(r, image, path);
+    unpinned_image(r, image, path, example);
 }
 
 /// Whether `image` is not an image reference (an empty one is reported by `load`).
@@ -137,7 +147,7 @@ fn image_reference(r: &mut Reporter, image: &str, path: &FieldPath) {
 }
 
 /// W0802: a well-formed image without a tag or digest, or with the `latest` tag.
-fn unpinned_image(r: &mut Reporter, image: &str, path: &FieldPath) {
+fn unpinned_image(r: &mut Reporter, image: &str, path: &FieldPath, example: &str) {
     if image.is_empty() || malformed(image) {
         return;
     }
@@ -163,7 +173,7 @@ fn unpinned_image(r: &mut Reporter, image: &str, path: &FieldPath) {
                 crate::load::shorten(image)
             ),
         )
-        .help("pin a version tag or a digest, e.g. `quay.io/opstree/redis-exporter:v1.44.0`");
+        .help(format!("pin a version tag or a digest, e.g. `{example}`"));
     r.push(d);
 }
 
@@ -308,6 +318,14 @@ mod tests {
         one(
             "redis: {image: quay.io/opstree/redis}\n",
             "warning[W0802] redis.image: image `quay.io/opstree/redis` has no tag",
+        );
+        one(
+            "postgres: {imageName: ghcr.io/cloudnative-pg/postgresql:latest}\n",
+            "warning[W0802] postgres.imageName: image `ghcr.io/cloudnative-pg/postgresql:latest` uses the `latest` tag",
+        );
+        one(
+            "postgres: {imageName: \"ghcr.io/cloudnative-pg/postgresql 17\"}\n",
+            "error[E0101] postgres.imageName: `ghcr.io/cloudnative-pg/postgresql 17` is not an image reference",
         );
         one(
             "redis: {image: \"quay.io/opstree/redis v7\"}\n",

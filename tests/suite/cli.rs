@@ -406,8 +406,9 @@ fn standard_input_is_read_once() {
     assert_eq!((from_stdin.code, from_stdin.stdout), (0, from_file.stdout));
 }
 
-/// Issue 14, item 4: with no profile, `render` and `lint` say (one line on stderr) that
-/// they use the embedded default, and name a profile `init` wrote in the current directory.
+/// Issue 14, item 4, and issue 21, item 5: with no profile, `render` and `lint` say (one
+/// line on stderr) which they use: the embedded default, or the profile `init` wrote in
+/// the current directory, which is then read.
 #[test]
 fn the_embedded_default_is_said() {
     let dir = tempfile::tempdir().unwrap();
