@@ -215,6 +215,7 @@ fn header(clusters: &[(Option<&str>, &str)], profile: &crate::cli::ProfileArgs) 
 /// character (which would end the comment line it is printed on), in `$'…'` with those
 /// characters escaped in octal (bash, zsh, ksh and POSIX.1-2024 `sh` read `$'…'`).
 fn shell_word(word: &str) -> String {
+    use std::fmt::Write as _;
     let safe = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c);
     let breaks = |c: char| {
         c.is_control()
@@ -234,7 +235,7 @@ fn shell_word(word: &str) -> String {
             c if breaks(c) => {
                 let mut bytes = [0; 4];
                 for b in c.encode_utf8(&mut bytes).bytes() {
-                    out.push_str(&format!("\\{b:03o}"));
+                    let _ = write!(out, "\\{b:03o}");
                 }
             }
             c => out.push(c),

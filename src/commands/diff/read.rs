@@ -45,18 +45,15 @@ impl Side {
     /// (every scope, as `render` does); `None`, after printing why, when it has errors.
     pub(super) fn read(arg: &str, err: &mut dyn Write) -> Result<Option<Self>> {
         let input = Input::from_arg(arg);
-        let (name, text) = match &input {
-            Input::Path(path) => (
-                format!("`{arg}`"),
-                std::fs::read_to_string(path)
-                    .with_context(|| format!("failed to read `{}`", path.display()))?,
-            ),
-            _ => {
-                let mut text = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                    .context("failed to read standard input")?;
-                ("standard input".to_owned(), text)
-            }
+        let (name, text) = if let Input::Path(path) = &input {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("failed to read `{}`", path.display()))?;
+            (format!("`{arg}`"), text)
+        } else {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .context("failed to read standard input")?;
+            ("standard input".to_owned(), text)
         };
         if is_profile(&text) {
             return render_profile(arg, text, err).map(|text| {
