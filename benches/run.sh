@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Whole-process wall time and peak memory of `render` and `lint`, at several sizes.
+# Whole-process wall time and peak memory of `render`, `lint` and `diff` (the size's render
+# compared with itself), at several sizes.
 #
 #   benches/run.sh                 # the default sizes
 #   benches/run.sh 100x200 200x100 # regions x modules
@@ -25,8 +26,13 @@ for size in "${sizes[@]}"; do
         profile=$work/$size.yaml
         python3 benches/gen_profile.py "${size%x*}" "${size#*x}" > "$profile"
     fi
-    for cmd in render lint; do
-        if [ $cmd = render ]; then args=(render -f "$profile"); else args=(lint "$profile"); fi
+    "$bin" render -f "$profile" -o "$work/rendered.yaml" 2>/dev/null
+    for cmd in render lint diff; do
+        case $cmd in
+            render) args=(render -f "$profile") ;;
+            lint) args=(lint "$profile") ;;
+            diff) args=(diff "$work/rendered.yaml" "$work/rendered.yaml") ;;
+        esac
         hyperfine --style none --warmup 2 --runs 10 --export-json "$work/h.json" \
             --output=pipe "$bin ${args[*]}" >/dev/null 2>&1
         read -r median min max < <(python3 -c '

@@ -78,10 +78,14 @@ Exit status: 0 written; 2 PATH exists (without --force) or could not be written.
 const DIFF_HELP: &str = "Examples:
   mplp-scale diff deploy/rendered.yaml new.yaml
   mplp-scale diff old-profile.yaml new-profile.yaml
-  mplp-scale render -f prod.yaml --all-clusters | mplp-scale diff deploy/rendered.yaml -
+  mplp-scale diff deploy/rendered.yaml prod.yaml
+  mplp-scale render -f prod.yaml --format json | mplp-scale diff deploy/rendered.yaml -
+
+Each side is a rendered stream (YAML, or JSON Lines from `render --format json`) or a
+profile, which is rendered first.
 
 Exit status: 0 no differences; 1 differences, or a side is a profile with errors; 2 a side
-could not be read.";
+could not be read, or holds no objects (a render that was refused or failed).";
 
 const SIMULATE_HELP: &str = "Examples:
   mplp-scale simulate --module core --trace load.csv
@@ -254,13 +258,10 @@ pub struct RenderArgs {
     /// Parse every rendered document back and check it (slower; for debugging and CI).
     #[arg(long)]
     pub verify: bool,
-    /// Write the objects of several clusters into a pipe anyway (for `less`, `jq`, `yq`;
-    /// never for `kubectl apply`: each region's objects have the same names).
-    #[arg(long)]
+    /// Accepted and ignored: `render` writes every selected cluster's objects wherever its
+    /// output goes (it used to refuse a pipe without this flag; scripts may still pass it).
+    #[arg(long, hide = true)]
     pub all_clusters: bool,
-    /// Whether standard output is a pipe or a socket (set by `run`, not a flag).
-    #[arg(skip)]
-    pub stdout_is_pipe: bool,
 }
 
 #[derive(Debug, Args)]

@@ -12,23 +12,6 @@ use anyhow::{Context as _, Result};
 use crate::plan::PlannedObject;
 use crate::render::Renderer;
 
-/// Whether standard output is a pipe or a socket (`render | kubectl apply -f -`), where a
-/// stream of several clusters' objects is refused (`render --all-clusters` allows it).
-#[must_use]
-pub(crate) fn stdout_is_pipe() -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt as _;
-        // `/dev/stdout` names file descriptor 1; its metadata is the pipe's.
-        std::fs::metadata("/dev/stdout")
-            .is_ok_and(|m| m.file_type().is_fifo() || m.file_type().is_socket())
-    }
-    #[cfg(not(unix))]
-    {
-        false
-    }
-}
-
 /// Render `objects` and write the stream to `out`, one document at a time, after the
 /// `header` comment lines.
 pub(crate) fn write_stream(

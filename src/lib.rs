@@ -72,8 +72,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     match cli.command {
-        Command::Render(mut args) => {
-            args.stdout_is_pipe = emit::stdout_is_pipe();
+        Command::Render(args) => {
             commands::render::render(&args, &mut stdout.lock(), &mut stderr.lock())
         }
         Command::Lint(args) => commands::lint::lint(&args, &mut stdout.lock(), &mut stderr.lock()),

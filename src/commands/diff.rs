@@ -1,24 +1,29 @@
 //! `mplp-scale diff OLD NEW`: what changes between two renders, object by object.
 //!
-//! Each side is a rendered stream or a profile (a YAML map with `version` and
-//! `regions`, which is checked and rendered first). Objects are matched by apiVersion,
-//! kind, namespace and name, and by their `topology.mplp.io/region` label: the same
-//! HPA exists once per region, in different clusters. Exit status like diff(1): 0 when
-//! identical, 1 when different or when a side is a profile with errors (as everywhere
-//! else: profile errors are 1), 2 when a side cannot be read.
+//! Each side is a rendered stream (YAML, or the JSON Lines of `render --format json`) or a
+//! profile (a YAML map with `version` and `regions`, which is checked and rendered first).
+//! Objects are matched by apiVersion, kind, namespace and name, and by their
+//! `topology.mplp.io/region` label: the same HPA exists once per region, in different
+//! clusters. Linear in the size of the sides: a document whose text the other side holds
+//! too is the same object, unchanged, and is never parsed; the others are parsed and
+//! matched through a hash map. Exit status like diff(1): 0 when identical, 1 when
+//! different or when a side is a profile with errors (as everywhere else: profile errors
+//! are 1), 2 when a side cannot be read or holds no objects.
 
+mod read;
+
+use std::collections::HashMap;
 use std::io::Write;
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Result, anyhow};
 use serde_json::Value;
 
 use crate::ExitStatus;
 use crate::cli::DiffArgs;
-use crate::load::Input;
-use crate::node::{self, Value as NodeValue};
+use read::{Doc, Side};
 
 /// The identity of an object in a stream.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Identity {
     region: String,
     api_version: String,
@@ -57,15 +62,40 @@ pub(crate) fn diff(
             "`diff - -` would read standard input for both sides: give at most one side as `-`"
         );
     }
-    let Some(old) = objects(&args.old, err)? else {
+    let Some(old) = Side::read(&args.old, err)? else {
         return Ok(ExitStatus::Failure);
     };
-    let Some(new) = objects(&args.new, err)? else {
+    let Some(new) = Side::read(&args.new, err)? else {
         return Ok(ExitStatus::Failure);
     };
+    let (old_docs, new_docs) = (old.documents()?, new.documents()?);
+    let (old_left, new_left) = unmatched_texts(&old_docs, &new_docs);
+
+    // The documents left are parsed; the new side's are found by identity.
+    let mut new_objects = Vec::with_capacity(new_left.len());
+    let mut by_identity: HashMap<Identity, Vec<usize>> = HashMap::new();
+    for doc in new_left.iter().map(|&i| &new_docs[i]) {
+        if let Some(object) = object(&new, doc)? {
+            by_identity
+                .entry(object.0.clone())
+                .or_default()
+                .push(new_objects.len());
+            new_objects.push(Some(object));
+        }
+    }
+    for list in by_identity.values_mut() {
+        list.reverse();
+    }
     let (mut changed, mut added, mut removed) = (0, 0, 0);
-    for (id, before) in &old {
-        match new.iter().find(|(other, _)| other == id) {
+    for doc in old_left.iter().map(|&i| &old_docs[i]) {
+        let Some((id, before)) = object(&old, doc)? else {
+            continue;
+        };
+        let found = by_identity
+            .get_mut(&id)
+            .and_then(Vec::pop)
+            .and_then(|i| new_objects[i].take());
+        match found {
             None => {
                 removed += 1;
                 writeln!(out, "- removed: {id}")?;
@@ -74,7 +104,7 @@ pub(crate) fn diff(
                 changed += 1;
                 writeln!(out, "~ changed: {id}")?;
                 let mut lines = Vec::new();
-                fields(before, after, "", &mut lines);
+                fields(&before, &after, "", &mut lines);
                 for line in lines {
                     writeln!(out, "    {line}")?;
                 }
@@ -82,102 +112,64 @@ pub(crate) fn diff(
             Some(_) => {}
         }
     }
-    for (id, _) in &new {
-        if !old.iter().any(|(other, _)| other == id) {
-            added += 1;
-            writeln!(out, "+ added: {id}")?;
-        }
+    for (id, _) in new_objects.iter().flatten() {
+        added += 1;
+        writeln!(out, "+ added: {id}")?;
     }
     if changed + added + removed == 0 {
-        writeln!(err, "no differences ({} objects)", old.len())?;
+        writeln!(err, "no differences ({} objects)", old_docs.len())?;
         return Ok(ExitStatus::Success);
     }
     writeln!(err, "{changed} changed, {added} added, {removed} removed")?;
     Ok(ExitStatus::Failure)
 }
 
-/// The objects of one side, in stream order; `None` (after printing why) when it is a
-/// profile with errors.
-fn objects(arg: &str, err: &mut dyn Write) -> Result<Option<Vec<(Identity, Value)>>> {
-    let input = Input::from_arg(arg);
-    let text = match &input {
-        Input::Stdin => {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                .context("failed to read standard input")?;
-            text
+/// Pair the documents whose text is the same on both sides (in order, each used once):
+/// they are the same object, unchanged. Returns the indexes of the documents left on
+/// each side, in stream order.
+fn unmatched_texts(old: &[Doc<'_>], new: &[Doc<'_>]) -> (Vec<usize>, Vec<usize>) {
+    let mut by_text: HashMap<&str, Vec<usize>> = HashMap::with_capacity(new.len());
+    for (i, doc) in new.iter().enumerate().rev() {
+        by_text.entry(doc.text).or_default().push(i);
+    }
+    let mut new_left = vec![true; new.len()];
+    let mut old_left = Vec::new();
+    for (i, doc) in old.iter().enumerate() {
+        match by_text.get_mut(doc.text).and_then(Vec::pop) {
+            Some(j) => new_left[j] = false,
+            None => old_left.push(i),
         }
-        Input::Path(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("failed to read `{}`", path.display()))?,
-        _ => unreachable!("from_arg gives a path or stdin"),
-    };
-    let docs: Vec<Value> = if is_profile(&text) {
-        let checked = super::check(
-            &[Input::Text {
-                name: arg.to_owned(),
-                text,
-            }],
-            &[],
-        )?;
-        let Some(profile) = checked.profile.as_ref().filter(|_| checked.errors() == 0) else {
-            crate::diagnostic::print::text(&checked, err)?;
-            writeln!(
-                err,
-                "error: `{arg}` is a profile with errors: nothing to compare"
-            )?;
-            return Ok(None);
-        };
-        let renderer = crate::render::Renderer::new()?;
-        let mut docs = Vec::new();
-        let objects = crate::plan::plan(profile, &crate::plan::Selection::all());
-        renderer.render_and_read_back(&objects, |_, _, doc| {
-            docs.push(doc);
-            Ok(())
-        })?;
-        docs
-    } else {
-        let docs: Vec<Option<Value>> = serde_saphyr::from_str_multiple(&text)
-            .map_err(|e| anyhow!("`{arg}` is neither a profile nor a YAML stream: {e}"))?;
-        docs.into_iter()
-            .flatten()
-            .filter(|d| !d.is_null())
-            .collect()
-    };
-    docs.into_iter()
-        .map(|doc| {
-            let get = |p: &str| {
-                doc.pointer(p)
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned()
-            };
-            let id = Identity {
-                region: get("/metadata/labels/topology.mplp.io~1region"),
-                api_version: get("/apiVersion"),
-                kind: get("/kind"),
-                namespace: get("/metadata/namespace"),
-                name: get("/metadata/name"),
-            };
-            if id.kind.is_empty() || id.name.is_empty() {
-                return Err(anyhow!(
-                    "`{arg}` has a document without `kind` or `metadata.name`"
-                ));
-            }
-            Ok((id, doc))
-        })
-        .collect::<Result<Vec<_>>>()
-        .map(Some)
+    }
+    let new_left = (0..new.len()).filter(|&i| new_left[i]).collect();
+    (old_left, new_left)
 }
 
-/// A profile is a map with `version` and `regions`; a stream is anything else.
-fn is_profile(text: &str) -> bool {
-    match node::parse(0, text) {
-        Ok(tree) => match tree.value {
-            NodeValue::Map(map) => map.contains_key("version") && map.contains_key("regions"),
-            _ => false,
-        },
-        Err(_) => false,
+/// A document parsed, with its identity; `None` for an empty one.
+fn object(side: &Side, doc: &Doc<'_>) -> Result<Option<(Identity, Value)>> {
+    let Some(value) = side.parse(doc)? else {
+        return Ok(None);
+    };
+    let get = |p: &str| {
+        value
+            .pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let id = Identity {
+        region: get("/metadata/labels/topology.mplp.io~1region"),
+        api_version: get("/apiVersion"),
+        kind: get("/kind"),
+        namespace: get("/metadata/namespace"),
+        name: get("/metadata/name"),
+    };
+    if id.kind.is_empty() || id.name.is_empty() {
+        return Err(anyhow!(
+            "{} holds a document without `kind` or `metadata.name`",
+            side.at(doc)
+        ));
     }
+    Ok(Some((id, value)))
 }
 
 /// Field-level differences, one line each: `path: old → new`, `+ path: new`, `- path: old`.
@@ -249,12 +241,5 @@ mod tests {
                 "+ spec.new: \"y\"",
             ]
         );
-    }
-
-    #[test]
-    fn profiles_are_told_from_streams() {
-        assert!(is_profile(crate::load::DEFAULT_PROFILE));
-        assert!(!is_profile("apiVersion: v1\nkind: ConfigMap\n"));
-        assert!(!is_profile("---\na: 1\n---\nb: 2\n"));
     }
 }

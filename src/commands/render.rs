@@ -57,15 +57,6 @@ pub(crate) fn render(
     };
     let objects = plan(profile, &selection);
     let clusters = clusters(profile, &objects);
-    let to_stdout = args.out_dir.is_none()
-        && args
-            .output
-            .as_deref()
-            .is_none_or(|o| o == std::path::Path::new("-"));
-    if to_stdout && args.stdout_is_pipe && clusters.len() > 1 && !args.all_clusters {
-        refuse_the_pipe(profile, clusters.len(), err)?;
-        return Ok(ExitStatus::Error);
-    }
     let renderer = Renderer::new()?;
     if args.verify {
         verify(&renderer, &objects)?;
@@ -75,7 +66,7 @@ pub(crate) fn render(
         if json {
             emit::write_json_lines(&renderer, &objects, w)
         } else {
-            emit::write_stream(&renderer, &objects, &header(&clusters), w)
+            emit::write_stream(&renderer, &objects, &header(&clusters, &args.profile), w)
         }
     };
     if let Some(dir) = &args.out_dir {
@@ -127,30 +118,6 @@ fn show_profile(
     })
 }
 
-/// The guard: the objects of several clusters are not written into a pipe, where
-/// `kubectl apply` would put every region's objects on one cluster.
-fn refuse_the_pipe(
-    profile: &crate::profile::Profile,
-    clusters: usize,
-    err: &mut dyn Write,
-) -> Result<()> {
-    let (region, cluster) = profile
-        .regions
-        .iter()
-        .next()
-        .map(|(name, r)| (name.as_str(), r.cluster(name)))
-        .unwrap_or_default();
-    writeln!(
-        err,
-        "error: refusing to write the objects of {clusters} clusters into a pipe: each region's objects have the same names, so applied to one cluster they overwrite each other"
-    )?;
-    writeln!(
-        err,
-        "help: apply one cluster at a time (`mplp-scale render --region {region} | kubectl --context {cluster} apply -f -`), write files (`-o FILE`, `--out-dir DIR`), or add `--all-clusters` when the reader is not kubectl"
-    )?;
-    Ok(())
-}
-
 /// Every scope the profile produces (`global`, `regions/<r>`): what `--out-dir` keeps.
 fn scopes_of(profile: &crate::profile::Profile) -> Vec<String> {
     std::iter::once(crate::plan::Scope::Global)
@@ -189,18 +156,27 @@ fn clusters<'p>(
 }
 
 /// The comment lines that open a stream: which clusters its objects are for, and how to
-/// apply each cluster's part (DESIGN.md section 2).
-fn header(clusters: &[(Option<&str>, &str)]) -> String {
+/// apply each cluster's part (DESIGN.md section 2): the commands carry the user's `-f`
+/// and `--set`, shell-quoted, so that copied as printed they render the same profile.
+fn header(clusters: &[(Option<&str>, &str)], profile: &crate::cli::ProfileArgs) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let command = |region: Option<&str>| match region {
-        Some(region) => format!("mplp-scale render --region {region}"),
-        None => "mplp-scale render --global".to_owned(),
+    let mut render = "mplp-scale render".to_owned();
+    for file in &profile.files {
+        let _ = write!(render, " -f {}", shell_word(file));
+    }
+    for set in &profile.sets {
+        let _ = write!(render, " --set {}", shell_word(set));
+    }
+    let command = |region: Option<&str>, cluster: &str| match region {
+        Some(region) => format!(
+            "#   {render} --region {} | kubectl --context {} apply -f -",
+            shell_word(region),
+            shell_word(cluster)
+        ),
+        None => format!("#   {render} --global | kubectl --context MANAGEMENT apply -f -"),
     };
-    let context = |region: Option<&str>, cluster: &str| match region {
-        Some(_) => cluster.to_owned(),
-        None => "MANAGEMENT".to_owned(),
-    };
+    let regions = clusters.iter().filter(|(r, _)| r.is_some()).count();
     match clusters {
         [] => {}
         [(region, cluster)] => {
@@ -210,32 +186,59 @@ fn header(clusters: &[(Option<&str>, &str)]) -> String {
                 region.map_or_else(|| "the global scope".to_owned(), |r| format!("region {r}")),
                 region.map_or_else(|| (*cluster).to_owned(), |_| format!("cluster {cluster}"))
             );
-            let _ = writeln!(
-                out,
-                "#   {} | kubectl --context {} apply -f -",
-                command(*region),
-                context(*region, cluster)
-            );
         }
-        _ => {
+        _ if regions > 1 => {
             let _ = writeln!(
                 out,
                 "# mplp-scale: the objects of {} clusters. Each region's objects have the same names",
                 clusters.len()
             );
             out.push_str(
-                "# as the other regions': never apply this whole stream to one cluster. Apply each\n# cluster's part (with the same -f and --set):\n",
+                "# as the other regions': never apply this whole stream to one cluster. Apply each\n# cluster's part:\n",
             );
-            for (region, cluster) in clusters {
-                let _ = writeln!(
-                    out,
-                    "#   {} | kubectl --context {} apply -f -",
-                    command(*region),
-                    context(*region, cluster)
-                );
-            }
+        }
+        _ => {
+            out.push_str("# mplp-scale: the objects of 2 clusters, the management cluster (the global scope)\n# and a region's: never apply this whole stream to one cluster. Apply each cluster's part:\n");
         }
     }
+    for (region, cluster) in clusters {
+        let _ = writeln!(out, "{}", command(*region, cluster));
+    }
+    out
+}
+
+/// `word` as one shell word that stays on its line: as it is when it holds only safe
+/// characters, else in single quotes, or, when it holds a line break or another control
+/// character (which would end the comment line it is printed on), in `$'…'` with those
+/// characters escaped in octal (bash, zsh, ksh and POSIX.1-2024 `sh` read `$'…'`).
+fn shell_word(word: &str) -> String {
+    use std::fmt::Write as _;
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c);
+    let breaks = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
+    if !word.is_empty() && word.chars().all(safe) {
+        return word.to_owned();
+    }
+    if !word.chars().any(breaks) {
+        return format!("'{}'", word.replace('\'', r"'\''"));
+    }
+    let mut out = String::from("$'");
+    for c in word.chars() {
+        match c {
+            '\\' => out.push_str(r"\\"),
+            '\'' => out.push_str(r"\'"),
+            c if breaks(c) => {
+                let mut bytes = [0; 4];
+                for b in c.encode_utf8(&mut bytes).bytes() {
+                    let _ = write!(out, "\\{b:03o}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
     out
 }
 

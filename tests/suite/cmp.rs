@@ -52,15 +52,10 @@ fn the_plugin_renders_what_render_region_renders() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let expected = Test::new([
-            "render",
-            "-f",
-            "profiles/production.yaml",
-            "--region",
-            region,
-        ])
-        .current_dir(&root())
-        .run();
+        // The same stream, header included: its commands repeat the plugin's `-f`.
+        let expected = Test::new(["render", "-f", "prod.yaml", "--region", region])
+            .current_dir(folder.path())
+            .run();
         assert_eq!(String::from_utf8(out.stdout).unwrap(), expected.stdout);
     }
     // Without the REGION env (an Application that forgot it), generate fails loudly.

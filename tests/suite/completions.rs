@@ -74,13 +74,7 @@ fn bash_completes_flags_and_values_after_the_subcommand() {
         assert!(subcommands.iter().any(|s| s == sub), "{subcommands:?}");
     }
     let flags = offered(&["mplp-scale", "render", "--"]);
-    for flag in [
-        "--file",
-        "--set",
-        "--out-dir",
-        "--show-profile",
-        "--all-clusters",
-    ] {
+    for flag in ["--file", "--set", "--out-dir", "--show-profile", "--verify"] {
         assert!(flags.iter().any(|f| f == flag), "{flag}: {flags:?}");
     }
     assert_eq!(
@@ -117,13 +111,7 @@ fn fish_completes_flags_and_values_after_the_subcommand() {
             .collect()
     };
     let flags = offered("mplp-scale render --");
-    for flag in [
-        "--file",
-        "--set",
-        "--out-dir",
-        "--show-profile",
-        "--all-clusters",
-    ] {
+    for flag in ["--file", "--set", "--out-dir", "--show-profile", "--verify"] {
         assert!(flags.iter().any(|f| f == flag), "{flag}: {flags:?}");
     }
     let mut formats = offered("mplp-scale render --format ");
@@ -180,13 +168,7 @@ fn zsh_completes_flags_and_values_after_the_subcommand() {
         found
     };
     let flags = offered("mplp-scale render --");
-    for flag in [
-        "--file",
-        "--set",
-        "--out-dir",
-        "--show-profile",
-        "--all-clusters",
-    ] {
+    for flag in ["--file", "--set", "--out-dir", "--show-profile", "--verify"] {
         assert!(flags.iter().any(|f| f == flag), "{flag}: {flags:?}");
     }
     assert_eq!(offered("mplp-scale render --format "), ["json", "yaml"]);

@@ -4,6 +4,7 @@ mod cli;
 mod cmp;
 mod common;
 mod completions;
+mod diff;
 mod docs;
 mod escaping;
 mod everyday;

@@ -17,7 +17,11 @@ fn default_render() -> String {
 fn every_profile_has_a_render_snapshot() {
     snapshot_settings().bind(|| {
         insta::glob!("../../profiles", "*.yaml", |path| {
-            let out = Test::new(["render", "-f", path.to_str().unwrap()]).run();
+            // Relative to the project, as the stream's header repeats the `-f` given.
+            let relative = path.strip_prefix(crate::common::root()).unwrap();
+            let out = Test::new(["render", "-f", relative.to_str().unwrap()])
+                .current_dir(&crate::common::root())
+                .run();
             assert_eq!(out.code, 0, "{}", out.stderr);
             insta::assert_snapshot!("render", out.stdout);
         });
@@ -32,7 +36,16 @@ fn the_embedded_default_is_profiles_production_yaml() {
     let from_file = Test::new(["render", "-f", "profiles/production.yaml"])
         .current_dir(&crate::common::root())
         .run();
-    assert_eq!(from_file.stdout, default_render());
+    // The same objects; the header's commands repeat `-f profiles/production.yaml`.
+    let default = default_render();
+    assert_eq!(documents(&from_file.stdout), documents(&default));
+    assert_eq!(
+        from_file.stdout.replace(
+            "mplp-scale render -f profiles/production.yaml --",
+            "mplp-scale render --"
+        ),
+        default
+    );
 }
 
 #[allow(clippy::too_many_lines)] // one scenario, step by step
@@ -244,27 +257,126 @@ fn verify_parses_every_document_back() {
     assert_eq!(out.stdout, default_render());
 }
 
-/// Issue 11: the objects of several clusters are never piped into one command (nothing
-/// is written, and the per-cluster command is named); one cluster's objects, or
-/// `--all-clusters`, go through.
+/// Issue 21, items 3 and 6: a pipe gets the stream a file gets (`helm template` does the
+/// same): `diff <(render …) <(render …)`, `x=$(render)` and `render | tee` see every
+/// object. `--all-clusters`, which the pipe once needed, is still accepted and changes
+/// nothing. The header says which clusters the objects are for, and a one-region
+/// profile's stream (the management cluster and one region's) says so without the
+/// "same names" reason, which needs two regions.
 #[test]
-fn several_clusters_are_not_piped_into_one_command() {
+fn a_pipe_gets_the_whole_stream() {
     let out = Test::new(["render"]).run_piped();
-    assert_cli_snapshot("render-refuses-to-pipe-several-clusters", &out, None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, default_render());
+    let out = Test::new(["render", "--all-clusters"]).run_piped();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, default_render());
     let out = Test::new(["render", "--global", "--region", "eu-west-1"]).run_piped();
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert_eq!(out.stdout, "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(documents(&out.stdout).len(), 1 + 34);
+
+    let one_region = [
+        "render",
+        "--set",
+        "regions.eu-west-1=null",
+        "--set",
+        "regions.ap-southeast-1=null",
+        "--set",
+        "regions.us-east-1.weight=100",
+    ];
+    let out = Test::new(one_region).run_piped();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let header: Vec<&str> = out
+        .stdout
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "# mplp-scale: the objects of 2 clusters, the management cluster (the global scope)",
+            "# and a region's: never apply this whole stream to one cluster. Apply each cluster's part:",
+            "#   mplp-scale render --set regions.eu-west-1=null --set regions.ap-southeast-1=null --set regions.us-east-1.weight=100 --global | kubectl --context MANAGEMENT apply -f -",
+            "#   mplp-scale render --set regions.eu-west-1=null --set regions.ap-southeast-1=null --set regions.us-east-1.weight=100 --region us-east-1 | kubectl --context us-east-1 apply -f -",
+        ]
+    );
     let out = Test::new(["render", "--region", "eu-west-1"]).run_piped();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout
-            .starts_with("# mplp-scale: the objects of region eu-west-1, for cluster eu-west-1:\n"),
+            .starts_with("# mplp-scale: the objects of region eu-west-1, for cluster eu-west-1:\n#   mplp-scale render --region eu-west-1 | kubectl --context eu-west-1 apply -f -\n---\n"),
         "{}",
         out.stdout
     );
-    let out = Test::new(["render", "--all-clusters"]).run_piped();
+}
+
+/// Issue 21, item 6: the per-cluster commands of the header repeat the user's `-f` and
+/// `--set`, shell-quoted, each on its one comment line whatever the arguments hold
+/// (blanks, quotes, a newline); run by a shell as printed, each renders that cluster's
+/// part of the same profile.
+#[test]
+fn the_header_commands_render_the_same_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("my profiles")).unwrap();
+    std::fs::copy(
+        crate::common::root().join("profiles/minimal.yaml"),
+        dir.path().join("my profiles/it's.yaml"),
+    )
+    .unwrap();
+    let args = [
+        "render",
+        "-f",
+        "my profiles/it's.yaml",
+        "--set",
+        "name=a \"name\"\n# with a line break and a $dollar",
+        "--set",
+        "regions.us-east-1.weight=70",
+        "--set",
+        "regions.eu-west-1.weight=30",
+    ];
+    let out = Test::new(args).current_dir(dir.path()).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout, default_render());
+    let header: String = out
+        .stdout
+        .split_inclusive('\n')
+        .take_while(|l| !l.starts_with("---"))
+        .collect();
+    crate::common::snapshot_settings().bind(|| {
+        insta::assert_snapshot!("render-header-with-quoted-arguments", header);
+    });
+    let commands: Vec<&str> = header
+        .lines()
+        .filter_map(|l| l.strip_prefix("#   "))
+        .map(|l| l.split(" | kubectl").next().unwrap())
+        .collect();
+    assert_eq!(commands.len(), 3, "{header}");
+    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_mplp-scale"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for (command, scope) in commands.iter().zip(["--global", "--region", "--region"]) {
+        let Ok(ran) = std::process::Command::new("bash")
+            .args(["-c", command])
+            .env("PATH", &path)
+            .current_dir(dir.path())
+            .output()
+        else {
+            crate::common::skipped("bash is missing: the header's commands were not run");
+            return;
+        };
+        assert!(ran.status.success(), "{command}: {ran:?}");
+        let part = String::from_utf8(ran.stdout).unwrap();
+        let mut direct = args.to_vec();
+        match command.rsplit_once(" --region ") {
+            Some((_, region)) => direct.extend(["--region", region]),
+            None => direct.push("--global"),
+        }
+        let direct = Test::new(direct).current_dir(dir.path()).run();
+        assert_eq!(part, direct.stdout, "{command} ({scope})");
+        assert!(!documents(&part).is_empty(), "{command}");
+    }
 }
 
 /// Issue 11: once applied, routing resolves and every region is delivered to its
