@@ -8,6 +8,7 @@ mod docs;
 mod escaping;
 mod lint;
 mod mutations;
+mod out_dir;
 mod properties;
 mod render;
 mod scripts;
