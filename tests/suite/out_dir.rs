@@ -3,6 +3,7 @@
 //! nothing outside the tree is touched and nothing mplp-scale did not write is removed.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::BufRead as _;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
@@ -62,23 +63,16 @@ fn fnv1a64(bytes: &[u8]) -> u64 {
 /// `global/` and `regions/` is listed.
 fn assert_marker_matches_the_tree(dir: &Path) {
     let marker = std::fs::read_to_string(dir.join(".mplp-scale-files")).unwrap();
-    let mut listed = BTreeMap::new();
+    let mut listed = std::collections::BTreeSet::new();
     for line in marker.lines() {
         let (path, hash) = line.split_once('\t').expect("a hash on every line");
         let bytes = std::fs::read(dir.join(path)).unwrap();
         assert_eq!(hash, format!("fnv1a64:{:016x}", fnv1a64(&bytes)), "{path}");
-        assert!(
-            listed.insert(PathBuf::from(path), ()).is_none(),
-            "{path} twice"
-        );
+        assert!(listed.insert(PathBuf::from(path)), "{path} twice");
     }
     for (path, bytes) in tree(dir) {
         if bytes != b"/" && (path.starts_with("global") || path.starts_with("regions")) {
-            assert!(
-                listed.contains_key(&path),
-                "{} is not listed",
-                path.display()
-            );
+            assert!(listed.contains(&path), "{} is not listed", path.display());
         }
     }
     assert!(
@@ -101,7 +95,7 @@ fn a_symlinked_file_is_refused_and_nothing_is_written() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr.contains(&format!(
-            "refusing to write `{}`: it is a symbolic link",
+            "refusing to write `{}`: it is a symbolic link (mplp-scale never follows",
             file.display()
         )),
         "{}",
@@ -138,7 +132,7 @@ fn a_symlink_in_a_parent_folder_is_refused_and_nothing_is_written() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr.contains(&format!(
-            "`{}` is a symbolic link (mplp-scale never writes through one)",
+            "`{}` is a symbolic link, not a folder (mplp-scale never follows a symbolic link below the output directory)",
             dir.join("regions").display()
         )),
         "{}",
@@ -179,7 +173,7 @@ fn a_tampered_marker_removes_nothing_mplp_scale_did_not_write() {
         ("regions/../../victim".to_owned(), b"victim\n"),
         (absolute.to_str().unwrap().to_owned(), b"victim\n"),
     ] {
-        marker.push_str(&format!("{path}\t{}\n", hash(bytes)));
+        writeln!(marker, "{path}\t{}", hash(bytes)).unwrap();
     }
     // A file mplp-scale wrote, edited since: kept when it is no longer rendered.
     let vpa = dir.join("regions/us-east-1/verticalpodautoscaler-mplp-core-vpa.yaml");
@@ -238,7 +232,7 @@ fn a_marker_without_hashes_is_read_and_its_files_are_never_removed_unverified() 
     let marker = std::fs::read_to_string(dir.join(".mplp-scale-files")).unwrap();
     let old: String = marker
         .lines()
-        .map(|l| format!("{}\n", l.split_once('\t').unwrap().0))
+        .flat_map(|l| [l.split_once('\t').unwrap().0, "\n"])
         .collect();
     std::fs::write(dir.join(".mplp-scale-files"), old).unwrap();
     let vpa = dir.join("regions/us-east-1/verticalpodautoscaler-mplp-core-vpa.yaml");
@@ -362,7 +356,9 @@ fn a_rerun_rewrites_nothing_and_a_change_rewrites_only_its_files() {
         .filter(|(_, b)| b != b"/")
         .map(|(p, _)| dir.join(p))
         .collect();
-    files.iter().for_each(|p| set_old(p));
+    for path in &files {
+        set_old(path);
+    }
     let mtime = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
 
     let out = render(&dir, &[]);
@@ -527,7 +523,7 @@ fn a_file_mplp_scale_did_not_write_is_not_replaced() {
     let kept: String = marker
         .lines()
         .filter(|l| !l.starts_with("global/kustomization.yaml\t"))
-        .map(|l| format!("{l}\n"))
+        .flat_map(|l| [l, "\n"])
         .collect();
     std::fs::write(dir.join(".mplp-scale-files"), kept).unwrap();
     let mine = dir.join("global/kustomization.yaml");
@@ -541,4 +537,29 @@ fn a_file_mplp_scale_did_not_write_is_not_replaced() {
         out.stderr
     );
     assert_eq!(tree(tmp.path()), before);
+}
+
+#[test]
+fn a_symlinked_marker_lock_or_staging_folder_is_refused() {
+    for planted in [".mplp-scale-files", ".mplp-scale.lock", ".mplp-scale-tmp"] {
+        let (tmp, dir) = rendered();
+        let victim = tmp.path().join("victim");
+        std::fs::create_dir(&victim).unwrap();
+        std::fs::write(victim.join("keep"), "victim\n").unwrap();
+        let path = dir.join(planted);
+        if path.is_file() {
+            std::fs::remove_file(&path).unwrap();
+        }
+        symlink(&victim, &path).unwrap();
+        let before = tree(tmp.path());
+        let out = render(&dir, &["--set", "modules.core.vpa=null"]);
+        assert_eq!(out.code, 2, "{planted}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains(&format!("`{}` is a symbolic link", path.display())),
+            "{planted}: {}",
+            out.stderr
+        );
+        assert_eq!(tree(tmp.path()), before, "{planted}: something was written");
+    }
 }

@@ -109,6 +109,7 @@ impl Node {
 pub(super) struct Blocked {
     pub(super) at: String,
     pub(super) what: String,
+    pub(super) symlink: bool,
 }
 
 /// The folders below DIR (`global`, `regions`, `regions/REGION`), each looked at once.
@@ -145,10 +146,12 @@ impl Folders {
                 Ok(node) => Err(Blocked {
                     at: relative.to_owned(),
                     what: node.describe().to_owned(),
+                    symlink: node == Node::Symlink,
                 }),
                 Err(e) => Err(Blocked {
                     at: relative.to_owned(),
                     what: format!("unreadable ({e})"),
+                    symlink: false,
                 }),
             },
         };

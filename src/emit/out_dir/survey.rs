@@ -44,10 +44,11 @@ pub(super) fn survey(dir: &Path, files: &[OutFile], old: &Marker) -> Result<Surv
         let folder = jail::scope_of(&file.relative);
         let exists = folders.check(folder).map_err(|blocked| {
             anyhow::anyhow!(
-                "refusing to write `{}`: `{}` is {} (mplp-scale never writes through one); nothing was written",
+                "refusing to write `{}`: `{}` is {}, not a folder{}; nothing was written",
                 dir.join(&file.relative).display(),
                 dir.join(&blocked.at).display(),
-                blocked.what
+                blocked.what,
+                why_not(blocked.symlink)
             )
         })?;
         survey.marker.record(&file.relative, file.hash);
@@ -76,9 +77,10 @@ fn holds(dir: &Path, file: &OutFile, old: &Marker, buf: &mut Vec<u8>) -> Result<
             buf.as_slice() == file.text.as_bytes()
         }
         other => bail!(
-            "refusing to write `{}`: it is {} (mplp-scale never writes through one); nothing was written",
+            "refusing to write `{}`: it is {}{}; nothing was written",
             path.display(),
-            other.describe()
+            other.describe(),
+            why_not(other == Node::Symlink)
         ),
     };
     if !same && !old.lists(&file.relative) {
@@ -89,6 +91,15 @@ fn holds(dir: &Path, file: &OutFile, old: &Marker, buf: &mut Vec<u8>) -> Result<
         );
     }
     Ok(same)
+}
+
+/// Why a symbolic link is refused.
+fn why_not(symlink: bool) -> &'static str {
+    if symlink {
+        " (mplp-scale never follows a symbolic link below the output directory)"
+    } else {
+        ""
+    }
 }
 
 /// Sort the marker's entries that this render does not write: kept as listed, removed,
