@@ -93,6 +93,15 @@ impl Selection {
         }
     }
 
+    /// Whether the objects of `scope` are selected.
+    #[must_use]
+    pub fn includes(&self, scope: &Scope) -> bool {
+        match scope {
+            Scope::Global => self.global,
+            Scope::Region(name) => self.has_region(name),
+        }
+    }
+
     fn has_region(&self, name: &str) -> bool {
         self.regions
             .as_ref()

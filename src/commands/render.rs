@@ -70,8 +70,16 @@ pub(crate) fn render(
         }
     };
     if let Some(dir) = &args.out_dir {
-        let scopes = scopes_of(profile);
-        emit::write_out_dir(&renderer, &objects, &scopes, dir)?;
+        // The whole profile's plan: the scopes not selected tell whether the tree is
+        // still the image of the profile.
+        let everything;
+        let all = if selection == Selection::all() {
+            &objects
+        } else {
+            everything = plan(profile, &Selection::all());
+            &everything
+        };
+        emit::write_out_dir(&renderer, all, &selection, dir, err)?;
     } else if let Some(path) = &args.output {
         emit::write_atomically(path, write)?;
     } else {
@@ -116,19 +124,6 @@ fn show_profile(
     } else {
         ExitStatus::Failure
     })
-}
-
-/// Every scope the profile produces (`global`, `regions/<r>`): what `--out-dir` keeps.
-fn scopes_of(profile: &crate::profile::Profile) -> Vec<String> {
-    std::iter::once(crate::plan::Scope::Global)
-        .chain(
-            profile
-                .regions
-                .keys()
-                .map(|r| crate::plan::Scope::Region(r.as_str().into())),
-        )
-        .map(|s| s.dir())
-        .collect()
 }
 
 /// The clusters a stream's objects are for, in stream order: `(region, cluster)`, the

@@ -10,6 +10,7 @@ mod escaping;
 mod everyday;
 mod lint;
 mod mutations;
+mod out_dir;
 mod properties;
 mod render;
 mod reports;

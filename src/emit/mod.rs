@@ -2,7 +2,8 @@
 //!
 //! Only this module (and `load`, for reading) touches files. `-o FILE` writes a
 //! temporary file beside FILE and renames it over FILE only after every document
-//! rendered, so a failed render leaves the old file byte-for-byte as it was.
+//! rendered, so a failed render leaves the old file byte-for-byte as it was. `--out-dir`
+//! is [`out_dir`]'s.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -11,6 +12,10 @@ use anyhow::{Context as _, Result};
 
 use crate::plan::PlannedObject;
 use crate::render::Renderer;
+
+mod out_dir;
+
+pub(crate) use out_dir::write_out_dir;
 
 /// Render `objects` and write the stream to `out`, one document at a time, after the
 /// `header` comment lines.
@@ -169,135 +174,6 @@ pub(crate) fn write_json_lines(
     })?;
     out.flush()?;
     Ok(())
-}
-
-/// The file `--out-dir` keeps to know which files it wrote (one relative path a line).
-pub(crate) const OUT_DIR_MARKER: &str = ".mplp-scale-files";
-
-/// `render --out-dir DIR`: `DIR/global/` and `DIR/regions/<name>/`, one file per object
-/// and a `kustomization.yaml` in each (resources in stream order, `sortOptions: fifo`,
-/// so `kubectl kustomize` keeps the order).
-///
-/// Everything is rendered before anything is written; each file is written through a
-/// temporary file and renamed. DIR must be empty, missing, or written by mplp-scale
-/// before (it has the marker file): then the tree is made the exact image of the
-/// profile. Files it wrote earlier and does not write again are removed when their scope
-/// was rendered now or the profile no longer has that scope (`scopes`, every scope the
-/// profile produces: a removed region's folder goes), and so are the folders that this
-/// leaves empty. Files it did not write are never touched; the marker is replaced
-/// atomically, last.
-pub(crate) fn write_out_dir(
-    renderer: &Renderer,
-    objects: &[PlannedObject],
-    scopes_of_profile: &[String],
-    dir: &Path,
-) -> Result<()> {
-    let marker = dir.join(OUT_DIR_MARKER);
-    let previous: Vec<String> = if dir.exists() {
-        let is_empty = std::fs::read_dir(dir)
-            .with_context(|| format!("failed to read the output directory `{}`", dir.display()))?
-            .next()
-            .is_none();
-        match std::fs::read_to_string(&marker) {
-            Ok(text) => text
-                .lines()
-                .map(str::to_owned)
-                .filter(|l| !l.is_empty())
-                .collect(),
-            Err(_) if is_empty => Vec::new(),
-            Err(_) => anyhow::bail!(
-                "`{}` is not empty and was not written by mplp-scale (no `{OUT_DIR_MARKER}`): refusing to write into it",
-                dir.display()
-            ),
-        }
-    } else {
-        Vec::new()
-    };
-
-    // Render everything first: a failure leaves the directory as it was.
-    let mut files: Vec<(String, String)> = Vec::with_capacity(objects.len() + 4);
-    let mut scopes: Vec<(String, Vec<String>)> = Vec::new();
-    for object in objects {
-        let scope = object.scope.dir();
-        let name = format!(
-            "{}-{}.yaml",
-            object.kind.kind.to_ascii_lowercase(),
-            object.name
-        );
-        let mut text = format!("# Source: {}\n", object.source());
-        renderer.render(object, &mut text)?;
-        files.push((format!("{scope}/{name}"), text));
-        match scopes.iter_mut().find(|(s, _)| *s == scope) {
-            Some((_, names)) => names.push(name),
-            None => scopes.push((scope, vec![name])),
-        }
-    }
-    for (scope, names) in &scopes {
-        let mut text = String::from(
-            "# Written by mplp-scale: the objects of this scope, in stream order.\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nsortOptions:\n  order: fifo\nresources:\n",
-        );
-        for name in names {
-            text.push_str("  - ");
-            text.push_str(name);
-            text.push('\n');
-        }
-        files.push((format!("{scope}/kustomization.yaml"), text));
-    }
-
-    for (relative, text) in &files {
-        let path = dir.join(relative);
-        let parent = path.parent().unwrap_or(dir);
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("failed to create `{}`", parent.display()))?;
-        write_atomically(&path, |w| Ok(w.write_all(text.as_bytes())?))?;
-    }
-
-    // Remove what an earlier run wrote in these scopes and this run did not.
-    let written: Vec<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
-    let mut kept: Vec<String> = Vec::new();
-    for old in previous {
-        let in_scope = scopes
-            .iter()
-            .any(|(s, _)| old.starts_with(&format!("{s}/")));
-        let gone = !scopes_of_profile
-            .iter()
-            .any(|s| old.starts_with(&format!("{s}/")));
-        let safe = !old.contains("..") && !old.starts_with('/');
-        if (in_scope || gone) && safe && !written.contains(&old.as_str()) {
-            let path = dir.join(&old);
-            match std::fs::remove_file(&path) {
-                Ok(()) => remove_empty_parents(&path, dir),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(e).with_context(|| {
-                        format!("failed to remove the stale file `{}`", path.display())
-                    });
-                }
-            }
-        } else if !written.contains(&old.as_str()) {
-            kept.push(old);
-        }
-    }
-    let mut all: Vec<String> = kept;
-    all.extend(written.iter().map(|s| (*s).to_owned()));
-    all.sort();
-    all.dedup();
-    let mut text = all.join("\n");
-    text.push('\n');
-    write_atomically(&marker, |w| Ok(w.write_all(text.as_bytes())?))?;
-    Ok(())
-}
-
-/// Remove the folders above `path`, up to (not including) `root`, that are now empty;
-/// a folder holding anything else stays.
-fn remove_empty_parents(path: &Path, root: &Path) {
-    let mut here = path.parent();
-    while let Some(folder) = here {
-        if folder == root || !folder.starts_with(root) || std::fs::remove_dir(folder).is_err() {
-            break;
-        }
-        here = folder.parent();
-    }
 }
 
 #[cfg(test)]
