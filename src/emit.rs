@@ -202,10 +202,12 @@ pub(crate) const OUT_DIR_MARKER: &str = ".mplp-scale-files";
 /// was rendered now or the profile no longer has that scope (`scopes`, every scope the
 /// profile produces: a removed region's folder goes), and so are the folders that this
 /// leaves empty. Files it did not write are never touched; the marker is replaced
-/// atomically, last.
+/// atomically, last. `extra` are files that are not objects (`(relative path, text)`,
+/// the istiod values under `mesh/`), written and kept like the objects' files.
 pub(crate) fn write_out_dir(
     renderer: &Renderer,
     objects: &[PlannedObject],
+    extra: &[(String, String)],
     scopes_of_profile: &[String],
     dir: &Path,
 ) -> Result<()> {
@@ -260,6 +262,7 @@ pub(crate) fn write_out_dir(
         }
         files.push((format!("{scope}/kustomization.yaml"), text));
     }
+    files.extend(extra.iter().cloned());
 
     for (relative, text) in &files {
         let path = dir.join(relative);

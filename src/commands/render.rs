@@ -50,6 +50,9 @@ pub(crate) fn render(
             return Ok(ExitStatus::Error);
         }
     }
+    if args.mesh_config {
+        return mesh_config(args, profile, out);
+    }
     let selection = if args.regions.is_empty() && !args.global {
         Selection::all()
     } else {
@@ -83,7 +86,14 @@ pub(crate) fn render(
     };
     if let Some(dir) = &args.out_dir {
         let scopes = scopes_of(profile);
-        emit::write_out_dir(&renderer, &objects, &scopes, dir)?;
+        let regions = profile.regions.keys().map(String::as_str);
+        let mesh = match &selection.regions {
+            None => crate::mesh::files(profile, regions),
+            Some(only) => {
+                crate::mesh::files(profile, regions.filter(|r| only.iter().any(|o| o == r)))
+            }
+        };
+        emit::write_out_dir(&renderer, &objects, &mesh, &scopes, dir)?;
     } else if let Some(path) = &args.output {
         emit::write_atomically(path, write)?;
     } else {
@@ -154,7 +164,8 @@ fn refuse_the_pipe(
     Ok(())
 }
 
-/// Every scope the profile produces (`global`, `regions/<r>`): what `--out-dir` keeps.
+/// Every scope the profile produces (`global`, `regions/<r>`, and `mesh/<r>`, the
+/// istiod values): what `--out-dir` keeps.
 fn scopes_of(profile: &crate::profile::Profile) -> Vec<String> {
     std::iter::once(crate::plan::Scope::Global)
         .chain(
@@ -164,7 +175,37 @@ fn scopes_of(profile: &crate::profile::Profile) -> Vec<String> {
                 .map(|r| crate::plan::Scope::Region(r.as_str().into())),
         )
         .map(|s| s.dir())
+        .chain(profile.regions.keys().map(|r| crate::mesh::dir(r)))
         .collect()
+}
+
+/// `--mesh-config`: the istiod Helm values of the selected regions (every region without
+/// `--region`, each after a `# Source:` line), to `out` or `-o FILE`.
+fn mesh_config(
+    args: &RenderArgs,
+    profile: &crate::profile::Profile,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let regions: Vec<&str> = if args.regions.is_empty() {
+        profile.regions.keys().map(String::as_str).collect()
+    } else {
+        args.regions.iter().map(String::as_str).collect()
+    };
+    let files = crate::mesh::files(profile, regions.iter().copied());
+    let text = match files.as_slice() {
+        [(_, text)] => text.clone(),
+        _ => files
+            .iter()
+            .map(|(path, text)| format!("---\n# Source: {path}\n{text}"))
+            .collect(),
+    };
+    match args.output.as_deref() {
+        Some(path) if path != std::path::Path::new("-") => {
+            emit::write_atomically(path, |w| Ok(w.write_all(text.as_bytes())?))?;
+        }
+        _ => out.write_all(text.as_bytes())?,
+    }
+    Ok(ExitStatus::Success)
 }
 
 /// The clusters a stream's objects are for, in stream order: `(region, cluster)`, the
