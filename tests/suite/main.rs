@@ -13,4 +13,5 @@ mod render;
 mod scripts;
 mod simulate;
 mod topology;
+mod traffic;
 mod workflow;

@@ -48,7 +48,8 @@ fn the_default_render_has_the_whole_topology() {
     assert_eq!(count("Application"), 0);
     // Istio routing in every region: each cluster's istiod reads only its own config.
     assert_eq!(count("Gateway"), 3);
-    assert_eq!(count("DestinationRule"), 3);
+    // The entry service's and the nine other modules' Services'.
+    assert_eq!(count("DestinationRule"), 30);
     assert_eq!(count("VirtualService"), 3);
     assert_eq!(count("ObjectStore"), 3);
     assert_eq!(count("VerticalPodAutoscaler"), 6);
@@ -177,9 +178,9 @@ fn the_stream_is_in_design_order() {
         [
             "regions/us-east-1/Gateway/mplp-gateway.yaml",
             "regions/us-east-1/DestinationRule/mplp-core-service.yaml",
-            "regions/us-east-1/VirtualService/mplp-traffic.yaml",
-            "regions/us-east-1/ConfigMap/mplp-scaling-policies.yaml",
-            "regions/us-east-1/HorizontalPodAutoscaler/mplp-context-hpa.yaml",
+            "regions/us-east-1/DestinationRule/mplp-context-service.yaml",
+            "regions/us-east-1/DestinationRule/mplp-plan-service.yaml",
+            "regions/us-east-1/DestinationRule/mplp-role-service.yaml",
         ]
     );
     let region_of = |s: &str| s.split('/').nth(1).unwrap_or("").to_owned();
@@ -215,7 +216,7 @@ fn region_and_global_filters() {
     let out = Test::new(["render", "--region", "eu-west-1"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let docs: Vec<serde_json::Value> = documents(&out.stdout).into_iter().map(parse).collect();
-    assert_eq!(docs.len(), 34);
+    assert_eq!(docs.len(), 43);
     for doc in &docs {
         assert_eq!(
             doc["metadata"]["labels"]["topology.mplp.io/region"], "eu-west-1",
