@@ -192,13 +192,16 @@ fn mesh_config(
         args.regions.iter().map(String::as_str).collect()
     };
     let files = crate::mesh::files(profile, regions.iter().copied());
-    let text = match files.as_slice() {
-        [(_, text)] => text.clone(),
-        _ => files
-            .iter()
-            .map(|(path, text)| format!("---\n# Source: {path}\n{text}"))
-            .collect(),
-    };
+    let mut text = String::new();
+    for (path, values) in &files {
+        // Several regions: a stream, each file after its `# Source:` line.
+        if files.len() > 1 {
+            text.push_str("---\n# Source: ");
+            text.push_str(path);
+            text.push('\n');
+        }
+        text.push_str(values);
+    }
     match args.output.as_deref() {
         Some(path) if path != std::path::Path::new("-") => {
             emit::write_atomically(path, |w| Ok(w.write_all(text.as_bytes())?))?;

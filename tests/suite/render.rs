@@ -57,9 +57,10 @@ fn the_default_render_has_the_whole_topology() {
     assert_eq!(count("ConfigMap"), 9);
     assert_eq!(count("PodDisruptionBudget"), 30);
     assert_eq!(count("ScheduledBackup"), 1);
-    assert_eq!(count("Pooler"), 3);
+    // A reader pooler per region, the writer in the primary region only.
+    assert_eq!(count("Pooler"), 4);
     assert_eq!(count("PodMonitor"), 6);
-    assert_eq!(docs.len(), 104);
+    assert_eq!(docs.len(), 132);
 
     // Every document has the common labels; regional ones name their region.
     for doc in &docs {
@@ -152,16 +153,13 @@ fn the_default_render_has_the_whole_topology() {
         "postgres"
     );
 
-    // Weighted routing: header routes per region, then 50/30/20.
+    // Weighted routing: header routes per region, then the service as a whole, split
+    // 50/30/20 by the entry DestinationRule's locality weights.
     let vs = docs.iter().find(|d| d["kind"] == "VirtualService").unwrap();
     let http = vs["spec"]["http"].as_array().unwrap();
     assert_eq!(http.len(), 4);
-    let weights: Vec<i64> = http[3]["route"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["weight"].as_i64().unwrap())
-        .collect();
+    assert_eq!(http[3]["route"].as_array().unwrap().len(), 1);
+    let weights = crate::common::weights_of_the_default_route(&stream);
     assert_eq!(weights, vec![50, 30, 20]);
 }
 
@@ -232,7 +230,7 @@ fn region_and_global_filters() {
     assert_eq!(kinds, vec!["ApplicationSet"]);
 
     let out = Test::new(["render", "--global", "--region", "ap-southeast-1"]).run();
-    assert_eq!(documents(&out.stdout).len(), 1 + 34);
+    assert_eq!(documents(&out.stdout).len(), 1 + 43);
 
     let out = Test::new(["render", "--region", "mars-1"]).run();
     assert_cli_snapshot("render-an-unknown-region", &out, None);
