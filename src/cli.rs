@@ -245,8 +245,8 @@ pub struct RenderArgs {
     )]
     pub output: Option<PathBuf>,
     /// Write one file per object under DIR/global/ and DIR/regions/REGION/, each with a
-    /// kustomization.yaml.
-    #[arg(long = "out-dir", value_name = "DIR", conflicts_with_all = ["format", "show_profile"])]
+    /// kustomization.yaml, and each region's istiod Helm values under DIR/mesh/REGION/.
+    #[arg(long = "out-dir", value_name = "DIR", conflicts_with_all = ["format", "show_profile", "mesh_config"])]
     pub out_dir: Option<PathBuf>,
     /// `yaml` (a `---` stream) or `json` (one JSON object per line, for jq).
     #[arg(long, value_enum, default_value_t = RenderFormat::Yaml)]
@@ -255,6 +255,11 @@ pub struct RenderArgs {
     /// with `--format json` as one JSON object; `-o FILE` writes it to FILE.
     #[arg(long)]
     pub show_profile: bool,
+    /// Print the istiod Helm values each region's cluster needs (its Istio cluster ID,
+    /// cluster-local stateful hosts, DNS proxying) instead of rendering; with --region,
+    /// that region's only (the file `helm -f` takes).
+    #[arg(long, conflicts_with_all = ["show_profile", "format", "global"])]
+    pub mesh_config: bool,
     /// Parse every rendered document back and check it (slower; for debugging and CI).
     #[arg(long)]
     pub verify: bool,

@@ -19,6 +19,7 @@ mod emit;
 mod hpa;
 mod kinds;
 mod load;
+mod mesh;
 mod node;
 mod plan;
 mod profile;

@@ -161,16 +161,18 @@ mod tests {
         assert_eq!(count(&kinds::application::INFO), 0);
         // Istio in every region: each cluster's istiod reads only its own config.
         assert_eq!(count(&kinds::gateway::INFO), 3);
-        assert_eq!(count(&kinds::destination_rule::INFO), 3);
+        // The entry rule and one per other module (core's Service is the entry one).
+        assert_eq!(count(&kinds::destination_rule::INFO), 30);
         assert_eq!(count(&kinds::virtual_service::INFO), 3);
         assert_eq!(count(&kinds::hpa::INFO), 30);
         assert_eq!(count(&kinds::cnpg_cluster::INFO), 3);
         assert_eq!(count(&kinds::redis_cluster::INFO), 3);
         assert_eq!(count(&kinds::vpa::INFO), 6);
-        // The base backup is taken in the primary region only; a pooler and a scrape
-        // object per region for the database, one scrape object per region for the cache.
+        // The base backup is taken in the primary region only; a reader pooler and a
+        // scrape object per region for the database and the writer pooler in the primary
+        // region, one scrape object per region for the cache.
         assert_eq!(count(&kinds::scheduled_backup::INFO), 1);
-        assert_eq!(count(&kinds::pooler::INFO), 3);
+        assert_eq!(count(&kinds::pooler::INFO), 4);
         assert_eq!(count(&kinds::pod_monitor::DATABASE), 3);
         assert_eq!(count(&kinds::pod_monitor::CACHE), 3);
         // Stream order: global first, then regions in profile order, kinds in table order.

@@ -47,6 +47,9 @@ pub(crate) fn render(
             return Ok(ExitStatus::Error);
         }
     }
+    if args.mesh_config {
+        return mesh_config(args, profile, out);
+    }
     let selection = if args.regions.is_empty() && !args.global {
         Selection::all()
     } else {
@@ -79,7 +82,9 @@ pub(crate) fn render(
             everything = plan(profile, &Selection::all());
             &everything
         };
-        emit::write_out_dir(&renderer, all, &selection, dir, err)?;
+        // Every region's istiod values (`mesh/<region>/`), kept like the objects' files.
+        let mesh = crate::mesh::files(profile, profile.regions.keys().map(String::as_str));
+        emit::write_out_dir(&renderer, all, &mesh, &selection, dir, err)?;
     } else if let Some(path) = &args.output {
         emit::write_atomically(path, write)?;
     } else {
@@ -124,6 +129,38 @@ fn show_profile(
     } else {
         ExitStatus::Failure
     })
+}
+
+/// `--mesh-config`: the istiod Helm values of the selected regions (every region without
+/// `--region`, each after a `# Source:` line), to `out` or `-o FILE`.
+fn mesh_config(
+    args: &RenderArgs,
+    profile: &crate::profile::Profile,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let regions: Vec<&str> = if args.regions.is_empty() {
+        profile.regions.keys().map(String::as_str).collect()
+    } else {
+        args.regions.iter().map(String::as_str).collect()
+    };
+    let files = crate::mesh::files(profile, regions.iter().copied());
+    let mut text = String::new();
+    for (path, values) in &files {
+        // Several regions: a stream, each file after its `# Source:` line.
+        if files.len() > 1 {
+            text.push_str("---\n# Source: ");
+            text.push_str(path);
+            text.push('\n');
+        }
+        text.push_str(values);
+    }
+    match args.output.as_deref() {
+        Some(path) if path != std::path::Path::new("-") => {
+            emit::write_atomically(path, |w| Ok(w.write_all(text.as_bytes())?))?;
+        }
+        _ => out.write_all(text.as_bytes())?,
+    }
+    Ok(ExitStatus::Success)
 }
 
 /// The clusters a stream's objects are for, in stream order: `(region, cluster)`, the

@@ -85,6 +85,9 @@ pub(crate) struct Database {
     pub role: &'static str,
     pub instances: i64,
     pub primary_region: String,
+    /// The writer pooler's host (the primary region's, reached through the mesh from
+    /// every region) and the region's own reader pooler's host; `None` without poolers.
+    pub hosts: Option<(String, String)>,
 }
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
@@ -146,6 +149,15 @@ fn region_values(profile: &Profile, primary: Option<&str>) -> Vec<RegionValues> 
                         .and_then(|p| p.instances)
                         .unwrap_or(pg.instances),
                     primary_region: primary.unwrap_or_default().to_owned(),
+                    hosts: pg.pooler.enabled.then(|| {
+                        let host = |name: String| {
+                            format!("{name}.{}.svc.cluster.local", profile.namespace)
+                        };
+                        (
+                            host(super::pooler::writer(pg)),
+                            host(super::pooler::reader(pg)),
+                        )
+                    }),
                 }),
             }
         })

@@ -1,7 +1,12 @@
-//! CloudNativePG `Pooler` (postgresql.cnpg.io/v1), `<postgres.name>-pooler`: PgBouncer in
-//! front of each region's cluster, `rw` (the primary) in the primary region and `ro`
-//! (the replicas) elsewhere (cloudnative-pg docs `connection_pooling.md`). One name in
-//! every region, so applications connect to the same Service wherever they run.
+//! CloudNativePG `Pooler`s (postgresql.cnpg.io/v1), PgBouncer in front of each region's
+//! cluster (cloudnative-pg docs `connection_pooling.md`):
+//!
+//! - the writer `<postgres.name>-pooler-rw` (`type: rw`), in the primary region only. Its
+//!   Service exists in one cluster, so the mesh never merges it with another region's:
+//!   every region's writes reach the current primary through it, and the name moves with
+//!   a switchover (a change of the primary region in the profile);
+//! - the reader `<postgres.name>-pooler-ro` (`type: ro`, the region's replicas), in every
+//!   region, cluster-local through the istiod values `crate::mesh` writes.
 
 use std::sync::Arc;
 
@@ -24,10 +29,16 @@ pub(crate) static INFO: KindInfo = KindInfo {
     context: super::as_planned,
 };
 
-/// The name of the `Pooler` (and of the Service applications connect to).
+/// The writer `Pooler` (and its Service): in the primary region only.
 #[must_use]
-pub(crate) fn name(pg: &Postgres) -> String {
-    format!("{}-pooler", pg.name)
+pub(crate) fn writer(pg: &Postgres) -> String {
+    format!("{}-pooler-rw", pg.name)
+}
+
+/// The reader `Pooler` (and its Service): in every region, cluster-local.
+#[must_use]
+pub(crate) fn reader(pg: &Postgres) -> String {
+    format!("{}-pooler-ro", pg.name)
 }
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
@@ -37,17 +48,23 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     if !pg.pooler.enabled || at.settings().is_none() {
         return;
     }
-    let name: Arc<str> = Arc::from(name(pg));
-    let spec = Pooler {
-        cluster: pg.name.clone(),
-        instances: pg.pooler.instances,
-        kind: if at.is_primary() { "rw" } else { "ro" },
-        pool_mode: pg.pooler.pool_mode.as_str(),
-        max_client_conn: pg.pooler.max_client_conn.to_string(),
-        default_pool_size: pg.pooler.default_pool_size.to_string(),
+    let pooler = |name: String, kind: &'static str| {
+        let name: Arc<str> = Arc::from(name);
+        let spec = Pooler {
+            cluster: pg.name.clone(),
+            instances: pg.pooler.instances,
+            kind,
+            pool_mode: pg.pooler.pool_mode.as_str(),
+            max_client_conn: pg.pooler.max_client_conn.to_string(),
+            default_pool_size: pg.pooler.default_pool_size.to_string(),
+        };
+        let body = p.body(&INFO, &name, &spec);
+        p.object(&INFO, at, name, "database", body)
     };
-    let body = p.body(&INFO, &name, &spec);
-    out.push(p.object(&INFO, at, name, "database", body));
+    if at.is_primary() {
+        out.push(pooler(writer(pg), "rw"));
+    }
+    out.push(pooler(reader(pg), "ro"));
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,9 +1,9 @@
 //! Istio `VirtualService` (networking.istio.io/v1) `mplp-traffic`, in every region: a
-//! header route per region pinning that region's subset, then the default route, weighted
-//! across the regions' subsets by their weights (`traffic.mode: weighted`) or to the
-//! service as a whole, where locality load balancing keeps traffic local and fails over
-//! (`localFirst`). The destination is `<service>.<namespace>.svc.cluster.local`: a
-//! multi-cluster mesh merges a service across clusters by name and namespace.
+//! header route per region pinning that region's subset, then the default route to the
+//! service as a whole, where the `DestinationRule`'s locality settings split it by weight
+//! (`traffic.mode: weighted`) or keep it local (`localFirst`) and fail over in both. The
+//! destination is `<service>.<namespace>.svc.cluster.local`: a multi-cluster mesh merges
+//! a service across clusters by name and namespace.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::{At, Body, Check, KindInfo, Placement, Planner};
 use crate::plan::PlannedObject;
-use crate::profile::{IstioVersion, Profile, TrafficMode};
+use crate::profile::{IstioVersion, Profile};
 
 pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "networking.istio.io/v1",
@@ -36,8 +36,6 @@ pub(crate) struct VirtualService {
     pub destination: String,
     /// Every region, for its header route.
     pub regions: Vec<String>,
-    /// The weighted default route: (subset, weight); empty for `localFirst`.
-    pub default_route: Vec<(String, i64)>,
 }
 
 /// The core service's host: the same name and namespace in every cluster.
@@ -70,16 +68,6 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
             port: traffic.port,
             destination: host(profile),
             regions: profile.regions.keys().cloned().collect(),
-            // A region at weight 0 keeps its header route but leaves the default route.
-            default_route: match traffic.mode {
-                TrafficMode::Weighted => profile
-                    .regions
-                    .iter()
-                    .filter(|(_, r)| r.weight > 0)
-                    .map(|(name, r)| (name.clone(), r.weight))
-                    .collect(),
-                TrafficMode::LocalFirst => Vec::new(),
-            },
         };
         let name: Arc<str> = Arc::from("mplp-traffic");
         Some((name, Body::new(&spec)))

@@ -31,8 +31,9 @@ pub struct Postgres {
     pub backup: Option<Backup>,
     /// The database VPA (container `postgres`), targeting the CNPG `Cluster`.
     pub vpa: Option<Vpa>,
-    /// A PgBouncer `Pooler` per region: `rw` in the primary region, `ro` elsewhere
-    /// (on unless `enabled: false`).
+    /// PgBouncer `Pooler`s: the writer `<name>-pooler-rw` in the primary region only
+    /// (every region's writes reach it through the mesh) and a cluster-local reader
+    /// `<name>-pooler-ro` in every region (on unless `enabled: false`).
     #[serde(default)]
     pub pooler: Pooler,
     /// Prometheus scraping of the database pods.

@@ -85,6 +85,15 @@ pub struct Region {
     /// The region's cluster: its name in Argo CD and its kube context (default: the
     /// region's name). Each region has its own cluster.
     pub cluster: Option<String>,
+    /// The region's Istio cluster ID: the value of `global.multiCluster.clusterName` in
+    /// its istiod (default: `cluster`). Istio labels every endpoint of this cluster
+    /// `topology.istio.io/cluster: <meshClusterID>`, which the per-region subsets select.
+    #[serde(rename = "meshClusterID")]
+    pub mesh_cluster_id: Option<String>,
+    /// The region's Istio locality region: the `topology.kubernetes.io/region` label of
+    /// its nodes (default: the region's name). `traffic.mode: weighted` splits traffic
+    /// by it (`localityLbSetting.distribute`).
+    pub locality: Option<String>,
     /// Whether this region holds the primary database (exactly one region is primary).
     #[serde(default)]
     pub primary: bool,
@@ -109,12 +118,28 @@ impl Region {
         self.cluster.as_deref().unwrap_or(name)
     }
 
+    /// The region's Istio cluster ID: `meshClusterID`, or its cluster.
+    #[must_use]
+    pub fn mesh_cluster_id<'a>(&'a self, name: &'a str) -> &'a str {
+        self.mesh_cluster_id
+            .as_deref()
+            .unwrap_or_else(|| self.cluster(name))
+    }
+
+    /// The region's Istio locality region: `locality`, or the region's name.
+    #[must_use]
+    pub fn locality<'a>(&'a self, name: &'a str) -> &'a str {
+        self.locality.as_deref().unwrap_or(name)
+    }
+
     /// A region that changes nothing about any module: what a module's settings are on
     /// their own (planning and validation compute them once per module this way).
     #[must_use]
     pub fn without_overrides() -> Self {
         Region {
             cluster: None,
+            mesh_cluster_id: None,
+            locality: None,
             primary: false,
             weight: 0,
             replicas: None,

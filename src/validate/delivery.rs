@@ -1,5 +1,6 @@
-//! Delivery to the regions' clusters: each region's cluster name (E0907), one cluster per
-//! region (E0203), and pinned revisions in a production profile (W0908).
+//! Delivery to the regions' clusters: each region's cluster name and Istio cluster ID
+//! (E0907) and locality (E0101), one cluster per region (E0203), and pinned revisions in
+//! a production profile (W0908).
 
 use super::Reporter;
 use crate::diagnostic::{Code, FieldPath};
@@ -7,6 +8,7 @@ use crate::profile::Profile;
 
 pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     cluster_names(r, profile);
+    mesh_names(r, profile);
     one_cluster_per_region(r, profile);
     pinned_revisions(r, profile);
 }
@@ -37,6 +39,57 @@ fn cluster_names(r: &mut Reporter, profile: &Profile) {
             );
         }
     }
+}
+
+/// E0907 (`meshClusterID`), E0101 (`locality`): values Istio writes into endpoint labels
+/// (`topology.istio.io/cluster`, `topology.kubernetes.io/region`), so label values: at
+/// most 63 characters, alphanumerics with `-`, `_` or `.` inside.
+fn mesh_names(r: &mut Reporter, profile: &Profile) {
+    for (name, region) in &profile.regions {
+        let path = FieldPath::root().key("regions").key(name);
+        if let Some(id) = &region.mesh_cluster_id
+            && !is_label_value(id)
+        {
+            r.push(
+                r.at_value(
+                    Code::InvalidCluster,
+                    &path.key("meshClusterID"),
+                    format!(
+                        "`{}` is not an Istio cluster ID: expected a label value (at most 63 alphanumerics, `-`, `_`, `.`), the `global.multiCluster.clusterName` of the region's istiod",
+                        crate::load::shorten(id)
+                    ),
+                )
+                .help("leave `meshClusterID` out to use the region's cluster"),
+            );
+        }
+        if let Some(locality) = &region.locality
+            && !is_label_value(locality)
+        {
+            r.push(
+                r.at_value(
+                    Code::InvalidName,
+                    &path.key("locality"),
+                    format!(
+                        "`{}` is not a locality region: expected a label value (at most 63 alphanumerics, `-`, `_`, `.`), the `topology.kubernetes.io/region` of the region's nodes",
+                        crate::load::shorten(locality)
+                    ),
+                )
+                .help(format!("leave `locality` out to use the region's name `{name}`")),
+            );
+        }
+    }
+}
+
+/// A Kubernetes label value, not empty.
+fn is_label_value(value: &str) -> bool {
+    let alnum = |c: char| c.is_ascii_alphanumeric();
+    !value.is_empty()
+        && value.len() <= 63
+        && value.starts_with(alnum)
+        && value.ends_with(alnum)
+        && value
+            .chars()
+            .all(|c| alnum(c) || matches!(c, '-' | '_' | '.'))
 }
 
 /// E0203: two regions that name the same cluster.
@@ -127,6 +180,22 @@ mod tests {
         one(
             "regions: {eu-west-1: {cluster: \"prod eu\"}}\n",
             "error[E0907] regions.eu-west-1.cluster: `prod eu` is not a cluster name",
+        );
+    }
+
+    #[test]
+    fn mesh_names() {
+        one(
+            "regions: {eu-west-1: {meshClusterID: \"eu west\"}}\n",
+            "error[E0907] regions.eu-west-1.meshClusterID: `eu west` is not an Istio cluster ID",
+        );
+        one(
+            "regions: {eu-west-1: {locality: eu-west-1/a}}\n",
+            "error[E0101] regions.eu-west-1.locality: `eu-west-1/a` is not a locality region",
+        );
+        assert!(
+            lint("regions: {eu-west-1: {meshClusterID: cluster2, locality: europe-west1}}\n")
+                .is_empty()
         );
     }
 

@@ -150,19 +150,20 @@ pub(crate) fn documents(stream: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The weights of the VirtualService's last (default) route, in region order.
+/// The weights of the default route's split, in region order: the `distribute` weights
+/// of the first (the entry) DestinationRule.
 pub(crate) fn weights_of_the_default_route(stream: &str) -> Vec<i64> {
-    let vs = documents(stream)
+    let dr = documents(stream)
         .into_iter()
         .map(parse)
-        .find(|d| d["kind"] == "VirtualService")
+        .find(|d| d["kind"] == "DestinationRule")
         .unwrap();
-    let http = vs["spec"]["http"].as_array().unwrap();
-    http.last().unwrap()["route"]
-        .as_array()
+    let to =
+        &dr["spec"]["trafficPolicy"]["loadBalancer"]["localityLbSetting"]["distribute"][0]["to"];
+    to.as_object()
         .unwrap()
-        .iter()
-        .map(|r| r["weight"].as_i64().unwrap())
+        .values()
+        .map(|w| w.as_i64().unwrap())
         .collect()
 }
 

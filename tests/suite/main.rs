@@ -18,4 +18,5 @@ mod scripts;
 mod simulate;
 mod structure;
 mod topology;
+mod traffic;
 mod workflow;

@@ -61,7 +61,8 @@ fn the_default_render_has_the_whole_topology() {
     assert_eq!(count("Application"), 0);
     // Istio routing in every region: each cluster's istiod reads only its own config.
     assert_eq!(count("Gateway"), 3);
-    assert_eq!(count("DestinationRule"), 3);
+    // The entry service's and the nine other modules' Services'.
+    assert_eq!(count("DestinationRule"), 30);
     assert_eq!(count("VirtualService"), 3);
     assert_eq!(count("ObjectStore"), 3);
     assert_eq!(count("VerticalPodAutoscaler"), 6);
@@ -69,9 +70,10 @@ fn the_default_render_has_the_whole_topology() {
     assert_eq!(count("ConfigMap"), 9);
     assert_eq!(count("PodDisruptionBudget"), 30);
     assert_eq!(count("ScheduledBackup"), 1);
-    assert_eq!(count("Pooler"), 3);
+    // A reader pooler per region, the writer in the primary region only.
+    assert_eq!(count("Pooler"), 4);
     assert_eq!(count("PodMonitor"), 6);
-    assert_eq!(docs.len(), 104);
+    assert_eq!(docs.len(), 132);
 
     // Every document has the common labels; regional ones name their region.
     for doc in &docs {
@@ -164,16 +166,13 @@ fn the_default_render_has_the_whole_topology() {
         "postgres"
     );
 
-    // Weighted routing: header routes per region, then 50/30/20.
+    // Weighted routing: header routes per region, then the service as a whole, split
+    // 50/30/20 by the entry DestinationRule's locality weights.
     let vs = docs.iter().find(|d| d["kind"] == "VirtualService").unwrap();
     let http = vs["spec"]["http"].as_array().unwrap();
     assert_eq!(http.len(), 4);
-    let weights: Vec<i64> = http[3]["route"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["weight"].as_i64().unwrap())
-        .collect();
+    assert_eq!(http[3]["route"].as_array().unwrap().len(), 1);
+    let weights = crate::common::weights_of_the_default_route(&stream);
     assert_eq!(weights, vec![50, 30, 20]);
 }
 
@@ -190,9 +189,9 @@ fn the_stream_is_in_design_order() {
         [
             "regions/us-east-1/Gateway/mplp-gateway.yaml",
             "regions/us-east-1/DestinationRule/mplp-core-service.yaml",
-            "regions/us-east-1/VirtualService/mplp-traffic.yaml",
-            "regions/us-east-1/ConfigMap/mplp-scaling-policies.yaml",
-            "regions/us-east-1/HorizontalPodAutoscaler/mplp-context-hpa.yaml",
+            "regions/us-east-1/DestinationRule/mplp-context-service.yaml",
+            "regions/us-east-1/DestinationRule/mplp-plan-service.yaml",
+            "regions/us-east-1/DestinationRule/mplp-role-service.yaml",
         ]
     );
     let region_of = |s: &str| s.split('/').nth(1).unwrap_or("").to_owned();
@@ -228,7 +227,7 @@ fn region_and_global_filters() {
     let out = Test::new(["render", "--region", "eu-west-1"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let docs: Vec<serde_json::Value> = documents(&out.stdout).into_iter().map(parse).collect();
-    assert_eq!(docs.len(), 34);
+    assert_eq!(docs.len(), 43);
     for doc in &docs {
         assert_eq!(
             doc["metadata"]["labels"]["topology.mplp.io/region"], "eu-west-1",
@@ -244,7 +243,7 @@ fn region_and_global_filters() {
     assert_eq!(kinds, vec!["ApplicationSet"]);
 
     let out = Test::new(["render", "--global", "--region", "ap-southeast-1"]).run();
-    assert_eq!(documents(&out.stdout).len(), 1 + 34);
+    assert_eq!(documents(&out.stdout).len(), 1 + 43);
 
     let out = Test::new(["render", "--region", "mars-1"]).run();
     assert_cli_snapshot("render-an-unknown-region", &out, None);

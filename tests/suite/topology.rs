@@ -91,21 +91,19 @@ fn a_switchover_changes_only_the_replica_fields_the_backup_and_the_poolers() {
     + spec.bootstrap.recovery: {"source":"postgresql-cluster-eu-west-1"}
     ~ spec.replica.primary: "postgresql-cluster-us-east-1" → "postgresql-cluster-eu-west-1"
 - removed: postgresql.cnpg.io/v1 ScheduledBackup mplp-production/postgresql-cluster-scheduled-backup (region us-east-1)
-~ changed: postgresql.cnpg.io/v1 Pooler mplp-production/postgresql-cluster-pooler (region us-east-1)
-    ~ spec.type: "rw" → "ro"
+- removed: postgresql.cnpg.io/v1 Pooler mplp-production/postgresql-cluster-pooler-rw (region us-east-1)
 ~ changed: barmancloud.cnpg.io/v1 ObjectStore mplp-production/postgresql-cluster-backup (region eu-west-1)
     + spec.retentionPolicy: "30d"
 ~ changed: postgresql.cnpg.io/v1 Cluster mplp-production/postgresql-cluster (region eu-west-1)
     - spec.bootstrap.recovery: {"source":"postgresql-cluster-us-east-1"}
     + spec.bootstrap.initdb: {"database":"app","owner":"app"}
     ~ spec.replica.primary: "postgresql-cluster-us-east-1" → "postgresql-cluster-eu-west-1"
-~ changed: postgresql.cnpg.io/v1 Pooler mplp-production/postgresql-cluster-pooler (region eu-west-1)
-    ~ spec.type: "ro" → "rw"
 ~ changed: postgresql.cnpg.io/v1 Cluster mplp-production/postgresql-cluster (region ap-southeast-1)
     ~ spec.bootstrap.recovery.source: "postgresql-cluster-us-east-1" → "postgresql-cluster-eu-west-1"
     ~ spec.replica.primary: "postgresql-cluster-us-east-1" → "postgresql-cluster-eu-west-1"
     ~ spec.replica.source: "postgresql-cluster-us-east-1" → "postgresql-cluster-eu-west-1"
 + added: postgresql.cnpg.io/v1 ScheduledBackup mplp-production/postgresql-cluster-scheduled-backup (region eu-west-1)
++ added: postgresql.cnpg.io/v1 Pooler mplp-production/postgresql-cluster-pooler-rw (region eu-west-1)
 "#;
     assert_eq!(out.stdout, expected);
 }

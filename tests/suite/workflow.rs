@@ -247,9 +247,9 @@ fn out_dir_removes_only_its_own_stale_files_and_refuses_foreign_dirs() {
     assert_eq!(ap, ["notes.txt"]);
     let marker = std::fs::read_to_string(out_dir.join(".mplp-scale-files")).unwrap();
     assert!(
-        marker
-            .lines()
-            .all(|l| l.starts_with("global/") || l.starts_with("regions/us-east-1/")),
+        marker.lines().all(|l| l.starts_with("global/")
+            || l.starts_with("regions/us-east-1/")
+            || l == "mesh/us-east-1/istiod-values.yaml"),
         "{marker}"
     );
     assert!(out_dir.join("global/kustomization.yaml").is_file());

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Why a path under DIR is not one `--out-dir` writes: `global/FILE` or
-/// `regions/REGION/FILE`, each component a plain name (not empty, `.` or `..`, no control
+/// Why a path under DIR is not one `--out-dir` writes: `global/FILE`,
+/// `regions/REGION/FILE` or `mesh/REGION/FILE` (the istiod values), each component a plain name (not empty, `.` or `..`, no control
 /// character, at most 255 bytes), FILE ending in `.yaml`. Checked on the paths built from
 /// object and region names (lint checks those names first; this is the last check, in
 /// the writer) and on every path a marker lists.
@@ -18,9 +18,10 @@ pub(super) fn check_layout(relative: &str) -> Result<(), String> {
     for part in &parts {
         check_component(part)?;
     }
-    let (["global", file] | ["regions", _, file]) = parts.as_slice() else {
+    let (["global", file] | ["regions" | "mesh", _, file]) = parts.as_slice() else {
         return Err(
-            "it is not `global/FILE` or `regions/REGION/FILE` (a name holding `/`?)".to_owned(),
+            "it is not `global/FILE`, `regions/REGION/FILE` or `mesh/REGION/FILE` (a name holding `/`?)"
+                .to_owned(),
         );
     };
     // The exact suffix mplp-scale writes: `.YAML` is no file of its own.

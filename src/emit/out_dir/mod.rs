@@ -52,16 +52,18 @@ struct OutFile {
 
 /// `render --out-dir DIR`: write the scopes of `selection` from `objects`, the plan of the
 /// whole profile (the other scopes are rendered only to tell whether the tree holds them
-/// as the profile renders them). Warnings go to `err`.
+/// as the profile renders them). `extra` are files that are not objects (`(relative path,
+/// text)`: the istiod values under `mesh/<region>/`). Warnings go to `err`.
 pub(crate) fn write_out_dir(
     renderer: &Renderer,
     objects: &[PlannedObject],
+    extra: &[(String, String)],
     selection: &Selection,
     dir: &Path,
     err: &mut dyn Write,
 ) -> Result<()> {
     // Render and check every path first: a failure leaves the directory as it was.
-    let files = layout(renderer, objects, selection, dir)?;
+    let files = layout(renderer, objects, extra, selection, dir)?;
     if !dir.exists() {
         std::fs::create_dir_all(dir).with_context(|| {
             format!("failed to create the output directory `{}`", dir.display())
@@ -95,6 +97,7 @@ pub(crate) fn write_out_dir(
 fn layout(
     renderer: &Renderer,
     objects: &[PlannedObject],
+    extra: &[(String, String)],
     selection: &Selection,
     dir: &Path,
 ) -> Result<Vec<OutFile>> {
@@ -135,6 +138,17 @@ fn layout(
             hash: marker::fnv1a64(text.as_bytes()),
             text,
             selected,
+        });
+    }
+    // Files that are not objects (`mesh/<region>/istiod-values.yaml`): selected with
+    // their region.
+    for (relative, text) in extra {
+        let region = relative.split('/').nth(1).unwrap_or_default();
+        files.push(OutFile {
+            relative: relative.clone(),
+            hash: marker::fnv1a64(text.as_bytes()),
+            text: text.clone(),
+            selected: selection.includes(&crate::plan::Scope::Region(region.into())),
         });
     }
     for file in &files {

@@ -199,6 +199,8 @@ impl Region {
     /// The keys this type's map has (see [`KnownFields`]).
     pub(super) const KEYS: &[&str] = &[
         "cluster",
+        "meshClusterID",
+        "locality",
         "primary",
         "weight",
         "replicas",
@@ -212,6 +214,8 @@ impl FromNode for Region {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = KnownFields::new(node, cx, "a region (a map with `weight`, ...)", Self::KEYS)?;
         let cluster = f.opt(cx, "cluster");
+        let mesh_cluster_id = f.opt(cx, "meshClusterID");
+        let locality = f.opt(cx, "locality");
         let primary = f.opt(cx, "primary");
         let weight = f.req(cx, "weight", "the region's traffic weight, an integer");
         let replicas = f.opt(cx, "replicas");
@@ -221,6 +225,8 @@ impl FromNode for Region {
         f.finish(cx)?;
         Some(Region {
             cluster,
+            mesh_cluster_id,
+            locality,
             primary: primary.unwrap_or_default(),
             weight: weight?,
             replicas,
