@@ -46,8 +46,6 @@ pub(crate) enum Type {
     Cron,
     /// A Kubernetes `apiVersion`: `VERSION` or `GROUP/VERSION` (E0101).
     ApiVersion,
-    /// A container image reference (E0101).
-    Image,
     /// One line of free text (shown in a ConfigMap or Helm values).
     Text,
     /// Several lines of free text (a `PromQL` query).
@@ -59,7 +57,7 @@ pub(crate) enum Type {
 }
 
 use Type::{
-    ApiVersion, Checked, Cron, Duration, Enum, Image, Label, LabelKey, LabelValue, MultiLine,
+    ApiVersion, Checked, Cron, Duration, Enum, Label, LabelKey, LabelValue, MultiLine,
     RelativePath, SecretKey, Subdomain, Text,
 };
 
@@ -149,7 +147,7 @@ pub(crate) const FIELDS: &[(&str, Type)] = &[
     ("metricsAdapter.namespace", Label(63)),
     ("metricsAdapter.rateInterval", Duration),
     ("postgres.name", Checked(Code::InvalidName)),
-    ("postgres.imageName", Image),
+    ("postgres.imageName", Checked(Code::InvalidName)),
     ("postgres.parameters.<key>", Checked(Code::InvalidName)),
     ("postgres.parameters.*", Text),
     ("**.storage.storageClass", Subdomain),
@@ -348,9 +346,6 @@ fn typed(r: &mut Reporter, text: &str, path: &FieldPath, key: bool, ty: Type) {
         RelativePath => relative_path_problem(text).map(|p| (Code::InvalidValue, p)),
         Cron => cron_problem(text).map(|p| (Code::InvalidValue, p)),
         ApiVersion => api_version_problem(text).map(|p| (Code::InvalidName, p)),
-        Image => {
-            image_problem(text).map(|p| (Code::InvalidName, format!("not an image reference: {p}")))
-        }
         Text | MultiLine | Checked(_) | Enum => None,
     };
     if let Some((code, problem)) = problem {
