@@ -121,6 +121,13 @@ pub const CODES: &[CodeInfo] = &[
         "a `# mplp-scale: allow` comment that allows nothing: no code, an unknown code, an error's code, a misspelling",
     ),
     row(
+        Code::Yaml11Boolean,
+        "W0013",
+        Warning,
+        "YAML 1.1 boolean",
+        "a boolean written `yes`, `no`, `on` or `off`, which YAML 1.2 readers take for a string",
+    ),
+    row(
         Code::InvalidName,
         "E0101",
         Error,

@@ -57,6 +57,9 @@ pub enum Code {
     NotAProfile,
     /// W0012: a `# mplp-scale: allow` comment that allows nothing (no code, an unknown code, an error's code, a misspelling).
     AllowComment,
+    /// W0013: a boolean written as YAML 1.1 writes it (`yes`, `on`, `off`): a YAML 1.2
+    /// reader (editors with the JSON Schema) reads a string.
+    Yaml11Boolean,
     /// E0101: a name that is not a DNS-1123 label or subdomain.
     InvalidName,
     /// E0102: a replica minimum below 1.

@@ -274,8 +274,21 @@ impl FromNode for String {
 
 impl FromNode for bool {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        if let Value::Bool(b, _) = node.value {
-            Some(b)
+        if let Value::Bool(b, raw) = &node.value {
+            if !matches!(raw.as_str(), "true" | "false") {
+                let d = cx
+                    .diagnostic(
+                        Code::Yaml11Boolean,
+                        node,
+                        format!(
+                            "`{}` is a boolean only in YAML 1.1: editors and other YAML 1.2 readers (the JSON Schema) take it for a string",
+                            shorten(raw)
+                        ),
+                    )
+                    .help(format!("write `{b}`"));
+                cx.push(d);
+            }
+            Some(*b)
         } else {
             cx.wrong_type(node, "`true` or `false`");
             None

@@ -161,7 +161,7 @@ fn shared_buffers(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
     ) else {
         return;
     };
-    match postgres_bytes(shared) {
+    match postgres_bytes(shared, BLOCK) {
         Some(bytes) if bytes > request.value() => {
             let d = r
                 .at_value(
@@ -183,6 +183,9 @@ fn shared_buffers(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
         ),
     }
 }
+
+/// PostgreSQL's block size, the unit of a unitless `shared_buffers`.
+const BLOCK: f64 = 8192.0;
 
 /// E0703: a retention not of the form `30d`, `4w` or `6m`.
 fn retention(r: &mut Reporter, backup: &Backup, path: &FieldPath) {
@@ -351,10 +354,13 @@ pub(super) const CNPG_FIXED_PARAMETERS: &[&str] = &[
     "unix_socket_group",
     "unix_socket_permissions",
 ];
-/// A `PostgreSQL` memory setting in bytes, as CNPG's webhook reads it: a bare number is
-/// MB; otherwise `B`, `kB`, `MB`, `GB` or `TB` (powers of 1024).
+/// A `PostgreSQL` memory setting in bytes: `B`, `kB`, `MB`, `GB` or `TB` (powers of
+/// 1024); a number without a unit counts in the parameter's own unit, `unit_bytes`: 8 kB
+/// blocks for `shared_buffers` (PostgreSQL docs, runtime-config-resource: "If this value
+/// is specified without units, it is taken as blocks, that is `BLCKSZ` bytes, typically
+/// 8kB").
 #[must_use]
-pub(super) fn postgres_bytes(text: &str) -> Option<f64> {
+pub(super) fn postgres_bytes(text: &str, unit_bytes: f64) -> Option<f64> {
     let text = text.trim();
     let end = text
         .find(|c: char| !c.is_ascii_digit())
@@ -362,7 +368,8 @@ pub(super) fn postgres_bytes(text: &str) -> Option<f64> {
     let (digits, unit) = text.split_at(end);
     let n: f64 = digits.parse().ok()?;
     let mult = match unit.trim() {
-        "" | "MB" => 1024.0 * 1024.0,
+        "" => unit_bytes,
+        "MB" => 1024.0 * 1024.0,
         "B" => 1.0,
         "kB" => 1024.0,
         "GB" => 1024.0 * 1024.0 * 1024.0,
@@ -399,7 +406,7 @@ fn is_config_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::test::{lint, one};
-    use super::postgres_bytes;
+    use super::{BLOCK, postgres_bytes};
 
     #[test]
     fn parameters() {
@@ -427,9 +434,16 @@ mod tests {
             "postgres: {parameters: {shared_buffers: 1Gi}}\n",
             "error[E0702] postgres.parameters.shared_buffers: `1Gi` is not a PostgreSQL memory size",
         );
-        assert_eq!(postgres_bytes("256MB"), Some(256.0 * 1024.0 * 1024.0));
-        assert_eq!(postgres_bytes("128"), Some(128.0 * 1024.0 * 1024.0));
-        assert_eq!(postgres_bytes("1Gi"), None);
+        assert_eq!(
+            postgres_bytes("256MB", BLOCK),
+            Some(256.0 * 1024.0 * 1024.0)
+        );
+        // 16384 blocks of 8 kB: 128 MB, not 16 GB.
+        assert_eq!(
+            postgres_bytes("16384", BLOCK),
+            Some(128.0 * 1024.0 * 1024.0)
+        );
+        assert_eq!(postgres_bytes("1Gi", BLOCK), None);
     }
 
     #[test]

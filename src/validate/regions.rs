@@ -46,6 +46,16 @@ fn primary_region(r: &mut Reporter, profile: &Profile) {
     if profile.regions.values().any(|region| region.primary) {
         return;
     }
+    // A `primary` that did not load (`primary: "yes"`) was reported where it was
+    // written: "no primary region" would only be its echo.
+    let regions = FieldPath::root().key("regions");
+    if profile
+        .regions
+        .keys()
+        .any(|name| r.failed().contains(&regions.key(name).key("primary")))
+    {
+        return;
+    }
     let Some(first) = profile.regions.keys().next() else {
         return;
     };
@@ -207,6 +217,16 @@ fn overrides(r: &mut Reporter, profile: &Profile, name: &str, region: &Region, p
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_primary_that_did_not_load_is_one_diagnostic() {
+        let out = super::super::test::lint("regions: {us-east-1: {primary: \"yes\"}}\n");
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert!(
+            out[0].contains("error[E0004] regions.us-east-1.primary"),
+            "{out:#?}"
+        );
+    }
+
     use super::super::test::{lint, one};
 
     #[test]

@@ -96,6 +96,8 @@ pub(crate) const FIELDS: &[(&str, Type)] = &[
     ("traffic.ingress.credentialName", Subdomain),
     ("regions.<key>", Checked(Code::InvalidName)),
     ("regions.*.cluster", Checked(Code::InvalidCluster)),
+    ("regions.*.meshClusterID", Checked(Code::InvalidCluster)),
+    ("regions.*.locality", Checked(Code::InvalidName)),
     (
         "regions.*.postgres.promotionToken",
         Checked(Code::PromotionToken),

@@ -272,7 +272,7 @@ fn a_pipe_gets_the_whole_stream() {
     assert_eq!(out.stdout, default_render());
     let out = Test::new(["render", "--global", "--region", "eu-west-1"]).run_piped();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(documents(&out.stdout).len(), 1 + 34);
+    assert_eq!(documents(&out.stdout).len(), 1 + 43);
 
     let one_region = [
         "render",
