@@ -14,6 +14,7 @@ use anyhow::{Context as _, Result};
 use indexmap::IndexMap;
 
 mod convert;
+mod syntax;
 
 pub(crate) use convert::{Cx, FailedPaths, Fields, FromNode, did_you_mean, shorten};
 
@@ -119,8 +120,13 @@ pub(crate) fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
                 } else {
                     Code::Syntax
                 };
-                diagnostics
-                    .push(Diagnostic::new(code, FieldPath::root(), err.message).at(err.span));
+                let (span, message) = syntax::refine(text, err.span, err.message);
+                let path = if message.starts_with("duplicate key") {
+                    syntax::path_at(text, span.line)
+                } else {
+                    FieldPath::root()
+                };
+                diagnostics.push(Diagnostic::new(code, path, message).at(span));
             }
         }
     }
