@@ -46,6 +46,8 @@ pub(crate) enum Type {
     Cron,
     /// A Kubernetes `apiVersion`: `VERSION` or `GROUP/VERSION` (E0101).
     ApiVersion,
+    /// A major version as the operator compares it (`v6`, `v7`).
+    MajorVersion,
     /// One line of free text (shown in a ConfigMap or Helm values).
     Text,
     /// Several lines of free text (a `PromQL` query).
@@ -57,8 +59,8 @@ pub(crate) enum Type {
 }
 
 use Type::{
-    ApiVersion, Checked, Cron, Duration, Enum, Label, LabelKey, LabelValue, MultiLine,
-    RelativePath, SecretKey, Subdomain, Text,
+    ApiVersion, Checked, Cron, Duration, Enum, Label, LabelKey, LabelValue, MajorVersion,
+    MultiLine, RelativePath, SecretKey, Subdomain, Text,
 };
 
 /// Every string field of the profile and its type. A pattern is a field path whose `*`
@@ -172,7 +174,7 @@ pub(crate) const FIELDS: &[(&str, Type)] = &[
     ("postgres.pooler.poolMode", Enum),
     ("redis.apiVersion", Checked(Code::ApiVersion)),
     ("redis.name", Checked(Code::InvalidName)),
-    ("redis.version", Text),
+    ("redis.version", MajorVersion),
     ("redis.image", Checked(Code::InvalidName)),
     ("redis.exporter.image", Checked(Code::InvalidName)),
     ("redis.config.<key>", Checked(Code::RedisConfig)),
@@ -348,6 +350,18 @@ fn typed(r: &mut Reporter, text: &str, path: &FieldPath, key: bool, ty: Type) {
         RelativePath => relative_path_problem(text).map(|p| (Code::InvalidValue, p)),
         Cron => cron_problem(text).map(|p| (Code::InvalidValue, p)),
         ApiVersion => api_version_problem(text).map(|p| (Code::InvalidName, p)),
+        MajorVersion => {
+            let ok = text.strip_prefix('v').is_some_and(|n| {
+                !n.is_empty() && n.len() <= 3 && n.chars().all(|c| c.is_ascii_digit())
+            });
+            (!ok).then(|| {
+                (
+                    Code::InvalidValue,
+                    "expected a major version such as `v7` (redis-operator compares `clusterVersion` with `v7`)"
+                        .to_owned(),
+                )
+            })
+        }
         Text | MultiLine | Checked(_) | Enum => None,
     };
     if let Some((code, problem)) = problem {
@@ -605,8 +619,11 @@ mod tests {
     #[test]
     fn lengths() {
         one(
-            &format!("redis: {{version: {}}}\n", "x".repeat(1025)),
-            "error[E0108] redis.version: the value is 1025 characters long, over the limit of 1024",
+            &format!(
+                "modules: {{core: {{policy: [{{metric: {}, threshold: 1}}]}}}}\n",
+                "x".repeat(1025)
+            ),
+            "error[E0108] modules.core.policy[0].metric: the value is 1025 characters long, over the limit of 1024",
         );
     }
 
