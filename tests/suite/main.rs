@@ -8,6 +8,7 @@ mod diff;
 mod docs;
 mod escaping;
 mod everyday;
+mod hostile;
 mod lint;
 mod mutations;
 mod out_dir;
