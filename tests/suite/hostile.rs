@@ -3,6 +3,8 @@
 //! property test over every string field is `structure.rs`; the `--out-dir` jail's cases
 //! are `out_dir.rs`.
 
+use std::fmt::Write as _;
+
 use crate::common::{Test, documents, parse};
 
 /// `render` with one `--set`: the exit code, stdout and stderr.
@@ -111,7 +113,7 @@ fn a_deep_set_path_is_refused_not_a_stack_overflow() {
 fn a_profile_with_thousands_of_regions_is_one_error() {
     let mut profile = String::from("regions:\n");
     for i in 0..2_000 {
-        profile.push_str(&format!("  r{i}: {{weight: 0}}\n"));
+        let _ = writeln!(profile, "  r{i}: {{weight: 0}}");
     }
     let out = Test::new(["lint", "-f", "profiles/production.yaml", "-f", "-"])
         .stdin(profile)
