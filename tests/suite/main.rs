@@ -8,6 +8,7 @@ mod diff;
 mod docs;
 mod escaping;
 mod everyday;
+mod gotemplate;
 mod hostile;
 mod lint;
 mod mutations;
