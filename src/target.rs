@@ -306,19 +306,43 @@ mod tests {
     /// text of the render that only a target serving it has.
     fn probe(feature: &Feature) -> (&'static [&'static str], &'static str) {
         let probes: &[(&Feature, &[&str], &str)] = &[
-        (&HPA_TOLERANCE, &["defaults.behavior.scaleUp.tolerance=0.05"], "tolerance: \"0.05\""),
-        (&PDB_EVICTION_POLICY, &[], "unhealthyPodEvictionPolicy: AlwaysAllow"),
-        (&VPA_IN_PLACE, &["postgres.vpa.updateMode=InPlaceOrRecreate"], "updateMode: InPlaceOrRecreate"),
-        (&VPA_IN_PLACE_KUBE, &["postgres.vpa.updateMode=InPlaceOrRecreate"], "updateMode: InPlaceOrRecreate"),
-        (&HPA_V2, &[], "apiVersion: autoscaling/v2"),
-        (&KEDA_ACTIVATION, &[
-        "autoscaling.backend=keda",
-        "metrics.mplp_requests_per_second.activationThreshold=5",
-    ], "activationThreshold: \"5\""),
-        (&KEDA_SCALED_OBJECT, &["autoscaling.backend=keda"], "kind: ScaledObject"),
-        (&CNPG_DISTRIBUTED, &[], "kind: Cluster"),
-        (&ISTIO_V1, &[], "apiVersion: networking.istio.io/v1"),
-        (&ARGOCD_TEMPLATE_PATCH, &[], "templatePatch:"),
+            (
+                &HPA_TOLERANCE,
+                &["defaults.behavior.scaleUp.tolerance=0.05"],
+                "tolerance: \"0.05\"",
+            ),
+            (
+                &PDB_EVICTION_POLICY,
+                &[],
+                "unhealthyPodEvictionPolicy: AlwaysAllow",
+            ),
+            (
+                &VPA_IN_PLACE,
+                &["postgres.vpa.updateMode=InPlaceOrRecreate"],
+                "updateMode: InPlaceOrRecreate",
+            ),
+            (
+                &VPA_IN_PLACE_KUBE,
+                &["postgres.vpa.updateMode=InPlaceOrRecreate"],
+                "updateMode: InPlaceOrRecreate",
+            ),
+            (&HPA_V2, &[], "apiVersion: autoscaling/v2"),
+            (
+                &KEDA_ACTIVATION,
+                &[
+                    "autoscaling.backend=keda",
+                    "metrics.mplp_requests_per_second.activationThreshold=5",
+                ],
+                "activationThreshold: \"5\"",
+            ),
+            (
+                &KEDA_SCALED_OBJECT,
+                &["autoscaling.backend=keda"],
+                "kind: ScaledObject",
+            ),
+            (&CNPG_DISTRIBUTED, &[], "kind: Cluster"),
+            (&ISTIO_V1, &[], "apiVersion: networking.istio.io/v1"),
+            (&ARGOCD_TEMPLATE_PATCH, &[], "templatePatch:"),
         ];
         probes
             .iter()
@@ -362,9 +386,8 @@ mod tests {
             let out = out.unwrap_or_else(|| panic!("{}: {diagnostics:#?}", feature.what));
             assert!(out.contains(text), "{}: no `{text}`", feature.what);
             assert!(
-                !diagnostics
-                    .iter()
-                    .any(|d| d.contains(feature.what) && (d.starts_with("W1103") || d.starts_with("E1102"))),
+                !diagnostics.iter().any(|d| d.contains(feature.what)
+                    && (d.starts_with("W1103") || d.starts_with("E1102"))),
                 "{}: {diagnostics:#?}",
                 feature.what
             );
@@ -391,11 +414,7 @@ mod tests {
                     assert!(!out.contains(text), "{}: `{text}` at {below}", feature.what);
                     if let Below::Older(form) = feature.below {
                         let key = text.split(':').next().unwrap();
-                        assert!(
-                            out.contains(&format!("{key}: {form}")),
-                            "{}",
-                            feature.what
-                        );
+                        assert!(out.contains(&format!("{key}: {form}")), "{}", feature.what);
                     }
                     assert_eq!(named("W1103"), 1, "{}: {diagnostics:#?}", feature.what);
                 }
@@ -444,7 +463,9 @@ mod tests {
     fn versions_parse_and_order() {
         assert_eq!(Version::parse("1.30"), Some(Version(1, 30)));
         assert_eq!(Version::parse("v1.33.2"), Some(Version(1, 33)));
-        for bad in ["1", "1.", "1.x", "1.2.3.4", "", "+1.2", "1.30-rc1", "99999.1"] {
+        for bad in [
+            "1", "1.", "1.x", "1.2.3.4", "", "+1.2", "1.30-rc1", "99999.1",
+        ] {
             assert_eq!(Version::parse(bad), None, "{bad}");
         }
         assert!(Version(1, 9) < Version(1, 10));

@@ -20,9 +20,7 @@ use super::hpa::BehaviorCtx;
 use super::{At, Body, Check, KindInfo, Placement, Planner};
 use crate::effective::{EffectiveModule, effective_module, overridden};
 use crate::plan::PlannedObject;
-use crate::profile::{
-    Backend, Metric, MetricSource, ObjectTarget, Profile, ResourceTarget,
-};
+use crate::profile::{Backend, Metric, MetricSource, ObjectTarget, Profile, ResourceTarget};
 use crate::target::{KEDA_ACTIVATION, Target};
 
 pub(crate) static INFO: KindInfo = KindInfo {
@@ -90,7 +88,11 @@ pub(crate) struct Trigger {
 
 /// The `ScaledObject` of one module, with its effective settings, for `target`.
 #[must_use]
-pub(crate) fn spec(profile: &Profile, module: &EffectiveModule<'_>, target: &Target) -> ScaledObject {
+pub(crate) fn spec(
+    profile: &Profile,
+    module: &EffectiveModule<'_>,
+    target: &Target,
+) -> ScaledObject {
     ScaledObject {
         deployment: module.deployment.clone(),
         min: module.replicas.min,
@@ -104,7 +106,12 @@ pub(crate) fn spec(profile: &Profile, module: &EffectiveModule<'_>, target: &Tar
     }
 }
 
-fn trigger(profile: &Profile, module: &EffectiveModule<'_>, metric: &Metric, target: &Target) -> Trigger {
+fn trigger(
+    profile: &Profile,
+    module: &EffectiveModule<'_>,
+    metric: &Metric,
+    target: &Target,
+) -> Trigger {
     let (name, described, metric_type, threshold) = match metric {
         Metric::Resource { name, target } => {
             let (metric_type, value) = match target {
@@ -143,7 +150,10 @@ fn trigger(profile: &Profile, module: &EffectiveModule<'_>, metric: &Metric, tar
                 profile,
                 source,
                 name,
-                &format!("pod=~\"{}-[a-z0-9]+-[a-z0-9]+\"", module.deployment.replace('.', "\\\\.")),
+                &format!(
+                    "pod=~\"{}-[a-z0-9]+-[a-z0-9]+\"",
+                    module.deployment.replace('.', "\\\\.")
+                ),
                 "pod",
             )
         ),
@@ -185,7 +195,13 @@ fn trigger(profile: &Profile, module: &EffectiveModule<'_>, metric: &Metric, tar
 
 /// The adapter rule's query for this metric, filled in as prometheus-adapter fills it for
 /// one object: the series, the namespace and the object's label, grouped by that label.
-fn fill(profile: &Profile, source: &MetricSource, metric: &str, matcher: &str, group_by: &str) -> String {
+fn fill(
+    profile: &Profile,
+    source: &MetricSource,
+    metric: &str,
+    matcher: &str,
+    group_by: &str,
+) -> String {
     let template =
         super::metrics_adapter::metrics_query(source, &profile.metrics_adapter.rate_interval);
     template

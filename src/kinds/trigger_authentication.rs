@@ -43,9 +43,8 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     if !prometheus_triggers(p.profile, region) {
         return;
     }
-    let key = |given: &Option<String>, default: &str| {
-        given.clone().unwrap_or_else(|| default.to_owned())
-    };
+    let key =
+        |given: &Option<String>, default: &str| given.clone().unwrap_or_else(|| default.to_owned());
     let refs = match auth.mode {
         AuthMode::Bearer => vec![(
             "bearerToken",

@@ -23,8 +23,7 @@ mod read;
 mod schema;
 
 pub(crate) use autoscaling::{
-    AuthMode, Autoscaling, Backend, EvictionPolicy, IntOrPercent, MetricSource, MetricsAdapter,
-    Pdb,
+    AuthMode, Autoscaling, Backend, EvictionPolicy, IntOrPercent, MetricSource, MetricsAdapter, Pdb,
 };
 pub(crate) use database::*;
 pub(crate) use default::pod_labels as default_pod_labels;

@@ -15,10 +15,18 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     let neutral = Region::without_overrides();
     for name in profile.modules.keys() {
         if let Some(m) = effective_module(profile, &neutral, name) {
-            to_zero(r, profile, &m, &root.key("modules").key(name).key("replicas"));
+            to_zero(
+                r,
+                profile,
+                &m,
+                &root.key("modules").key(name).key("replicas"),
+            );
         }
         for (region_name, region) in &profile.regions {
-            let written = region.modules.get(name).is_some_and(|o| o.replicas.is_some());
+            let written = region
+                .modules
+                .get(name)
+                .is_some_and(|o| o.replicas.is_some());
             let core = name == crate::effective::CORE_MODULE && region.replicas.is_some();
             if !(written || core) {
                 continue;
@@ -102,7 +110,9 @@ mod tests {
             "warning[W1104] modules.role.replicas.min: module `role` scales to zero but none of its metrics (`mplp_auth_requests_per_second`) has an `activationThreshold`",
         );
         assert_eq!(
-            lint("autoscaling: {backend: keda}\nmodules: {role: {replicas: {min: 0, max: 15}}}\nmetrics: {mplp_auth_requests_per_second: {series: mplp_auth_requests_total, kind: counter, activationThreshold: 1}}\n"),
+            lint(
+                "autoscaling: {backend: keda}\nmodules: {role: {replicas: {min: 0, max: 15}}}\nmetrics: {mplp_auth_requests_per_second: {series: mplp_auth_requests_total, kind: counter, activationThreshold: 1}}\n"
+            ),
             Vec::<String>::new()
         );
         one(

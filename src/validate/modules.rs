@@ -17,7 +17,12 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     }
     for (name, module) in &profile.modules {
         let path = root.key("modules").key(name);
-        replicas(r, module.replicas, &path.key("replicas"), floor(profile, name));
+        replicas(
+            r,
+            module.replicas,
+            &path.key("replicas"),
+            floor(profile, name),
+        );
         if let Some(metrics) = &module.metrics {
             super::metrics::check(r, metrics, &path.key("metrics"));
         }

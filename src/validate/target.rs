@@ -56,7 +56,9 @@ fn invalid_version(r: &mut Reporter, profile: &Profile, component: Component) {
                 component.default_version()
             ),
         )
-        .help("write it as a string, `\"1.30\"` (a patch such as `1.30.2` is accepted and ignored)");
+        .help(
+            "write it as a string, `\"1.30\"` (a patch such as `1.30.2` is accepted and ignored)",
+        );
     r.push(d);
 }
 

@@ -3,7 +3,6 @@
 //! `read.rs`: each map lists its keys once (`KEYS`), each enum its strings (`CHOICES`).
 
 use super::KnownFields;
-use crate::profile::default;
 use crate::diagnostic::Code;
 use crate::load::{Cx, FromNode};
 use crate::node::{Node, Value};
@@ -11,6 +10,7 @@ use crate::profile::autoscaling::{
     AuthMode, Autoscaling, Backend, EvictionPolicy, IntOrPercent, MetricSource, MetricsAdapter,
     Pdb, Prometheus, PrometheusAuth, SeriesKind,
 };
+use crate::profile::default;
 
 impl Backend {
     /// The strings this enum is written as (see the module docs).
@@ -108,7 +108,8 @@ impl EvictionPolicy {
 
 impl MetricSource {
     /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &["series", "kind", "query", "queue", "activationThreshold"];
+    pub(in crate::profile) const KEYS: &[&str] =
+        &["series", "kind", "query", "queue", "activationThreshold"];
 }
 
 impl FromNode for MetricSource {

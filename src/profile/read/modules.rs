@@ -390,8 +390,12 @@ impl FromNode for Behavior {
 
 impl ScalingRules {
     /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] =
-        &["stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance"];
+    pub(in crate::profile) const KEYS: &[&str] = &[
+        "stabilizationWindowSeconds",
+        "selectPolicy",
+        "policies",
+        "tolerance",
+    ];
 }
 
 impl FromNode for ScalingRules {
