@@ -187,6 +187,11 @@ const DOCUMENTED_DEFAULTS: &[(&str, &str, &str)] = &[
         "metricsAdapter",
         "rateInterval",
     ),
+    (
+        "Prometheus/properties/serverAddress",
+        "autoscaling",
+        "prometheus.serverAddress",
+    ),
 ];
 
 /// The default column of `field`'s row in the table of the doc's section `section`, or
