@@ -208,7 +208,7 @@ mod tests {
             "warning[W1103] platform.kubernetesVersion: Kubernetes 1.34 cannot serve HPA `behavior.*.tolerance`",
         );
         one(
-            "platform: {versions: {vpa: \"1.3\"}}\nmodules: {core: {vpa: {updateMode: InPlaceOrRecreate}}}\n",
+            "platform: {versions: {vpa: \"1.3\"}}\nmodules: {core: {vpa: {updateMode: InPlaceOrRecreate, controlledResources: [memory]}}}\n",
             "warning[W1103] platform.versions.vpa: VPA 1.3 cannot serve VPA `updateMode: InPlaceOrRecreate` (else `Recreate`): rendered as `Recreate` instead",
         );
     }
