@@ -106,12 +106,12 @@ mod tests {
             "error[E1105] modules.context.replicas.min: module `context` scales to zero on cpu or memory only",
         );
         one(
-            "autoscaling: {backend: keda}\nmodules: {role: {replicas: {min: 0, max: 15}}}\n",
+            "autoscaling: {backend: keda}\nmodules: {role: {replicas: {min: 0, max: 15}, metrics: [{pods: mplp_auth_requests_per_second, averageValue: \"50\"}]}}\nmetrics: {mplp_auth_requests_per_second: {kind: gauge}}\n",
             "warning[W1104] modules.role.replicas.min: module `role` scales to zero but none of its metrics (`mplp_auth_requests_per_second`) has an `activationThreshold`",
         );
         assert_eq!(
             lint(
-                "autoscaling: {backend: keda}\nmodules: {role: {replicas: {min: 0, max: 15}}}\nmetrics: {mplp_auth_requests_per_second: {series: mplp_auth_requests_total, kind: counter, activationThreshold: 1}}\n"
+                "autoscaling: {backend: keda}\nmodules: {role: {replicas: {min: 0, max: 15}, metrics: [{pods: mplp_auth_requests_per_second, averageValue: \"50\"}]}}\nmetrics: {mplp_auth_requests_per_second: {series: mplp_auth_requests_total, kind: counter, activationThreshold: 1}}\n"
             ),
             Vec::<String>::new()
         );
