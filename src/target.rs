@@ -347,8 +347,10 @@ mod tests {
         probes
             .iter()
             .find(|(f, _, _)| std::ptr::eq(*f, feature))
-            .map(|&(_, sets, text)| (sets, text))
-            .unwrap_or_else(|| panic!("no probe for {}", feature.what))
+            .map_or_else(
+                || panic!("no probe for {}", feature.what),
+                |&(_, sets, text)| (sets, text),
+            )
     }
 
     /// The render of the default profile with `sets`: its diagnostics (code and message)

@@ -38,7 +38,7 @@ type EnumReader = (&'static str, Vec<&'static str>, Option<Vec<&'static str>>);
 
 /// Every object schema's reader.
 fn objects() -> Vec<ObjectReader> {
-    vec![
+    let mut out: Vec<ObjectReader> = vec![
         ("", Profile::KEYS, read_empty::<Profile>),
         ("/$defs/Platform", Platform::KEYS, read_empty::<Platform>),
         ("/$defs/ArgoCd", ArgoCd::KEYS, read_empty::<ArgoCd>),
@@ -131,6 +131,14 @@ fn objects() -> Vec<ObjectReader> {
             MetricSource::KEYS,
             read_empty::<MetricSource>,
         ),
+    ];
+    out.extend(autoscaling_objects());
+    out
+}
+
+/// The readers of the autoscaling parts and the target versions.
+fn autoscaling_objects() -> Vec<ObjectReader> {
+    vec![
         (
             "/$defs/MetricsAdapter",
             MetricsAdapter::KEYS,

@@ -47,13 +47,9 @@ pub(super) fn replicas(r: &mut Reporter, replicas: Replicas, path: &FieldPath, f
 /// The lowest minimum of a module's range: 1 for an HPA, 0 for KEDA (which scales to
 /// zero and back itself, keeping its HPA at 1 or more).
 pub(super) fn floor(profile: &Profile, module: &str) -> i64 {
-    if profile.modules.contains_key(module)
-        && crate::effective::backend(profile, module) == Backend::Keda
-    {
-        0
-    } else {
-        1
-    }
+    let keda = profile.modules.contains_key(module)
+        && crate::effective::backend(profile, module) == Backend::Keda;
+    i64::from(!keda)
 }
 
 /// E0102: a replica minimum below 1 (below 0 for a module KEDA scales).

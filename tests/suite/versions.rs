@@ -75,7 +75,7 @@ fn one_module_on_keda_keeps_the_rules_the_hpas_use() {
 
 /// One module of each kind of metric: `confirm` (cpu only), `role` (cpu and a Pods
 /// metric), `core` (cpu, memory, a Pods metric, Object `averageValue` and `value`), with
-/// Prometheus credentials (the TriggerAuthentication).
+/// Prometheus credentials (the `TriggerAuthentication`).
 #[test]
 fn scaled_objects_of_each_kind_of_metric() {
     let stream = render(&[
