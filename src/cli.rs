@@ -223,6 +223,38 @@ pub struct ProfileArgs {
     /// Do not report this warning (repeatable), e.g. `--allow W0804`.
     #[arg(long = "allow", value_name = "CODE", value_parser = crate::diagnostic::parse_allow)]
     pub allow: Vec<crate::diagnostic::Code>,
+    /// The regions' Kubernetes version, e.g. `1.33` (the same as
+    /// `--set platform.kubernetesVersion=1.33`): what it cannot serve is left out.
+    #[arg(long = "kube-version", value_name = "MAJOR.MINOR")]
+    pub kube_version: Option<String>,
+}
+
+impl ProfileArgs {
+    /// The `--set` overrides, with `--kube-version` as the last one.
+    #[must_use]
+    pub fn sets(&self) -> Vec<String> {
+        with_kube_version(&self.sets, self.kube_version.as_deref())
+    }
+}
+
+impl LintArgs {
+    /// The `--set` overrides, with `--kube-version` as the last one.
+    #[must_use]
+    pub fn sets(&self) -> Vec<String> {
+        with_kube_version(&self.sets, self.kube_version.as_deref())
+    }
+}
+
+/// `sets`, then `platform.kubernetesVersion` set to `version` (a quoted string).
+fn with_kube_version(sets: &[String], version: Option<&str>) -> Vec<String> {
+    let mut sets = sets.to_vec();
+    if let Some(version) = version {
+        sets.push(format!(
+            "platform.kubernetesVersion={}",
+            crate::yaml::quote(version)
+        ));
+    }
+    sets
 }
 
 #[derive(Debug, Args)]
@@ -284,6 +316,9 @@ pub struct LintArgs {
     /// Override one field before checking (like render's `--set`).
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = crate::load::check_set)]
     pub sets: Vec<String>,
+    /// The regions' Kubernetes version, e.g. `1.33` (like render's `--kube-version`).
+    #[arg(long = "kube-version", value_name = "MAJOR.MINOR")]
+    pub kube_version: Option<String>,
     /// Do not report this warning (repeatable), e.g. `--allow W0804`; `--strict` then
     /// fails only on the others.
     #[arg(long = "allow", value_name = "CODE", value_parser = crate::diagnostic::parse_allow)]

@@ -5,7 +5,8 @@
 //! rules check exactly what is rendered.
 
 use crate::profile::{
-    Behavior, IntOrPercent, Metric, Pdb, Profile, Region, Replicas, ScalingRules, UpdateMode, Vpa,
+    Backend, Behavior, IntOrPercent, Metric, Pdb, Profile, Region, Replicas, ScalingRules,
+    UpdateMode, Vpa,
 };
 
 /// The effective settings of one module in one region.
@@ -18,6 +19,8 @@ pub(crate) struct EffectiveModule<'a> {
     pub metrics: &'a [Metric],
     pub behavior: Option<Behavior>,
     pub vpa: Option<&'a Vpa>,
+    /// Which controller scales it (the same in every region).
+    pub backend: Backend,
 }
 
 /// A module's settings in a region: region override, then (for `core`) the region's
@@ -56,7 +59,18 @@ pub(crate) fn effective_module<'a>(
         metrics,
         behavior,
         vpa,
+        backend: backend(profile, name),
     })
+}
+
+/// Which controller scales a module: its `backend`, or `autoscaling.backend`.
+#[must_use]
+pub(crate) fn backend(profile: &Profile, module: &str) -> Backend {
+    profile
+        .modules
+        .get(module)
+        .and_then(|m| m.backend)
+        .unwrap_or(profile.autoscaling.backend)
 }
 
 /// The module whose range `regions.<r>.replicas` sets.

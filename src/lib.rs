@@ -26,6 +26,7 @@ mod profile;
 mod quantity;
 mod render;
 mod source;
+mod target;
 mod validate;
 mod yaml;
 

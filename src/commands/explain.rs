@@ -19,6 +19,7 @@ use crate::effective::{CORE_MODULE, EffectiveModule, effective_module};
 use crate::hpa::trace::{self, SYNC_SECONDS};
 use crate::hpa::{Behavior, Rules, Select};
 use crate::profile::{Metric, ObjectTarget, Pooler, Profile, Region, ResourceList, ResourceTarget};
+use crate::target::Target;
 
 /// The connection check: module pods at maximum scale against `max_connections`,
 /// directly or through the CNPG `Pooler` (PgBouncer) when the profile renders one.
@@ -217,7 +218,10 @@ fn region_report<'p>(profile: &'p Profile, name: &'p str, region: &'p Region) ->
             at_maximum: max,
             hpas: modules.len(),
         },
-        modules: modules.iter().map(module_report).collect(),
+        modules: modules
+            .iter()
+            .map(|m| module_report(m, &Target::of(profile)))
+            .collect(),
         resources,
         connections: connections_ok,
         warnings,
@@ -263,8 +267,8 @@ fn write_region(report: &RegionReport<'_>, out: &mut String) {
     let _ = writeln!(out);
 }
 
-fn module_report<'p>(m: &EffectiveModule<'p>) -> ModuleReport<'p> {
-    let (up, down) = envelope(m);
+fn module_report<'p>(m: &EffectiveModule<'p>, target: &Target) -> ModuleReport<'p> {
+    let (up, down) = envelope(m, target);
     ModuleReport {
         name: m.name,
         min: m.replicas.min,
@@ -272,7 +276,7 @@ fn module_report<'p>(m: &EffectiveModule<'p>) -> ModuleReport<'p> {
         min_to_max_seconds: up,
         max_to_min_seconds: down,
         metrics: metrics(m.metrics),
-        behavior: behavior(m),
+        behavior: behavior(m, target),
     }
 }
 
@@ -300,11 +304,11 @@ fn module_table(modules: &[ModuleReport<'_>], out: &mut String) {
 
 /// How long the HPA takes from min to max and back on the step trace: the same engine
 /// and trace `simulate` would run (`hpa::trace`), so the two never disagree.
-fn envelope(m: &EffectiveModule<'_>) -> (Option<i64>, Option<i64>) {
+fn envelope(m: &EffectiveModule<'_>, target: &Target) -> (Option<i64>, Option<i64>) {
     let columns = trace::columns(m.metrics);
-    let (min, max) = (m.replicas.min, m.replicas.max);
+    let (min, max) = (m.replicas.min.max(1), m.replicas.max);
     let rows = trace::run(
-        &mut trace::controller(m, min),
+        &mut trace::controller(m, min, target),
         &columns,
         &trace::step_trace(&columns, min, max),
     );
@@ -332,11 +336,36 @@ fn metrics(metrics: &[Metric]) -> String {
         .join(", ")
 }
 
-fn behavior(m: &EffectiveModule<'_>) -> String {
-    let Some(b) = m.behavior.as_ref().map(Behavior::with_defaults) else {
-        return "none: legacy (up to max(2×, 4) per sync, 300s downscale stabilization)".to_owned();
+fn behavior(m: &EffectiveModule<'_>, target: &Target) -> String {
+    // KEDA's HPA runs the same controller (`hpa::trace::controller`).
+    let keda = if m.backend == crate::profile::Backend::Keda {
+        format!(
+            " (KEDA: ScaledObject {0}, its HPA keda-hpa-{0})",
+            crate::kinds::scaled_object::name(m.name)
+        )
+    } else {
+        String::new()
     };
-    format!("up {}; down {}", rules(&b.scale_up), rules(&b.scale_down))
+    let Some(b) = m.behavior.as_ref().map(Behavior::with_defaults) else {
+        return format!(
+            "none: legacy (up to max(2×, 4) per sync, 300s downscale stabilization){keda}"
+        );
+    };
+    let t = trace::tolerances(m, target);
+    let tolerance = |x: f64| {
+        if (x - crate::hpa::metric::TOLERANCE).abs() < f64::EPSILON {
+            String::new()
+        } else {
+            format!(", tolerance {x}")
+        }
+    };
+    format!(
+        "up {}{}; down {}{}{keda}",
+        rules(&b.scale_up),
+        tolerance(t.scale_up),
+        rules(&b.scale_down),
+        tolerance(t.scale_down)
+    )
 }
 
 fn rules(r: &Rules) -> String {

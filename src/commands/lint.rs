@@ -49,7 +49,7 @@ pub(crate) fn lint(
         // kubeconform.
         let failed = match run {
             Run::Unreadable(name, message) => Some((name.clone(), message.clone())),
-            Run::Layers(inputs) => match super::check(inputs, &args.sets) {
+            Run::Layers(inputs) => match super::check(inputs, &args.sets()) {
                 Ok(mut c) => {
                     if let (Some(crds), Some(profile), 0) = (&crds, &c.profile, c.errors()) {
                         c.diagnostics.extend(check_rendered(profile, crds)?);

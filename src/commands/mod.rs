@@ -80,7 +80,7 @@ pub(crate) fn valid_profile(
     err: &mut dyn Write,
 ) -> Result<Option<(Loaded, Profile)>> {
     let inputs = profile_inputs(&args.files, err)?;
-    let mut checked = check(&inputs, &args.sets)?;
+    let mut checked = check(&inputs, &args.sets())?;
     allow(&mut checked, &args.allow);
     print::text(&checked, err)?;
     match checked.profile.clone() {

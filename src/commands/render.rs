@@ -24,7 +24,7 @@ pub(crate) fn render(
         );
     }
     let inputs = super::profile_inputs(&args.profile.files, err)?;
-    let mut checked = super::check(&inputs, &args.profile.sets)?;
+    let mut checked = super::check(&inputs, &args.profile.sets())?;
     super::allow(&mut checked, &args.profile.allow);
     if args.show_profile {
         return show_profile(args, &checked, out, err);
@@ -197,7 +197,7 @@ fn header(clusters: &[(Option<&str>, &str)], profile: &crate::cli::ProfileArgs) 
     for file in &profile.files {
         let _ = write!(render, " -f {}", shell_word(file));
     }
-    for set in &profile.sets {
+    for set in &profile.sets() {
         let _ = write!(render, " --set {}", shell_word(set));
     }
     let command = |region: Option<&str>, cluster: &str| match region {

@@ -57,11 +57,13 @@ pub(crate) fn simulate(
     let trace = parse_trace(&trace_text, &columns)
         .with_context(|| format!("`{}` is not a usable trace", args.trace.display()))?;
 
-    let start = args.replicas.unwrap_or(module.replicas.min);
+    // A module KEDA scales to zero starts at 1, where its HPA takes over.
+    let start = args.replicas.unwrap_or(module.replicas.min.max(1));
     if start < 1 {
         bail!("--replicas must be at least 1");
     }
-    let rows = run(&mut controller(&module, start), &columns, &trace);
+    let target = crate::target::Target::of(&profile);
+    let rows = run(&mut controller(&module, start, &target), &columns, &trace);
     // The scaling guide's rule beside the HPA: `load / target + 1` over the metrics read.
     let seed: Option<Vec<i64>> = (args.controller == Some(OtherController::Seed)).then(|| {
         trace

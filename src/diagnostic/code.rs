@@ -176,6 +176,16 @@ pub enum Code {
     PdbBlocksDrain,
     /// E1002: a `PodDisruptionBudget` with both `minAvailable` and `maxUnavailable`.
     PdbBothBounds,
+    /// E1101: a target version that is not `MAJOR.MINOR` (or `MAJOR.MINOR.PATCH`).
+    InvalidVersion,
+    /// E1102: a target older than what the topology needs.
+    TargetTooOld,
+    /// W1103: a field the target cannot serve, left out or rendered in its older form.
+    LeftOut,
+    /// W1104: a module KEDA scales to zero without an activation threshold.
+    KedaNoActivation,
+    /// E1105: a module KEDA scales to zero on cpu or memory only.
+    KedaResourceToZero,
 }
 
 use super::catalogue::{CODES, CodeInfo};
@@ -200,7 +210,7 @@ const _: () = {
 
 impl Code {
     /// The last variant (for the compile-time check that every variant has a row).
-    const LAST: Code = Code::PdbBothBounds;
+    const LAST: Code = Code::KedaResourceToZero;
 
     /// This code's row in [`CODES`].
     #[must_use]

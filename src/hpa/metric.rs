@@ -1,8 +1,35 @@
 //! One metric's proposal (`replica_calculator.go`): what replica count one observed
 //! metric asks for at the current count.
 
-/// The controller's tolerance: no scaling while `|1 - ratio| <= 0.1`.
+/// The controller's default tolerance (`--horizontal-pod-autoscaler-tolerance`): no
+/// scaling while `0.9 <= ratio <= 1.1`.
 pub(crate) const TOLERANCE: f64 = 0.1;
+
+/// The tolerances of one HPA, per direction (`replica_calculator.go`, `Tolerances`):
+/// `behavior.scaleDown.tolerance` and `behavior.scaleUp.tolerance` where the cluster
+/// serves them (Kubernetes 1.35, `HPAConfigurableTolerance`), else the default.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Tolerances {
+    pub scale_down: f64,
+    pub scale_up: f64,
+}
+
+impl Default for Tolerances {
+    fn default() -> Self {
+        Self {
+            scale_down: TOLERANCE,
+            scale_up: TOLERANCE,
+        }
+    }
+}
+
+impl Tolerances {
+    /// `Tolerances.isWithin`: `(1 - scaleDown) <= ratio && ratio <= (1 + scaleUp)`.
+    #[must_use]
+    pub(crate) fn is_within(self, ratio: f64) -> bool {
+        1.0 - self.scale_down <= ratio && ratio <= 1.0 + self.scale_up
+    }
+}
 
 /// Where a metric comes from (it names the condition when the metric is missing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,11 +87,16 @@ fn milli(x: f64) -> i64 {
 /// compounds while the value stays above target) and `GetObjectPerPodMetricReplicas`
 /// (object `AverageValue`: `ceil(value ÷ target)`, whatever the current count).
 #[must_use]
-pub(crate) fn metric_replicas(current: i64, target: Target, value: f64) -> i64 {
+pub(crate) fn metric_replicas(
+    current: i64,
+    target: Target,
+    value: f64,
+    tolerances: Tolerances,
+) -> i64 {
     if current <= 0 {
         return 0;
     }
-    let within = |ratio: f64| (1.0 - ratio).abs() <= TOLERANCE;
+    let within = |ratio: f64| tolerances.is_within(ratio);
     let scale = |ratio: f64| (ratio * current as f64).ceil() as i64;
     match target {
         Target::Utilization(target) => {

@@ -7,7 +7,8 @@
 //! - `recordInitialRecommendation`: the first sync records the current count as a
 //!   recommendation, so a scale-down waits for the stabilization window;
 //! - `metric::metric_replicas`: per metric `ceil(ratio × current)` unless the ratio is
-//!   within the inclusive 0.1 tolerance band (`replica_calculator.go`);
+//!   within the inclusive tolerance band, `behavior.*.tolerance` or 0.1 by default
+//!   (`replica_calculator.go`, `Tolerances.isWithin`);
 //! - `computeReplicasForMetrics`: the maximum over the metrics that could be read; with
 //!   every metric missing, or some missing and a scale-down proposed, nothing changes;
 //! - `reconcileAutoscaler`: outside min/max the count goes straight to the bound;
@@ -24,7 +25,7 @@ pub(crate) mod trace;
 
 #[cfg(test)]
 use metric::seed_replicas;
-pub(crate) use metric::{Observation, Source, Target, metric_replicas};
+pub(crate) use metric::{Observation, Source, Target, Tolerances, metric_replicas};
 
 /// `--horizontal-pod-autoscaler-downscale-stabilization` default.
 pub(crate) const DOWNSCALE_STABILIZATION_SECONDS: i64 = 300;
@@ -168,6 +169,8 @@ pub(crate) struct Controller {
     /// `None`: the HPA has no `behavior` (legacy normalization).
     pub behavior: Option<Behavior>,
     pub replicas: i64,
+    /// The HPA's tolerances (default 0.1 both ways).
+    pub tolerances: Tolerances,
     /// Whether the controller has seen this HPA (`recordInitialRecommendation`).
     seen: bool,
     recommendations: Vec<Recommendation>,
@@ -196,6 +199,7 @@ impl Controller {
             max,
             behavior,
             replicas,
+            tolerances: Tolerances::default(),
             seen: false,
             recommendations: Vec::new(),
             up_events: Vec::new(),
@@ -219,7 +223,10 @@ impl Controller {
         // computeReplicasForMetrics: the largest proposal over the metrics read.
         let desired = observations
             .iter()
-            .filter_map(|o| o.value.map(|v| metric_replicas(current, o.target, v)))
+            .filter_map(|o| {
+                o.value
+                    .map(|v| metric_replicas(current, o.target, v, self.tolerances))
+            })
             .max();
         if current > self.max || current < self.min {
             // reconcileAutoscaler: straight to the bound; the metrics are not consulted

@@ -20,19 +20,101 @@ fn run(c: &mut Controller, load: impl Fn(i64, i64) -> f64, syncs: i64, every: i6
 #[test]
 fn tolerance_is_inclusive() {
     // 10 pods at 45 % of a 50 % target: ratio 0.9, inside the band (inclusive).
-    assert_eq!(metric_replicas(10, Target::Utilization(50), 450.0), 10);
-    // 44 %: outside: ceil(0.88 × 10) = 9.
-    assert_eq!(metric_replicas(10, Target::Utilization(50), 440.0), 9);
-    // Utilization is truncated to a whole percent: 449 / 10 = 44.9 → 44.
-    assert_eq!(metric_replicas(10, Target::Utilization(50), 449.0), 9);
-    // As in Go's float64, 1 - 55/50 is just above 0.1: 55 % scales 3 pods to 4.
-    assert_eq!(metric_replicas(3, Target::Utilization(50), 165.0), 4);
     assert_eq!(
-        metric_replicas(4, Target::ObjectAverageValue(10.0), 100.0),
+        metric_replicas(10, Target::Utilization(50), 450.0, Tolerances::default()),
         10
     );
-    assert_eq!(metric_replicas(4, Target::Value(100.0), 150.0), 6);
-    assert_eq!(metric_replicas(4, Target::AverageValue(100.0), 1000.0), 10);
+    // 44 %: outside: ceil(0.88 × 10) = 9.
+    assert_eq!(
+        metric_replicas(10, Target::Utilization(50), 440.0, Tolerances::default()),
+        9
+    );
+    // Utilization is truncated to a whole percent: 449 / 10 = 44.9 → 44.
+    assert_eq!(
+        metric_replicas(10, Target::Utilization(50), 449.0, Tolerances::default()),
+        9
+    );
+    // `Tolerances.isWithin` (Kubernetes 1.33 on) compares the ratio with 1 ± tolerance:
+    // in float64 55/50 equals 1.0 + 0.1, so 55 % is inside and 3 pods stay 3 (the older
+    // `|1 - ratio| <= 0.1` found 1 - 55/50 just above 0.1 and scaled to 4); 56 % scales.
+    assert_eq!(
+        metric_replicas(3, Target::Utilization(50), 165.0, Tolerances::default()),
+        3
+    );
+    assert_eq!(
+        metric_replicas(3, Target::Utilization(50), 168.0, Tolerances::default()),
+        4
+    );
+    assert_eq!(
+        metric_replicas(
+            4,
+            Target::ObjectAverageValue(10.0),
+            100.0,
+            Tolerances::default()
+        ),
+        10
+    );
+    assert_eq!(
+        metric_replicas(4, Target::Value(100.0), 150.0, Tolerances::default()),
+        6
+    );
+    assert_eq!(
+        metric_replicas(
+            4,
+            Target::AverageValue(100.0),
+            1000.0,
+            Tolerances::default()
+        ),
+        10
+    );
+}
+
+/// kubernetes/kubernetes `pkg/controller/podautoscaler/replica_calculator_test.go`
+/// (`TestReplicaCalcConfigurableTolerance*`, Kubernetes 1.33): the same inputs give the
+/// same counts. Upstream's `Tolerances{scaleDown, scaleUp}`; levels in milli-units.
+#[test]
+fn configurable_tolerances_as_upstream() {
+    let t = |scale_down, scale_up| Tolerances {
+        scale_down,
+        scale_up,
+    };
+    // "Outside of a 0% tolerance": requests 0.9/1.0/1.1, usage 909/1010/1111 m:
+    // utilization 101 % of a 100 % target, 3 → 4.
+    assert_eq!(
+        metric_replicas(3, Target::Utilization(100), 303.0, t(0.0, 0.0)),
+        4
+    );
+    // "Within a 36% scale-down tolerance": 65 % of 100 %, 3 stays 3.
+    assert_eq!(
+        metric_replicas(3, Target::Utilization(100), 195.0, t(0.36, 0.1)),
+        3
+    );
+    // "Outside a 34% scale-down tolerance": 3 → 2.
+    assert_eq!(
+        metric_replicas(3, Target::Utilization(100), 195.0, t(0.34, 0.1)),
+        2
+    );
+    // `TestReplicaCalcConfigurableToleranceCM`: pods at 20, 21, 21 of a 20 target, 1 %
+    // scale-up tolerance: 3 → 4.
+    assert_eq!(
+        metric_replicas(3, Target::AverageValue(20.0), 62.0, t(0.1, 0.01)),
+        4
+    );
+    // `…CMObject`: an object at 20.666 of a 20 value target: 3 → 4.
+    assert_eq!(
+        metric_replicas(3, Target::Value(20.0), 20.666, t(0.1, 0.01)),
+        4
+    );
+    // `…PerPodCMObject`: 20.208 over 4 pods of a 5 per-pod target: 4 → 5.
+    assert_eq!(
+        metric_replicas(4, Target::ObjectAverageValue(5.0), 20.208, t(0.1, 0.01)),
+        5
+    );
+    // With the default 10 %, the same inputs stay where they are.
+    assert_eq!(
+        metric_replicas(3, Target::AverageValue(20.0), 62.0, Tolerances::default()),
+        3
+    );
 }
 
 #[test]

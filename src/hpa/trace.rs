@@ -72,15 +72,52 @@ pub(crate) fn columns(metrics: &[Metric]) -> Vec<Column> {
         .collect()
 }
 
-/// The controller of a module's HPA, starting at `replicas`.
+/// The controller of a module's HPA, starting at `replicas`, on a cluster of `target`.
+///
+/// A module KEDA scales has the same HPA (`keda-hpa-<name>`, KEDA's
+/// `pkg/scaling/resolver` and `controllers/keda/hpa.go` copy the range and the behavior),
+/// run by the same controller; below one replica KEDA itself deactivates the Deployment,
+/// so its HPA's minimum is at least 1.
 #[must_use]
-pub(crate) fn controller(module: &EffectiveModule<'_>, replicas: i64) -> Controller {
-    Controller::new(
-        module.replicas.min,
+pub(crate) fn controller(
+    module: &EffectiveModule<'_>,
+    replicas: i64,
+    target: &crate::target::Target,
+) -> Controller {
+    let mut controller = Controller::new(
+        module.replicas.min.max(1),
         module.replicas.max,
         module.behavior.as_ref().map(Behavior::with_defaults),
         replicas,
-    )
+    );
+    controller.tolerances = tolerances(module, target);
+    controller
+}
+
+/// A module's tolerances: `behavior.*.tolerance` where `target` serves them, else 0.1.
+#[must_use]
+pub(crate) fn tolerances(
+    module: &EffectiveModule<'_>,
+    target: &crate::target::Target,
+) -> super::Tolerances {
+    let mut out = super::Tolerances::default();
+    if !target.supports(&crate::target::HPA_TOLERANCE) {
+        return out;
+    }
+    let given = |rules: Option<&crate::profile::ScalingRules>| {
+        rules
+            .and_then(|r| r.tolerance.as_ref())
+            .map(crate::quantity::Quantity::value)
+    };
+    if let Some(b) = &module.behavior {
+        if let Some(t) = given(b.scale_up.as_ref()) {
+            out.scale_up = t;
+        }
+        if let Some(t) = given(b.scale_down.as_ref()) {
+            out.scale_down = t;
+        }
+    }
+    out
 }
 
 /// Run every row of `trace` through `controller`, one sync per row.
@@ -100,7 +137,10 @@ pub(crate) fn run(controller: &mut Controller, columns: &[Column], trace: &[Trac
                 .collect();
             let per_metric = observations
                 .iter()
-                .map(|o| o.value.map(|v| metric_replicas(current, o.target, v)))
+                .map(|o| {
+                    o.value
+                        .map(|v| metric_replicas(current, o.target, v, controller.tolerances))
+                })
                 .collect();
             let demand = observations
                 .iter()

@@ -1,5 +1,6 @@
 //! `HorizontalPodAutoscaler` (autoscaling/v2): one per module per region, `mplp-<module>-hpa`,
-//! with all the module's metrics (resource, pods, object) and its behavior.
+//! with all the module's metrics (resource, pods, object) and its behavior; none for a
+//! module that KEDA scales (`backend: keda`, see `scaled_object`).
 
 use std::sync::Arc;
 
@@ -9,7 +10,8 @@ use serde::Serialize;
 use super::{At, Body, Check, KindInfo, Placement, Planner};
 use crate::effective::{EffectiveModule, effective_module, overridden};
 use crate::plan::PlannedObject;
-use crate::profile::{Metric, ObjectTarget, ResourceTarget, ScalingRules};
+use crate::profile::{Backend, Metric, ObjectTarget, ResourceTarget, ScalingRules};
+use crate::target::{HPA_TOLERANCE, Target};
 
 pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "autoscaling/v2",
@@ -33,10 +35,16 @@ pub(crate) fn name(module: &str) -> String {
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let Some(region) = at.settings() else { return };
     for (index, module) in p.profile.modules.keys().enumerate() {
+        if crate::effective::backend(p.profile, module) != Backend::Hpa {
+            continue;
+        }
         let build = |region| {
             let module =
                 effective_module(p.profile, region, module).expect("a module of the profile");
-            Some((Arc::from(name(module.name)), Body::new(&spec(&module))))
+            Some((
+                Arc::from(name(module.name)),
+                Body::new(&spec(&module, &p.target)),
+            ))
         };
         let planned = if overridden(region, module) {
             build(region)
@@ -82,21 +90,30 @@ pub(crate) struct RulesCtx {
     pub select_policy: Option<&'static str>,
     /// (type, value, periodSeconds)
     pub policies: Vec<(&'static str, i64, i64)>,
+    /// The quantity's text, where the target serves it.
+    pub tolerance: Option<String>,
 }
 
-/// The HPA of one module, with its effective settings.
+/// The HPA of one module, with its effective settings, for `target`.
 #[must_use]
-pub(crate) fn spec(module: &EffectiveModule<'_>) -> Hpa {
+pub(crate) fn spec(module: &EffectiveModule<'_>, target: &Target) -> Hpa {
     Hpa {
         deployment: module.deployment.clone(),
         min: module.replicas.min,
         max: module.replicas.max,
         metrics: module.metrics.iter().map(metric).collect(),
-        behavior: module.behavior.as_ref().map(|b| BehaviorCtx {
-            scale_up: b.scale_up.as_ref().map(rules),
-            scale_down: b.scale_down.as_ref().map(rules),
-        }),
+        behavior: behavior(module, target),
     }
+}
+
+/// The behavior as the HPA (or KEDA's `horizontalPodAutoscalerConfig`) takes it.
+#[must_use]
+pub(crate) fn behavior(module: &EffectiveModule<'_>, target: &Target) -> Option<BehaviorCtx> {
+    let tolerance = target.supports(&HPA_TOLERANCE);
+    module.behavior.as_ref().map(|b| BehaviorCtx {
+        scale_up: b.scale_up.as_ref().map(|r| rules(r, tolerance)),
+        scale_down: b.scale_down.as_ref().map(|r| rules(r, tolerance)),
+    })
 }
 
 fn metric(metric: &Metric) -> MetricCtx {
@@ -153,7 +170,7 @@ fn metric(metric: &Metric) -> MetricCtx {
     }
 }
 
-fn rules(r: &ScalingRules) -> RulesCtx {
+fn rules(r: &ScalingRules, tolerance: bool) -> RulesCtx {
     RulesCtx {
         stabilization_window_seconds: r.stabilization_window_seconds,
         select_policy: r.select_policy.map(crate::profile::SelectPolicy::as_str),
@@ -162,5 +179,10 @@ fn rules(r: &ScalingRules) -> RulesCtx {
             .iter()
             .map(|p| (p.kind.as_str(), p.value, p.period_seconds))
             .collect(),
+        tolerance: r
+            .tolerance
+            .as_ref()
+            .filter(|_| tolerance)
+            .map(|q| q.as_str().to_owned()),
     }
 }

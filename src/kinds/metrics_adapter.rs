@@ -1,6 +1,7 @@
 //! `ConfigMap` of prometheus-adapter rules (`metricsAdapter.name`, default
 //! `mplp-metrics-adapter`, in `metricsAdapter.namespace`, default `monitoring`): one rule
-//! per custom metric that an HPA of the region uses and `metrics:` gives a source for, so
+//! per custom metric that an HPA of the region uses and `metrics:` gives a source for (a
+//! metric only modules scaled by KEDA use has none: KEDA queries Prometheus itself), so
 //! that `custom.metrics.k8s.io` serves it (kubernetes-sigs/prometheus-adapter
 //! `docs/config.md`: `seriesQuery`, `resources.overrides`, `name.matches`/`as`,
 //! `metricsQuery`). The adapter mounts it as its `config.yaml` (the Helm chart's
@@ -15,7 +16,7 @@ use super::{At, ConfigMap, KindInfo, Neutral, Planner};
 use crate::effective::effective_module;
 use crate::plan::PlannedObject;
 use crate::profile::autoscaling::SeriesKind;
-use crate::profile::{Metric, MetricSource, Profile, Region};
+use crate::profile::{Backend, Metric, MetricSource, Profile, Region};
 use crate::yaml::quote;
 
 pub(crate) static INFO: KindInfo = super::config_map(plan);
@@ -60,6 +61,9 @@ pub(crate) fn used_metrics(profile: &Profile, region: &Region) -> IndexMap<Strin
         let Some(m) = effective_module(profile, region, module) else {
             continue;
         };
+        if m.backend != Backend::Hpa {
+            continue;
+        }
         for metric in m.metrics {
             let (name, resource) = match metric {
                 Metric::Resource { .. } => continue,
@@ -137,7 +141,17 @@ fn rule(out: &mut String, metric: &str, source: &MetricSource, resources: &Resou
     let _ = writeln!(out, "    name:");
     let _ = writeln!(out, "      matches: {}", quote(&format!("^{series}$")));
     let _ = writeln!(out, "      as: {}", scalar(metric));
-    let query = match (&source.query, source.kind) {
+    let query = metrics_query(source, rate);
+    let _ = writeln!(out, "    metricsQuery: {}", promql(&query));
+}
+
+/// A metric's `metricsQuery` (prometheus-adapter's template: `<<.Series>>`,
+/// `<<.LabelMatchers>>`, `<<.GroupBy>>`): `query`, or the per-second rate of a counter
+/// over `rate`, or a gauge as is, summed by the described resource. KEDA's triggers
+/// fill in the same template (`scaled_object`), so both backends mean the same value.
+#[must_use]
+pub(crate) fn metrics_query(source: &MetricSource, rate: &str) -> String {
+    match (&source.query, source.kind) {
         (Some(query), _) => query.clone(),
         (None, SeriesKind::Counter) => {
             format!("sum(rate(<<.Series>>{{<<.LabelMatchers>>}}[{rate}])) by (<<.GroupBy>>)")
@@ -145,8 +159,7 @@ fn rule(out: &mut String, metric: &str, source: &MetricSource, resources: &Resou
         (None, SeriesKind::Gauge) => {
             "sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)".to_owned()
         }
-    };
-    let _ = writeln!(out, "    metricsQuery: {}", promql(&query));
+    }
 }
 
 /// A YAML scalar: plain when no parser can misread it, else double-quoted.

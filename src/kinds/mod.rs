@@ -26,7 +26,9 @@ pub(crate) mod policies;
 pub(crate) mod pooler;
 pub(crate) mod redis_cluster;
 pub(crate) mod redis_config;
+pub(crate) mod scaled_object;
 pub(crate) mod scheduled_backup;
+pub(crate) mod trigger_authentication;
 pub(crate) mod virtual_service;
 pub(crate) mod vpa;
 
@@ -50,6 +52,8 @@ pub(crate) static KINDS: &[&KindInfo] = &[
     &virtual_service::INFO,
     &policies::INFO,
     &hpa::INFO,
+    &trigger_authentication::INFO,
+    &scaled_object::INFO,
     &pdb::INFO,
     &metrics_adapter::INFO,
     &vpa::INFO,
@@ -290,6 +294,8 @@ pub struct Planner<'a> {
     pub primary: Option<&'a str>,
     /// A region that changes nothing (the shared bodies are planned for it).
     pub neutral: Region,
+    /// The versions rendered for (what a kind may render depends on them).
+    pub(crate) target: crate::target::Target,
     namespace: Arc<str>,
     /// Bodies by (kind, object name): equal bodies are shared.
     bodies: RefCell<BTreeMap<(usize, Arc<str>), Bodies>>,
@@ -310,6 +316,7 @@ impl<'a> Planner<'a> {
                 .find(|(_, r)| r.primary)
                 .map(|(name, _)| name.as_str()),
             neutral: Region::without_overrides(),
+            target: crate::target::Target::of(profile),
             namespace: Arc::from(profile.namespace.as_str()),
             bodies: RefCell::new(BTreeMap::new()),
             shared: RefCell::new(BTreeMap::new()),

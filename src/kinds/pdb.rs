@@ -12,6 +12,7 @@ use super::{At, Check, KindInfo, Neutral, Placement, Planner};
 use crate::effective::{effective_module, effective_pdb, overridden, pod_labels};
 use crate::plan::PlannedObject;
 use crate::profile::{EvictionPolicy, IntOrPercent, Region};
+use crate::target::PDB_EVICTION_POLICY;
 
 pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "policy/v1",
@@ -54,7 +55,8 @@ pub(crate) struct PdbCtx {
     pub min_available: Option<Count>,
     pub max_unavailable: Option<Count>,
     pub labels: Vec<(String, String)>,
-    pub unhealthy_pod_eviction_policy: &'static str,
+    /// `None` where the target does not serve it (Kubernetes before 1.27).
+    pub unhealthy_pod_eviction_policy: Option<&'static str>,
 }
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
@@ -83,10 +85,11 @@ fn build(p: &Planner<'_>, region: &Region, module: &str) -> Neutral {
             .map(Count::from),
         max_unavailable: pdb.max_unavailable.map(Count::from),
         labels: pod_labels(p.profile, module),
-        unhealthy_pod_eviction_policy: pdb
-            .unhealthy_pod_eviction_policy
-            .unwrap_or(EvictionPolicy::AlwaysAllow)
-            .as_str(),
+        unhealthy_pod_eviction_policy: p.target.supports(&PDB_EVICTION_POLICY).then(|| {
+            pdb.unhealthy_pod_eviction_policy
+                .unwrap_or(EvictionPolicy::AlwaysAllow)
+                .as_str()
+        }),
     };
     let name: Arc<str> = Arc::from(name(module));
     let body = p.body(&INFO, &name, &spec);

@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::{At, Body, Check, KindInfo, Placement, Planner, list};
 use crate::effective::{EffectiveModule, effective_module, overridden};
 use crate::plan::PlannedObject;
-use crate::profile::{Region, Vpa};
+use crate::profile::{Region, UpdateMode, Vpa};
+use crate::target::{Target, VPA_IN_PLACE, VPA_IN_PLACE_KUBE};
 
 pub(crate) static INFO: KindInfo = KindInfo {
     api_version: "autoscaling.k8s.io/v1",
@@ -30,7 +31,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         let build = |region: &Region| {
             let module =
                 effective_module(p.profile, region, module).expect("a module of the profile");
-            let spec = module_spec(&module, module.vpa?);
+            let spec = module_spec(&module, module.vpa?, &p.target);
             Some((
                 Arc::from(format!("mplp-{}-vpa", module.name)),
                 Body::new(&spec),
@@ -53,6 +54,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
             vpa,
             ("postgresql.cnpg.io/v1", "Cluster", pg.name.clone()),
             "postgres".to_owned(),
+            &p.target,
         );
         let body = p.body(&INFO, &name, &spec);
         out.push(p.object(&INFO, at, name, "database", body));
@@ -72,22 +74,41 @@ pub(crate) struct VpaSpec {
     pub controlled_values: Option<&'static str>,
 }
 
-fn module_spec(module: &EffectiveModule<'_>, vpa: &Vpa) -> VpaSpec {
+fn module_spec(module: &EffectiveModule<'_>, vpa: &Vpa, versions: &Target) -> VpaSpec {
     spec(
         vpa,
         ("apps/v1", "Deployment", module.deployment.clone()),
         vpa.container_name
             .clone()
             .unwrap_or_else(|| module.deployment.clone()),
+        versions,
     )
 }
 
-fn spec(vpa: &Vpa, target: (&'static str, &'static str, String), container: String) -> VpaSpec {
+/// The update mode the target serves: `InPlaceOrRecreate` needs VPA 1.4 and Kubernetes
+/// 1.33; before, its older form `Recreate`.
+#[must_use]
+pub(crate) fn update_mode(mode: UpdateMode, versions: &Target) -> UpdateMode {
+    if mode == UpdateMode::InPlaceOrRecreate
+        && !(versions.supports(&VPA_IN_PLACE) && versions.supports(&VPA_IN_PLACE_KUBE))
+    {
+        UpdateMode::Recreate
+    } else {
+        mode
+    }
+}
+
+fn spec(
+    vpa: &Vpa,
+    target: (&'static str, &'static str, String),
+    container: String,
+    versions: &Target,
+) -> VpaSpec {
     VpaSpec {
         target_api_version: target.0,
         target_kind: target.1,
         target_name: target.2,
-        update_mode: vpa.update_mode.as_str(),
+        update_mode: update_mode(vpa.update_mode, versions).as_str(),
         container,
         min_allowed: list(&vpa.min_allowed),
         max_allowed: list(&vpa.max_allowed),

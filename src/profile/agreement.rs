@@ -7,7 +7,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::autoscaling::{EvictionPolicy, MetricSource, MetricsAdapter, Pdb, SeriesKind};
+use super::autoscaling::{
+    AuthMode, Autoscaling, Backend, EvictionPolicy, MetricSource, MetricsAdapter, Pdb, Prometheus,
+    PrometheusAuth, SeriesKind,
+};
+use super::platform::Versions;
 use super::{
     AffinityMode, AntiAffinity, ArgoCd, Backup, Behavior, ControlledValues, Defaults, Delivery,
     DescribedObject, Exporter, Ingress, IstioVersion, ManifestSource, Manifests, Metric, Module,
@@ -34,7 +38,7 @@ type EnumReader = (&'static str, Vec<&'static str>, Option<Vec<&'static str>>);
 
 /// Every object schema's reader.
 fn objects() -> Vec<ObjectReader> {
-    vec![
+    let mut out: Vec<ObjectReader> = vec![
         ("", Profile::KEYS, read_empty::<Profile>),
         ("/$defs/Platform", Platform::KEYS, read_empty::<Platform>),
         ("/$defs/ArgoCd", ArgoCd::KEYS, read_empty::<ArgoCd>),
@@ -127,12 +131,36 @@ fn objects() -> Vec<ObjectReader> {
             MetricSource::KEYS,
             read_empty::<MetricSource>,
         ),
+    ];
+    out.extend(autoscaling_objects());
+    out
+}
+
+/// The readers of the autoscaling parts and the target versions.
+fn autoscaling_objects() -> Vec<ObjectReader> {
+    vec![
         (
             "/$defs/MetricsAdapter",
             MetricsAdapter::KEYS,
             read_empty::<MetricsAdapter>,
         ),
         ("/$defs/Pdb", Pdb::KEYS, read_empty::<Pdb>),
+        (
+            "/$defs/Autoscaling",
+            Autoscaling::KEYS,
+            read_empty::<Autoscaling>,
+        ),
+        (
+            "/$defs/Prometheus",
+            Prometheus::KEYS,
+            read_empty::<Prometheus>,
+        ),
+        (
+            "/$defs/PrometheusAuth",
+            PrometheusAuth::KEYS,
+            read_empty::<PrometheusAuth>,
+        ),
+        ("/$defs/Versions", Versions::KEYS, read_empty::<Versions>),
     ]
 }
 
@@ -192,6 +220,16 @@ fn enums() -> Vec<EnumReader> {
         ),
         ("/$defs/AffinityMode", names(AffinityMode::CHOICES), None),
         ("/$defs/SeriesKind", names(SeriesKind::CHOICES), None),
+        (
+            "/$defs/Backend",
+            names(Backend::CHOICES),
+            Some(written(Backend::CHOICES, Backend::as_str)),
+        ),
+        (
+            "/$defs/AuthMode",
+            names(AuthMode::CHOICES),
+            Some(written(AuthMode::CHOICES, AuthMode::as_str)),
+        ),
         (
             "/$defs/EvictionPolicy",
             names(EvictionPolicy::CHOICES),
@@ -484,6 +522,10 @@ fn the_schemas_defaults_are_the_readers() {
         (
             "MetricSource/properties/queue",
             json!(p.metrics["requests"].queue),
+        ),
+        (
+            "Prometheus/properties/serverAddress",
+            json!(p.autoscaling.prometheus.server_address),
         ),
     ]
     .into_iter()

@@ -25,6 +25,10 @@ pub struct MetricSource {
     /// `averageValue` target (lint warns about `value`, which ratchets).
     #[serde(default)]
     pub queue: bool,
+    /// KEDA only: the value above which the metric wakes a module scaled to zero (the
+    /// prometheus trigger's `activationThreshold`, a plain number, default `0`). A module
+    /// with `replicas.min: 0` needs it on one of its metrics.
+    pub activation_threshold: Option<f64>,
 }
 
 impl MetricSource {
@@ -43,6 +47,89 @@ pub enum SeriesKind {
     Counter,
     /// A level: the metric is its value.
     Gauge,
+}
+
+/// Which controller scales the modules: the HPA mplp-scale renders, or KEDA.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Autoscaling {
+    /// `hpa` (default: one `HorizontalPodAutoscaler` per module, custom metrics through
+    /// prometheus-adapter rules) or `keda` (one KEDA `ScaledObject` per module, custom
+    /// metrics queried from Prometheus by its triggers). A module's `backend` overrides it.
+    #[serde(default)]
+    pub backend: Backend,
+    /// The Prometheus that KEDA's `prometheus` triggers query.
+    #[serde(default)]
+    pub prometheus: Prometheus,
+}
+
+/// Which controller scales a module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// A `HorizontalPodAutoscaler` (autoscaling/v2), custom metrics from prometheus-adapter.
+    Hpa,
+    /// A KEDA `ScaledObject` (keda.sh/v1alpha1); KEDA creates and owns the HPA.
+    Keda,
+}
+
+impl Backend {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Hpa => "hpa",
+            Backend::Keda => "keda",
+        }
+    }
+}
+
+/// The Prometheus of every region's cluster, as KEDA reaches it.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Prometheus {
+    /// The trigger's `serverAddress` (default
+    /// `http://prometheus-operated.monitoring.svc:9090`).
+    #[serde(default = "default::prometheus_server_address")]
+    pub server_address: String,
+    /// Credentials for Prometheus: a `TriggerAuthentication` `mplp-prometheus-auth` that
+    /// every prometheus trigger names.
+    pub auth: Option<PrometheusAuth>,
+}
+
+/// Where KEDA finds the credentials for Prometheus (a Secret in the profile's namespace).
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PrometheusAuth {
+    /// `bearer` (a token) or `basic` (user name and password).
+    pub mode: AuthMode,
+    /// The Secret's name.
+    pub secret: String,
+    /// `bearer`: the Secret's key holding the token (default `token`).
+    pub token_key: Option<String>,
+    /// `basic`: the Secret's key holding the user name (default `username`).
+    pub username_key: Option<String>,
+    /// `basic`: the Secret's key holding the password (default `password`).
+    pub password_key: Option<String>,
+}
+
+/// How KEDA authenticates to Prometheus (the trigger's `authModes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// HTTP basic authentication.
+    Basic,
+}
+
+impl AuthMode {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::Bearer => "bearer",
+            AuthMode::Basic => "basic",
+        }
+    }
 }
 
 /// The prometheus-adapter rules `ConfigMap` of every region.

@@ -10,7 +10,7 @@
 
 use indexmap::IndexMap;
 
-use super::autoscaling::{MetricsAdapter, SeriesKind};
+use super::autoscaling::{Backend, MetricSource, MetricsAdapter, Prometheus, SeriesKind};
 use super::{
     AffinityMode, AntiAffinity, ArgoCd, Delivery, Ingress, IstioVersion, ManifestSource, Manifests,
     Monitoring, PoolMode, Pooler, RedisPdb, TrafficMode, ValuesFormat,
@@ -281,6 +281,40 @@ pub(super) fn metrics_adapter_namespace() -> String {
 /// `metricsAdapter.rateInterval`.
 pub(super) fn rate_interval() -> String {
     "2m".to_owned()
+}
+
+impl Default for MetricSource {
+    /// A metric without a source: its own name, as a gauge.
+    fn default() -> Self {
+        MetricSource {
+            series: None,
+            kind: SeriesKind::Gauge,
+            query: None,
+            queue: false,
+            activation_threshold: None,
+        }
+    }
+}
+
+impl Default for Backend {
+    /// The HPA mplp-scale renders.
+    fn default() -> Self {
+        Backend::Hpa
+    }
+}
+
+impl Default for Prometheus {
+    fn default() -> Self {
+        Prometheus {
+            server_address: prometheus_server_address(),
+            auth: None,
+        }
+    }
+}
+
+/// `autoscaling.prometheus.serverAddress`: prometheus-operator's governing Service.
+pub(super) fn prometheus_server_address() -> String {
+    "http://prometheus-operated.monitoring.svc:9090".to_owned()
 }
 
 impl Default for SeriesKind {

@@ -22,12 +22,14 @@ mod platform;
 mod read;
 mod schema;
 
-pub(crate) use autoscaling::{EvictionPolicy, IntOrPercent, MetricSource, MetricsAdapter, Pdb};
+pub(crate) use autoscaling::{
+    AuthMode, Autoscaling, Backend, EvictionPolicy, IntOrPercent, MetricSource, MetricsAdapter, Pdb,
+};
 pub(crate) use database::*;
 pub(crate) use default::pod_labels as default_pod_labels;
 pub(crate) use platform::{
     ArgoCd, Delivery, Ingress, IstioVersion, ManifestSource, Manifests, Network, Platform, Traffic,
-    TrafficMode, ValuesFormat,
+    TrafficMode, ValuesFormat, Versions,
 };
 pub use schema::profile_schema;
 
@@ -69,6 +71,9 @@ pub struct Profile {
     /// The prometheus-adapter rules `ConfigMap` rendered in every region.
     #[serde(default)]
     pub metrics_adapter: MetricsAdapter,
+    /// Which controller scales the modules (HPA or KEDA) and the Prometheus KEDA queries.
+    #[serde(default)]
+    pub autoscaling: Autoscaling,
     /// The labels of every module's pods (`{module}`: its name), which the disruption
     /// budgets select (default `app.kubernetes.io/name: mplp-{module}`).
     pub pod_labels: Option<IndexMap<String, String>>,
@@ -265,6 +270,8 @@ pub struct Module {
     pub pod_labels: Option<IndexMap<String, String>>,
     /// The module's disruption budget `mplp-<module>-pdb` (default `defaults.pdb`).
     pub pdb: Option<Pdb>,
+    /// `hpa` or `keda`: which controller scales this module (default `autoscaling.backend`).
+    pub backend: Option<Backend>,
 }
 
 /// What a region may change about a module.
@@ -351,6 +358,10 @@ pub struct ScalingRules {
     #[serde(default)]
     #[schemars(length(min = 1))]
     pub policies: Vec<ScalingPolicy>,
+    /// No scaling in this direction while the usage ratio is within this fraction of 1
+    /// (a quantity such as `0.05` or `50m`; the controller's default `0.1`). Rendered for
+    /// Kubernetes 1.35 and later (`HPAConfigurableTolerance`, beta), left out before.
+    pub tolerance: Option<Quantity>,
 }
 
 /// Which policy wins.

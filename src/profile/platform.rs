@@ -32,6 +32,31 @@ pub struct Platform {
     pub manifests: Manifests,
     /// The scaling guide's `network.multiRegion` values, passed to the chart.
     pub network: Option<Network>,
+    /// The Kubernetes version of the regions' clusters, `MAJOR.MINOR` (default: `1.37`,
+    /// the newest the tool knows). Fields it cannot serve are left out, and lint says
+    /// which (`docs/versions.md`). `--kube-version` overrides it.
+    pub kubernetes_version: Option<String>,
+    /// The operator versions the clusters run (default: those of the CRDs the tool is
+    /// tested against, `docs/versions.md`).
+    #[serde(default)]
+    pub versions: Versions,
+}
+
+/// The operator versions the clusters run, each `MAJOR.MINOR` (a patch is accepted and
+/// ignored).
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Versions {
+    /// KEDA (default `2.20`).
+    pub keda: Option<String>,
+    /// CloudNativePG (default `1.30`).
+    pub cnpg: Option<String>,
+    /// The Vertical Pod Autoscaler (default `1.7`).
+    pub vpa: Option<String>,
+    /// Istio (default `1.30`).
+    pub istio: Option<String>,
+    /// Argo CD (default `3.5`).
+    pub argocd: Option<String>,
 }
 
 /// How Argo CD delivers the platform.

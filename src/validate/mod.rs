@@ -20,12 +20,15 @@
 //!   (instances, quality of service, switchover, backup schedule, PDBs, `maxmemory`);
 //! - `platform`: the Istio traffic settings and the Argo CD Application;
 //! - `delivery`: the regions' clusters and pinned revisions;
-//! - `autoscaling`: metric sources for the adapter, queue targets, disruption budgets.
+//! - `autoscaling`: metric sources for the adapter, queue targets, disruption budgets;
+//! - `keda`: scaling to zero with KEDA;
+//! - `target`: the target versions, and what they cannot serve.
 
 mod autoscaling;
 mod behavior;
 mod database;
 mod delivery;
+mod keda;
 mod metrics;
 mod modules;
 mod names;
@@ -35,6 +38,7 @@ mod redis;
 mod regions;
 mod resources;
 mod strings;
+mod target;
 mod vpa;
 
 use crate::diagnostic::{Code, Diagnostic, FieldPath};
@@ -61,6 +65,8 @@ pub(crate) fn validate(profile: &Profile, tree: &Node, failed: &FailedPaths) -> 
     modules::check(&mut r, profile);
     vpa::check(&mut r, profile);
     autoscaling::check(&mut r, profile);
+    keda::check(&mut r, profile);
+    target::check(&mut r, profile);
     postgres::check(&mut r, profile);
     if let Some(redis) = &profile.redis {
         redis::check(&mut r, redis);

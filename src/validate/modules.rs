@@ -4,7 +4,7 @@
 use super::Reporter;
 use crate::diagnostic::{Code, FieldPath};
 use crate::effective::effective_module;
-use crate::profile::{Profile, Region, Replicas};
+use crate::profile::{Backend, Profile, Region, Replicas};
 
 pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     let root = FieldPath::root();
@@ -17,7 +17,12 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     }
     for (name, module) in &profile.modules {
         let path = root.key("modules").key(name);
-        replicas(r, module.replicas, &path.key("replicas"));
+        replicas(
+            r,
+            module.replicas,
+            &path.key("replicas"),
+            floor(profile, name),
+        );
         if let Some(metrics) = &module.metrics {
             super::metrics::check(r, metrics, &path.key("metrics"));
         }
@@ -32,25 +37,36 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     duplicate_target(r, profile);
 }
 
-/// Both replica rules, for a range written anywhere.
-pub(super) fn replicas(r: &mut Reporter, replicas: Replicas, path: &FieldPath) {
-    replicas_min(r, replicas, path);
+/// Both replica rules, for a range written anywhere; `floor` is the lowest minimum
+/// (see [`floor`]).
+pub(super) fn replicas(r: &mut Reporter, replicas: Replicas, path: &FieldPath, floor: i64) {
+    replicas_min(r, replicas, path, floor);
     replicas_max(r, replicas, path);
 }
 
-/// E0102: a replica minimum below 1.
-fn replicas_min(r: &mut Reporter, replicas: Replicas, path: &FieldPath) {
-    if replicas.min < 1 {
+/// The lowest minimum of a module's range: 1 for an HPA, 0 for KEDA (which scales to
+/// zero and back itself, keeping its HPA at 1 or more).
+pub(super) fn floor(profile: &Profile, module: &str) -> i64 {
+    let keda = profile.modules.contains_key(module)
+        && crate::effective::backend(profile, module) == Backend::Keda;
+    i64::from(!keda)
+}
+
+/// E0102: a replica minimum below 1 (below 0 for a module KEDA scales).
+fn replicas_min(r: &mut Reporter, replicas: Replicas, path: &FieldPath, floor: i64) {
+    if replicas.min < floor {
+        let why = if floor == 0 {
+            "a replica count is never negative"
+        } else {
+            "an HPA needs at least one replica (KEDA, `backend: keda`, scales to zero)"
+        };
         let d = r
             .at_value(
                 Code::ReplicasMin,
                 &path.key("min"),
-                format!(
-                    "min (`{}`) is below 1: an HPA needs at least one replica",
-                    replicas.min
-                ),
+                format!("min (`{}`) is below {floor}: {why}", replicas.min),
             )
-            .help("set `min` to `1` or more");
+            .help(format!("set `min` to `{floor}` or more"));
         r.push(d);
     }
 }

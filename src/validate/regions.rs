@@ -187,7 +187,8 @@ fn unknown_module(
 /// What a region sets runs through the rules of the same fields elsewhere.
 fn overrides(r: &mut Reporter, profile: &Profile, name: &str, region: &Region, path: &FieldPath) {
     if let Some(replicas) = region.replicas {
-        super::modules::replicas(r, replicas, &path.key("replicas"));
+        let floor = super::modules::floor(profile, crate::effective::CORE_MODULE);
+        super::modules::replicas(r, replicas, &path.key("replicas"), floor);
     }
     if let Some(resources) = &region.resources {
         super::resources::check(r, resources, &path.key("resources"));
@@ -201,7 +202,8 @@ fn overrides(r: &mut Reporter, profile: &Profile, name: &str, region: &Region, p
             continue;
         }
         if let Some(replicas) = over.replicas {
-            super::modules::replicas(r, replicas, &mpath.key("replicas"));
+            let floor = super::modules::floor(profile, module);
+            super::modules::replicas(r, replicas, &mpath.key("replicas"), floor);
         }
         if let Some(metrics) = &over.metrics {
             super::metrics::check(r, metrics, &mpath.key("metrics"));

@@ -187,6 +187,11 @@ const DOCUMENTED_DEFAULTS: &[(&str, &str, &str)] = &[
         "metricsAdapter",
         "rateInterval",
     ),
+    (
+        "Prometheus/properties/serverAddress",
+        "autoscaling",
+        "prometheus.serverAddress",
+    ),
 ];
 
 /// The default column of `field`'s row in the table of the doc's section `section`, or
@@ -289,12 +294,14 @@ const DOCS_WITH_EXAMPLES: &[&str] = &[
     "docs/ci.md",
     "docs/cloud-resources.md",
     "docs/diagnostics.md",
+    "docs/keda.md",
     "docs/performance.md",
     "docs/profile.md",
     "docs/seed-deviations.md",
     "docs/simulate.md",
     "docs/testing.md",
     "docs/traffic.md",
+    "docs/versions.md",
     "docs/architecture.md",
     "docs/dependencies.md",
     "docs/metrics-adapter.md",

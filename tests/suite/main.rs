@@ -21,4 +21,5 @@ mod simulate;
 mod structure;
 mod topology;
 mod traffic;
+mod versions;
 mod workflow;

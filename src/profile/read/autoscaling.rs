@@ -7,8 +7,88 @@ use crate::diagnostic::Code;
 use crate::load::{Cx, FromNode};
 use crate::node::{Node, Value};
 use crate::profile::autoscaling::{
-    EvictionPolicy, IntOrPercent, MetricSource, MetricsAdapter, Pdb, SeriesKind,
+    AuthMode, Autoscaling, Backend, EvictionPolicy, IntOrPercent, MetricSource, MetricsAdapter,
+    Pdb, Prometheus, PrometheusAuth, SeriesKind,
 };
+use crate::profile::default;
+
+impl Backend {
+    /// The strings this enum is written as (see the module docs).
+    pub(in crate::profile) const CHOICES: &[(&str, Backend)] =
+        &[("hpa", Backend::Hpa), ("keda", Backend::Keda)];
+}
+
+impl AuthMode {
+    /// The strings this enum is written as (see the module docs).
+    pub(in crate::profile) const CHOICES: &[(&str, AuthMode)] =
+        &[("bearer", AuthMode::Bearer), ("basic", AuthMode::Basic)];
+}
+
+impl Autoscaling {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(in crate::profile) const KEYS: &[&str] = &["backend", "prometheus"];
+}
+
+impl FromNode for Autoscaling {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let what = "a map with `backend` and `prometheus`";
+        let mut f = KnownFields::new(node, cx, what, Self::KEYS)?;
+        let backend = f.opt_with(cx, "backend", |n, cx| cx.choice(n, Backend::CHOICES));
+        let prometheus = f.opt(cx, "prometheus");
+        f.finish(cx)?;
+        Some(Autoscaling {
+            backend: backend.unwrap_or_default(),
+            prometheus: prometheus.unwrap_or_default(),
+        })
+    }
+}
+
+impl Prometheus {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(in crate::profile) const KEYS: &[&str] = &["serverAddress", "auth"];
+}
+
+impl FromNode for Prometheus {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let what = "a map with `serverAddress` and `auth`";
+        let mut f = KnownFields::new(node, cx, what, Self::KEYS)?;
+        let server_address = f.opt(cx, "serverAddress");
+        let auth = f.opt(cx, "auth");
+        f.finish(cx)?;
+        Some(Prometheus {
+            server_address: server_address.unwrap_or_else(default::prometheus_server_address),
+            auth,
+        })
+    }
+}
+
+impl PrometheusAuth {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(in crate::profile) const KEYS: &[&str] =
+        &["mode", "secret", "tokenKey", "usernameKey", "passwordKey"];
+}
+
+impl FromNode for PrometheusAuth {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let what = "a map with `mode` and `secret`";
+        let mut f = KnownFields::new(node, cx, what, Self::KEYS)?;
+        let mode = f.req_with(cx, "mode", "`bearer` or `basic`", |n, cx| {
+            cx.choice(n, AuthMode::CHOICES)
+        });
+        let secret = f.req(cx, "secret", "the Secret holding the credentials");
+        let token_key = f.opt(cx, "tokenKey");
+        let username_key = f.opt(cx, "usernameKey");
+        let password_key = f.opt(cx, "passwordKey");
+        f.finish(cx)?;
+        Some(PrometheusAuth {
+            mode: mode?,
+            secret: secret?,
+            token_key,
+            username_key,
+            password_key,
+        })
+    }
+}
 
 impl SeriesKind {
     /// The strings this enum is written as (see the module docs).
@@ -28,7 +108,8 @@ impl EvictionPolicy {
 
 impl MetricSource {
     /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &["series", "kind", "query", "queue"];
+    pub(in crate::profile) const KEYS: &[&str] =
+        &["series", "kind", "query", "queue", "activationThreshold"];
 }
 
 impl FromNode for MetricSource {
@@ -39,12 +120,14 @@ impl FromNode for MetricSource {
         let kind = f.opt_with(cx, "kind", |n, cx| cx.choice(n, SeriesKind::CHOICES));
         let query = f.opt(cx, "query");
         let queue = f.opt(cx, "queue");
+        let activation_threshold = f.opt(cx, "activationThreshold");
         f.finish(cx)?;
         Some(MetricSource {
             series,
             kind: kind.unwrap_or_default(),
             query,
             queue: queue.unwrap_or(false),
+            activation_threshold,
         })
     }
 }

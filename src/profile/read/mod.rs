@@ -132,6 +132,7 @@ impl Profile {
         "redis",
         "metrics",
         "metricsAdapter",
+        "autoscaling",
         "podLabels",
     ];
 }
@@ -175,6 +176,7 @@ impl FromNode for Profile {
         let redis = f.opt(cx, "redis");
         let metrics = f.opt(cx, "metrics");
         let metrics_adapter = f.opt(cx, "metricsAdapter");
+        let autoscaling = f.opt(cx, "autoscaling");
         let pod_labels = f.opt(cx, "podLabels");
         f.finish(cx)?;
         Some(Profile {
@@ -190,6 +192,7 @@ impl FromNode for Profile {
             redis,
             metrics: metrics.unwrap_or_default(),
             metrics_adapter: metrics_adapter.unwrap_or_default(),
+            autoscaling: autoscaling.unwrap_or_default(),
             pod_labels,
         })
     }

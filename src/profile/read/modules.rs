@@ -105,6 +105,7 @@ impl Module {
         "policy",
         "podLabels",
         "pdb",
+        "backend",
     ];
 }
 
@@ -129,6 +130,9 @@ impl FromNode for Module {
         let policy = f.opt(cx, "policy");
         let pod_labels = f.opt(cx, "podLabels");
         let pdb = f.opt(cx, "pdb");
+        let backend = f.opt_with(cx, "backend", |n, cx| {
+            cx.choice(n, crate::profile::Backend::CHOICES)
+        });
         f.finish(cx)?;
         Some(Module {
             deployment,
@@ -139,6 +143,7 @@ impl FromNode for Module {
             policy: policy.unwrap_or_default(),
             pod_labels,
             pdb,
+            backend,
         })
     }
 }
@@ -385,8 +390,12 @@ impl FromNode for Behavior {
 
 impl ScalingRules {
     /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] =
-        &["stabilizationWindowSeconds", "selectPolicy", "policies"];
+    pub(in crate::profile) const KEYS: &[&str] = &[
+        "stabilizationWindowSeconds",
+        "selectPolicy",
+        "policies",
+        "tolerance",
+    ];
 }
 
 impl FromNode for ScalingRules {
@@ -402,11 +411,13 @@ impl FromNode for ScalingRules {
             cx.choice(n, SelectPolicy::CHOICES)
         });
         let policies = f.opt(cx, "policies");
+        let tolerance = f.opt(cx, "tolerance");
         f.finish(cx)?;
         Some(ScalingRules {
             stabilization_window_seconds,
             select_policy,
             policies: policies.unwrap_or_default(),
+            tolerance,
         })
     }
 }

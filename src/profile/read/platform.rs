@@ -5,7 +5,7 @@ use crate::load::{Cx, FromNode};
 use crate::node::Node;
 use crate::profile::{
     ArgoCd, Delivery, Ingress, IstioVersion, ManifestSource, Manifests, Network, Platform, Traffic,
-    TrafficMode, ValuesFormat, default,
+    TrafficMode, ValuesFormat, Versions, default,
 };
 
 impl Delivery {
@@ -113,7 +113,43 @@ impl Platform {
         "delivery",
         "manifests",
         "network",
+        "kubernetesVersion",
+        "versions",
     ];
+}
+
+impl Versions {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(in crate::profile) const KEYS: &[&str] = &["keda", "cnpg", "vpa", "istio", "argocd"];
+}
+
+impl FromNode for Versions {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let what = "a map of operator versions (`keda`, `cnpg`, `vpa`, `istio`, `argocd`)";
+        let mut f = KnownFields::new(node, cx, what, Self::KEYS)?;
+        let keda = f.opt_with(cx, "keda", version);
+        let cnpg = f.opt_with(cx, "cnpg", version);
+        let vpa = f.opt_with(cx, "vpa", version);
+        let istio = f.opt_with(cx, "istio", version);
+        let argocd = f.opt_with(cx, "argocd", version);
+        f.finish(cx)?;
+        Some(Versions {
+            keda,
+            cnpg,
+            vpa,
+            istio,
+            argocd,
+        })
+    }
+}
+
+/// A version, written as a string (`"1.30"`) or, as YAML reads `1.30`, a number: its
+/// text as written either way (`validate` checks its form).
+fn version(node: &Node, cx: &mut Cx) -> Option<String> {
+    match &node.value {
+        crate::node::Value::Float(_, raw) | crate::node::Value::Int(_, raw) => Some(raw.clone()),
+        _ => String::from_node(node, cx),
+    }
 }
 
 impl FromNode for Platform {
@@ -126,6 +162,8 @@ impl FromNode for Platform {
         let delivery = f.opt_with(cx, "delivery", |n, cx| cx.choice(n, Delivery::CHOICES));
         let manifests = f.opt(cx, "manifests");
         let network = f.opt(cx, "network");
+        let kubernetes_version = f.opt_with(cx, "kubernetesVersion", version);
+        let versions = f.opt(cx, "versions");
         f.finish(cx)?;
         Some(Platform {
             repo_url: repo_url?,
@@ -135,6 +173,8 @@ impl FromNode for Platform {
             delivery: delivery.unwrap_or_default(),
             manifests: manifests.unwrap_or_default(),
             network,
+            kubernetes_version,
+            versions: versions.unwrap_or_default(),
         })
     }
 }
