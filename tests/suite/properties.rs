@@ -205,8 +205,8 @@ fn yaml(p: &Profile) -> String {
     if let Some(size) = p.redis {
         let _ = writeln!(
             out,
-            "redis:\n  clusterSize: {size}\n  version: {}\n  image: quay.io/opstree/redis:v7.0.15\n  storage: {{size: 1Gi}}\n  config: {{maxmemory: 1gb}}",
-            q(&p.hostile)
+            // `version` is typed (`v7`); the hostile string goes where free text goes.
+            "redis:\n  clusterSize: {size}\n  version: v7\n  image: quay.io/opstree/redis:v7.0.15\n  storage: {{size: 1Gi}}\n  config: {{maxmemory: 1gb}}"
         );
     }
     out
