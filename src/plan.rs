@@ -42,6 +42,8 @@ pub struct PlannedObject {
     pub namespace: Arc<str>,
     /// Shared by every object of a scope and component.
     pub labels: Arc<Labels>,
+    /// The `metadata.annotations` entries, as YAML lines indented for it (`None`: none).
+    pub annotations: Option<&'static str>,
     pub body: Arc<Body>,
 }
 

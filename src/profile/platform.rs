@@ -93,6 +93,14 @@ pub struct ArgoCd {
     pub self_heal: bool,
     /// Helm values as a structured `valuesObject` (default) or a `values` string.
     pub values_format: ValuesFormat,
+    /// Deleting keeps the data (default `true`): the ApplicationSet's
+    /// `preserveResourcesOnDeletion`, and `Prune=false,Delete=false` on every object
+    /// that holds data (`Namespace`, `Cluster`, `ObjectStore`, `RedisCluster`).
+    pub protect_data: bool,
+    /// The ApplicationSet syncs the primary region first, then the others
+    /// (`strategy: RollingSync`; needs the controller's progressive syncs, see
+    /// docs/argocd.md) (default `true`).
+    pub rolling_sync: bool,
 }
 
 /// How the Helm values reach Argo CD.

@@ -35,6 +35,7 @@ mod redis;
 mod regions;
 mod resources;
 mod strings;
+mod switchover;
 mod vpa;
 
 use crate::diagnostic::{Code, Diagnostic, FieldPath};
@@ -66,6 +67,7 @@ pub(crate) fn validate(profile: &Profile, tree: &Node, failed: &FailedPaths) -> 
         redis::check(&mut r, redis);
     }
     database::check(&mut r, profile);
+    switchover::check(&mut r, profile);
     // A string refused for its characters or length is not also reported by the rule of
     // its field (one problem, one diagnostic).
     let refused: Vec<FieldPath> = r
