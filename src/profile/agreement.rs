@@ -12,7 +12,7 @@ use super::{
     AffinityMode, AntiAffinity, ArgoCd, Backup, Behavior, ControlledValues, Defaults, Delivery,
     DescribedObject, Exporter, Ingress, IstioVersion, ManifestSource, Manifests, Metric, Module,
     ModuleOverride, Monitoring, Network, Platform, PodSecurityContext, PolicyRule, PolicyType,
-    PoolMode, Pooler, Postgres, Profile, Redis, RedisAuth, RedisPdb, Region, RegionPostgres,
+    PoolMode, Pooler, Postgres, Profile, Redis, RedisAuth, RedisPdb, Region, RegionPostgres, Switchover,
     Replicas, ResourceList, ResourceName, Resources, ScalingPolicy, ScalingRules, SelectPolicy,
     Storage, Traffic, TrafficMode, UpdateMode, ValuesFormat, Vpa, profile_schema,
 };
@@ -48,6 +48,7 @@ fn objects() -> Vec<ObjectReader> {
             RegionPostgres::KEYS,
             read_empty::<RegionPostgres>,
         ),
+        ("/$defs/Switchover", Switchover::KEYS, read_empty::<Switchover>),
         ("/$defs/Replicas", Replicas::KEYS, read_empty::<Replicas>),
         ("/$defs/Resources", Resources::KEYS, read_empty::<Resources>),
         (
@@ -406,6 +407,8 @@ fn the_schemas_defaults_are_the_readers() {
         ("ArgoCd/properties/server", json!(argocd.server)),
         ("ArgoCd/properties/prune", json!(argocd.prune)),
         ("ArgoCd/properties/selfHeal", json!(argocd.self_heal)),
+        ("ArgoCd/properties/protectData", json!(argocd.protect_data)),
+        ("ArgoCd/properties/rollingSync", json!(argocd.rolling_sync)),
         (
             "Manifests/properties/path",
             json!(p.platform.manifests.path),
@@ -428,6 +431,7 @@ fn the_schemas_defaults_are_the_readers() {
             json!(described_object.api_version),
         ),
         ("Postgres/properties/name", json!(pg.name)),
+        ("Postgres/properties/appSecret", json!(pg.app_secret)),
         ("Postgres/properties/instances", json!(pg.instances)),
         (
             "Backup/properties/accessKeyIdKey",
@@ -455,6 +459,10 @@ fn the_schemas_defaults_are_the_readers() {
         ("Redis/properties/name", json!(redis.name)),
         ("Redis/properties/clusterSize", json!(redis.cluster_size)),
         ("Redis/properties/version", json!(redis.version)),
+        (
+            "Redis/properties/spreadAcrossZones",
+            json!(redis.spread_across_zones),
+        ),
         ("Redis/properties/persistence", json!(redis.persistence)),
         (
             "Exporter/properties/enabled",
