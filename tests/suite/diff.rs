@@ -217,7 +217,7 @@ fn the_render_current_hook_passes_on_a_current_render_only() {
     };
     let (code, stdout, stderr) = run_hook();
     assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
-    assert_eq!(stderr, "no differences (104 objects)\n");
+    assert_eq!(stderr, "no differences (141 objects)\n");
 
     let profile = dir.path().join("profiles/production.yaml");
     let text = std::fs::read_to_string(&profile).unwrap();
@@ -229,7 +229,7 @@ fn the_render_current_hook_passes_on_a_current_render_only() {
     let (code, stdout, stderr) = run_hook();
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(
-        stdout.contains("~ changed: networking.istio.io/v1 VirtualService"),
+        stdout.contains("~ changed: networking.istio.io/v1 DestinationRule"),
         "{stdout}"
     );
     assert_eq!(stderr, "4 changed, 0 added, 0 removed\n");

@@ -175,7 +175,7 @@ fn removing_or_renaming_a_data_holder_is_warned() {
     // A change that keeps every data holder warns about none.
     let text = diff(
         &render::<&str>(&[]),
-        &render(&["--set", "postgres.instances=4"]),
+        &render(&["--set", "postgres.pooler.instances=3"]),
     );
     assert!(!text.contains("W0712"), "{text}");
 }
