@@ -131,7 +131,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     ));
 }
 
-/// The RollingSync steps: the region whose database takes writes, then every other
+/// The `RollingSync` steps: the region whose database takes writes, then every other
 /// region (one step when there is no other, or no primary).
 fn steps(profile: &Profile, primary: Option<&str>) -> Vec<Vec<String>> {
     let (first, rest): (Vec<String>, Vec<String>) = profile

@@ -12,9 +12,9 @@ use super::{
     AffinityMode, AntiAffinity, ArgoCd, Backup, Behavior, ControlledValues, Defaults, Delivery,
     DescribedObject, Exporter, Ingress, IstioVersion, ManifestSource, Manifests, Metric, Module,
     ModuleOverride, Monitoring, Network, Platform, PodSecurityContext, PolicyRule, PolicyType,
-    PoolMode, Pooler, Postgres, Profile, Redis, RedisAuth, RedisPdb, Region, RegionPostgres, Switchover,
+    PoolMode, Pooler, Postgres, Profile, Redis, RedisAuth, RedisPdb, Region, RegionPostgres,
     Replicas, ResourceList, ResourceName, Resources, ScalingPolicy, ScalingRules, SelectPolicy,
-    Storage, Traffic, TrafficMode, UpdateMode, ValuesFormat, Vpa, profile_schema,
+    Storage, Switchover, Traffic, TrafficMode, UpdateMode, ValuesFormat, Vpa, profile_schema,
 };
 use crate::load::{Cx, FromNode};
 
@@ -34,7 +34,7 @@ type EnumReader = (&'static str, Vec<&'static str>, Option<Vec<&'static str>>);
 
 /// Every object schema's reader.
 fn objects() -> Vec<ObjectReader> {
-    vec![
+    let platform: Vec<ObjectReader> = vec![
         ("", Profile::KEYS, read_empty::<Profile>),
         ("/$defs/Platform", Platform::KEYS, read_empty::<Platform>),
         ("/$defs/ArgoCd", ArgoCd::KEYS, read_empty::<ArgoCd>),
@@ -48,7 +48,11 @@ fn objects() -> Vec<ObjectReader> {
             RegionPostgres::KEYS,
             read_empty::<RegionPostgres>,
         ),
-        ("/$defs/Switchover", Switchover::KEYS, read_empty::<Switchover>),
+        (
+            "/$defs/Switchover",
+            Switchover::KEYS,
+            read_empty::<Switchover>,
+        ),
         ("/$defs/Replicas", Replicas::KEYS, read_empty::<Replicas>),
         ("/$defs/Resources", Resources::KEYS, read_empty::<Resources>),
         (
@@ -100,6 +104,13 @@ fn objects() -> Vec<ObjectReader> {
             PolicyRule::KEYS,
             read_empty::<PolicyRule>,
         ),
+    ];
+    platform.into_iter().chain(database_objects()).collect()
+}
+
+/// The database and cache schemas' readers.
+fn database_objects() -> Vec<ObjectReader> {
+    vec![
         ("/$defs/Postgres", Postgres::KEYS, read_empty::<Postgres>),
         ("/$defs/Storage", Storage::KEYS, read_empty::<Storage>),
         ("/$defs/Backup", Backup::KEYS, read_empty::<Backup>),

@@ -114,7 +114,7 @@ pub struct Monitoring {
     #[serde(default = "default::pod_monitor")]
     pub pod_monitor: bool,
     /// Labels on the `PodMonitor`, e.g. `release: kube-prometheus-stack`, the label the
-    /// chart's Prometheus selects PodMonitors by.
+    /// chart's Prometheus selects `PodMonitor`s by.
     #[serde(default)]
     pub labels: IndexMap<String, String>,
 }
@@ -144,7 +144,7 @@ pub struct Backup {
     #[serde(default = "default::backup_schedule")]
     pub schedule: String,
     /// Cpu and memory of the plugin's sidecar in every Postgres pod, as both its requests
-    /// and its limits, so the pods stay in the Guaranteed QoS class (default
+    /// and its limits, so the pods stay in the Guaranteed `QoS` class (default
     /// `{cpu: 100m, memory: 256Mi}`).
     #[serde(default = "default::sidecar_resources")]
     pub sidecar_resources: ResourceList,

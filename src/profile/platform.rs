@@ -80,6 +80,7 @@ pub enum ManifestSource {
 /// Argo CD settings of the Application.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+#[allow(clippy::struct_excessive_bools)] // each is one documented Argo CD switch
 pub struct ArgoCd {
     /// Namespace of the Application (default `argocd`).
     pub namespace: String,

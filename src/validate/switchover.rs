@@ -26,17 +26,17 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     };
     let path = FieldPath::root().key("postgres").key("switchover");
     target(r, profile, pg, &switchover.to, &path);
-    if let Some(token) = &switchover.promotion_token {
-        if let Err(why) = token_problem(token) {
-            let d = r
+    if let Some(token) = &switchover.promotion_token
+        && let Err(why) = token_problem(token)
+    {
+        let d = r
                 .at_value(
                     Code::PromotionToken,
                     &path.key("promotionToken"),
                     format!("CloudNativePG refuses this promotion token: {why}"),
                 )
                 .help("copy the token whole from the demoted cluster: `kubectl get cluster NAME -o jsonpath='{.status.demotionToken}'` (docs/postgres-switchover.md)");
-            r.push(d);
-        }
+        r.push(d);
     }
 }
 
@@ -107,7 +107,7 @@ pub(crate) fn token_problem(token: &str) -> Result<(), String> {
 /// Standard base64 with padding (Go's `base64.StdEncoding`), or `None`.
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
-    if bytes.is_empty() || bytes.len() % 4 != 0 {
+    if bytes.is_empty() || !bytes.len().is_multiple_of(4) {
         return None;
     }
     let value = |c: u8| -> Option<u32> {
