@@ -59,7 +59,7 @@ impl PlannedObject {
     /// [`PlannedObject::source`], appended to `out` (the stream writes one per object).
     ///
     /// It is a comment line: the names in it are validated, and written escaped all the
-    /// same ([`crate::yaml::write_comment_text`]), so no name can end the line.
+    /// same (`crate::yaml::write_comment_text`), so no name can end the line.
     pub fn write_source(&self, out: &mut String) {
         match &self.scope {
             Scope::Global => out.push_str("global"),
