@@ -179,3 +179,104 @@ fn removing_or_renaming_a_data_holder_is_warned() {
     );
     assert!(!text.contains("W0712"), "{text}");
 }
+
+/// The day-2 settings of the default render, each where the operator reads it (issue 19).
+#[test]
+fn the_default_render_holds_every_day_two_setting() {
+    let stream = render::<&str>(&[]);
+    let docs: Vec<serde_json::Value> = stream
+        .split("\n---\n")
+        .filter_map(|d| serde_saphyr::from_str::<serde_json::Value>(d).ok())
+        .filter(|d| d.get("kind").is_some())
+        .collect();
+    let of = |kind: &str, region: &str| -> Vec<&serde_json::Value> {
+        docs.iter()
+            .filter(|d| {
+                d["kind"] == kind
+                    && d["metadata"]["labels"]["topology.mplp.io/region"]
+                        .as_str()
+                        .unwrap_or("")
+                        == region
+            })
+            .collect()
+    };
+    let appset = of("ApplicationSet", "")[0];
+    assert_eq!(
+        appset["spec"]["syncPolicy"]["preserveResourcesOnDeletion"],
+        true
+    );
+    assert_eq!(
+        appset["spec"]["ignoreApplicationDifferences"][0]["jsonPointers"][0],
+        "/spec/syncPolicy"
+    );
+    assert_eq!(appset["spec"]["strategy"]["type"], "RollingSync");
+    let steps = &appset["spec"]["strategy"]["rollingSync"]["steps"];
+    assert_eq!(
+        steps[0]["matchExpressions"][0]["values"],
+        serde_json::json!(["us-east-1"])
+    );
+    assert_eq!(
+        steps[1]["matchExpressions"][0]["values"],
+        serde_json::json!(["eu-west-1", "ap-southeast-1"])
+    );
+    for region in ["us-east-1", "eu-west-1", "ap-southeast-1"] {
+        let ns = of("Namespace", region)[0];
+        assert_eq!(ns["metadata"]["labels"]["istio-injection"], "enabled");
+        assert!(ns["metadata"].get("namespace").is_none());
+        for kind in ["Namespace", "Cluster", "ObjectStore", "RedisCluster"] {
+            assert_eq!(
+                of(kind, region)[0]["metadata"]["annotations"]["argocd.argoproj.io/sync-options"],
+                "Prune=false,Delete=false",
+                "{kind} in {region}"
+            );
+        }
+        let cluster = of("Cluster", region)[0];
+        let boot = &cluster["spec"]["bootstrap"];
+        let method = if region == "us-east-1" {
+            "initdb"
+        } else {
+            "recovery"
+        };
+        assert_eq!(boot[method]["secret"]["name"], "postgres-app", "{region}");
+        let store = of("ObjectStore", region)[0];
+        assert_eq!(store["spec"]["retentionPolicy"], "30d", "{region}");
+        let sidecar = &store["spec"]["instanceSidecarConfiguration"]["resources"];
+        assert_eq!(sidecar["requests"], sidecar["limits"], "{region}");
+        assert_eq!(of("ScheduledBackup", region).len(), 1, "{region}");
+        for monitor in of("PodMonitor", region) {
+            assert_eq!(
+                monitor["metadata"]["labels"]["release"],
+                "kube-prometheus-stack"
+            );
+        }
+        let redis = of("RedisCluster", region)[0];
+        for role in ["redisLeader", "redisFollower"] {
+            assert_eq!(
+                redis["spec"][role]["topologySpreadConstraints"][0]["topologyKey"],
+                "kubernetes.io/hostname"
+            );
+        }
+        let budgets = of("PodDisruptionBudget", region);
+        assert!(
+            budgets
+                .iter()
+                .any(|b| b["metadata"]["name"] == "postgresql-cluster-pooler-ro"
+                    && b["spec"]["selector"]["matchLabels"]["cnpg.io/poolerName"]
+                        == "postgresql-cluster-pooler-ro")
+        );
+    }
+    // A rebuild's generation moves the region's serverName and every entry for it.
+    let rebuilt = render(&["--set", "regions.eu-west-1.postgres.archiveGeneration=2"]);
+    assert_eq!(
+        rebuilt
+            .matches("serverName: postgresql-cluster-eu-west-1-g2")
+            .count(),
+        4
+    );
+    assert_eq!(
+        rebuilt
+            .matches("name: postgresql-cluster-eu-west-1\n")
+            .count(),
+        3
+    );
+}
