@@ -42,6 +42,8 @@ pub struct PlannedObject {
     pub namespace: Arc<str>,
     /// Shared by every object of a scope and component.
     pub labels: Arc<Labels>,
+    /// The `metadata.annotations` entries, as YAML lines indented for it (`None`: none).
+    pub annotations: Option<&'static str>,
     pub body: Arc<Body>,
 }
 
@@ -168,11 +170,14 @@ mod tests {
         assert_eq!(count(&kinds::cnpg_cluster::INFO), 3);
         assert_eq!(count(&kinds::redis_cluster::INFO), 3);
         assert_eq!(count(&kinds::vpa::INFO), 6);
-        // The base backup is taken in the primary region only; a reader pooler and a
-        // scrape object per region for the database and the writer pooler in the primary
-        // region, one scrape object per region for the cache.
-        assert_eq!(count(&kinds::scheduled_backup::INFO), 1);
+        // A base backup in every region (symmetric); a reader pooler and a scrape object
+        // per region for the database and the writer pooler in the primary region, each
+        // pooler with its budget; one scrape object per region for the cache; a
+        // Namespace per region.
+        assert_eq!(count(&kinds::scheduled_backup::INFO), 3);
         assert_eq!(count(&kinds::pooler::INFO), 4);
+        assert_eq!(count(&kinds::pooler::BUDGET), 4);
+        assert_eq!(count(&kinds::namespace::INFO), 3);
         assert_eq!(count(&kinds::pod_monitor::DATABASE), 3);
         assert_eq!(count(&kinds::pod_monitor::CACHE), 3);
         // Stream order: global first, then regions in profile order, kinds in table order.
@@ -284,6 +289,7 @@ mod tests {
             field(cluster, "topology.this"),
             "postgresql-cluster-eu-west-1"
         );
-        assert_eq!(field(of(&kinds::object_store::INFO), "retention"), "None");
+        // Retention on every region's store: each archives under its own serverName.
+        assert_eq!(field(of(&kinds::object_store::INFO), "retention"), "30d");
     }
 }

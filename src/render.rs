@@ -57,10 +57,17 @@ impl Renderer {
         out.push_str(object.kind.kind);
         out.push_str("\nmetadata:\n  name: ");
         write_scalar(out, &object.name);
-        out.push_str("\n  namespace: ");
-        write_scalar(out, &object.namespace);
+        // A cluster-scoped object (the `Namespace`) has no namespace.
+        if !object.namespace.is_empty() {
+            out.push_str("\n  namespace: ");
+            write_scalar(out, &object.namespace);
+        }
         out.push_str("\n  labels:\n");
         out.push_str(object.labels.yaml());
+        if let Some(annotations) = object.annotations {
+            out.push_str("  annotations:\n");
+            out.push_str(annotations);
+        }
         out.push_str(self.body(object)?);
         Ok(())
     }

@@ -87,6 +87,7 @@ pub(crate) fn diff(
         list.reverse();
     }
     let (mut changed, mut added, mut removed) = (0, 0, 0);
+    let mut warnings = Vec::new();
     for doc in old_left.iter().map(|&i| &old_docs[i]) {
         let Some((id, before)) = object(&old, doc)? else {
             continue;
@@ -99,9 +100,15 @@ pub(crate) fn diff(
             None => {
                 removed += 1;
                 writeln!(out, "- removed: {id}")?;
+                if holds_data(&id) {
+                    warnings.push(data_removed(&id));
+                }
             }
             Some((_, after)) if after != before => {
                 changed += 1;
+                if promoted_without_token(&id, &before, &after) {
+                    warnings.push(promoted(&id));
+                }
                 writeln!(out, "~ changed: {id}")?;
                 let mut lines = Vec::new();
                 fields(&before, &after, "", &mut lines);
@@ -119,6 +126,9 @@ pub(crate) fn diff(
     if changed + added + removed == 0 {
         writeln!(err, "no differences ({} objects)", old_docs.len())?;
         return Ok(ExitStatus::Success);
+    }
+    for warning in &warnings {
+        writeln!(err, "{warning}")?;
     }
     writeln!(err, "{changed} changed, {added} added, {removed} removed")?;
     Ok(ExitStatus::Failure)
@@ -170,6 +180,54 @@ fn object(side: &Side, doc: &Doc<'_>) -> Result<Option<(Identity, Value)>> {
         ));
     }
     Ok(Some((id, value)))
+}
+
+/// The API group of an `apiVersion` (empty for the core group).
+fn group(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// Whether the object is of a kind that holds data (`kinds::DATA_HOLDERS`).
+fn holds_data(id: &Identity) -> bool {
+    crate::kinds::DATA_HOLDERS
+        .iter()
+        .any(|k| k.kind == id.kind && group(k.api_version) == group(&id.api_version))
+}
+
+/// W0712: a data-holding object is no longer rendered.
+fn data_removed(id: &Identity) -> String {
+    format!(
+        "warning[W0712]: {id} is removed or renamed: it holds data (a Cluster's and a RedisCluster's volumes are deleted with it, a Namespace takes everything in it). With `platform.argocd.protectData` (the default) Argo CD leaves the live object in place, orphaned; `kubectl apply --prune` or a sync without that protection deletes it and its data (docs/postgres-switchover.md, \"Deleting and renaming\")"
+    )
+}
+
+/// Whether a CNPG `Cluster` that was a replica becomes the primary of the distributed
+/// topology (`replica.primary` equal to `replica.self`, or the name) without a promotion
+/// token: CloudNativePG then fails over at once.
+fn promoted_without_token(id: &Identity, before: &Value, after: &Value) -> bool {
+    if id.kind != "Cluster" || group(&id.api_version) != "postgresql.cnpg.io" {
+        return false;
+    }
+    let is_primary = |doc: &Value| {
+        let primary = doc.pointer("/spec/replica/primary").and_then(Value::as_str);
+        let this = doc
+            .pointer("/spec/replica/self")
+            .and_then(Value::as_str)
+            .unwrap_or(&id.name);
+        primary == Some(this)
+    };
+    let token = after
+        .pointer("/spec/replica/promotionToken")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty());
+    !is_primary(before) && is_primary(after) && token.is_none()
+}
+
+/// W0711: the primary moves without the demote and promote phases.
+fn promoted(id: &Identity) -> String {
+    format!(
+        "warning[W0711]: {id} becomes the primary without a promotion token: CloudNativePG fails over at once, the writes the former primary had not archived yet (up to `archive_timeout`, 5 minutes) are lost and the former primary must be rebuilt; move the primary with `postgres.switchover` (demote, then promote with the token: docs/postgres-switchover.md)"
+    )
 }
 
 /// Field-level differences, one line each: `path: old → new`, `+ path: new`, `- path: old`.

@@ -377,7 +377,7 @@ pub const CODES: &[CodeInfo] = &[
         "E0708",
         Error,
         "promotion token",
-        "a promotion token on a region that is not the primary",
+        "a switchover promotion token that the `CloudNativePG` webhook refuses",
     ),
     row(
         Code::BackupSchedule,
@@ -385,6 +385,27 @@ pub const CODES: &[CodeInfo] = &[
         Error,
         "backup schedule",
         "a backup schedule that is not a six-field cron expression, seconds first",
+    ),
+    row(
+        Code::SwitchoverTarget,
+        "E0710",
+        Error,
+        "switchover target",
+        "a switchover to no region, to the primary, or without the distributed topology",
+    ),
+    row(
+        Code::PromotedWithoutToken,
+        "W0711",
+        Warning,
+        "promoted without a token",
+        "`diff`: a region's `Cluster` becomes primary without a promotion token (a failover)",
+    ),
+    row(
+        Code::DataRemoved,
+        "W0712",
+        Warning,
+        "data holder removed",
+        "`diff`: an object that holds data (`Cluster`, `ObjectStore`, `RedisCluster`, `Namespace`) is removed or renamed",
     ),
     row(
         Code::RedisShards,

@@ -132,10 +132,16 @@ pub enum Code {
     SingleInstance,
     /// W0707: Postgres requests below their limits (CNPG recommends the Guaranteed `QoS` class).
     NotGuaranteed,
-    /// E0708: a promotion token on a region that is not the primary.
+    /// E0708: a switchover promotion token that the CNPG webhook refuses.
     PromotionToken,
     /// E0709: a backup schedule that is not a six-field cron expression, seconds first.
     BackupSchedule,
+    /// E0710: a switchover to no region, to the primary, or without the distributed topology.
+    SwitchoverTarget,
+    /// W0711: (`diff`) a region's `Cluster` becomes primary without a promotion token.
+    PromotedWithoutToken,
+    /// W0712: (`diff`) an object that holds data is removed or renamed.
+    DataRemoved,
     /// E0801: a Redis cluster of fewer than 3 leader shards.
     RedisShards,
     /// W0802: a container image with no tag, or the `latest` tag.

@@ -61,6 +61,10 @@ pub(crate) struct ApplicationSet {
     pub network: Option<NetworkValues>,
     /// The Applications' `spec.sources`, a Go template.
     pub template_patch: String,
+    /// `syncPolicy.preserveResourcesOnDeletion` (`platform.argocd.protectData`).
+    pub preserve: bool,
+    /// `strategy: RollingSync`: the regions of each step, the acting primary's first.
+    pub steps: Option<Vec<Vec<String>>>,
 }
 
 /// One region's Helm values.
@@ -109,9 +113,13 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
             .iter()
             .map(|(name, m)| deployment_name(name, m.deployment.as_deref()))
             .collect(),
-        regions: region_values(profile, p.primary),
+        regions: region_values(profile, p.acting_primary()),
         network: profile.platform.network.as_ref().map(NetworkValues::new),
         template_patch: template_patch(profile),
+        preserve: argocd.protect_data,
+        steps: argocd
+            .rolling_sync
+            .then(|| steps(profile, p.acting_primary())),
     };
     out.push(p.object_in(
         &INFO,
@@ -123,6 +131,22 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     ));
 }
 
+/// The `RollingSync` steps: the region whose database takes writes, then every other
+/// region (one step when there is no other, or no primary).
+fn steps(profile: &Profile, primary: Option<&str>) -> Vec<Vec<String>> {
+    let (first, rest): (Vec<String>, Vec<String>) = profile
+        .regions
+        .keys()
+        .cloned()
+        .partition(|r| Some(r.as_str()) == primary);
+    [first, rest]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Each region's chart values; `primary` is the region whose database takes writes in
+/// this render (the switchover's target in its promote phase).
 fn region_values(profile: &Profile, primary: Option<&str>) -> Vec<RegionValues> {
     let names: Vec<String> = profile.regions.keys().cloned().collect();
     profile
@@ -135,14 +159,18 @@ fn region_values(profile: &Profile, primary: Option<&str>) -> Vec<RegionValues> 
             RegionValues {
                 region: name.clone(),
                 cluster: region.cluster(name).to_owned(),
-                primary: region.primary,
+                primary: Some(name.as_str()) == primary,
                 weight: region.weight,
                 min: range.map_or(0, |r| r.min),
                 max: range.map_or(0, |r| r.max),
                 resources: region.resources.as_ref().and_then(ResourcesCtx::new),
                 regions: names.clone(),
                 database: profile.postgres.as_ref().map(|pg| Database {
-                    role: if region.primary { "primary" } else { "replica" },
+                    role: if Some(name.as_str()) == primary {
+                        "primary"
+                    } else {
+                        "replica"
+                    },
                     instances: region
                         .postgres
                         .as_ref()

@@ -3,13 +3,14 @@
 //! Topology"): every region's cluster lists every region in `externalClusters` (Barman
 //! Cloud plugin, `serverName` `<name>-<region>`), names the primary region's entry in
 //! `replica.primary` and its own in `replica.self`, and archives WAL under its own
-//! `serverName`. Moving the primary is a change of `replica.primary` (and `source`).
+//! `serverName`. Moving the primary is the two-phase switchover of `postgres.switchover`
+//! (docs/postgres-switchover.md); both bootstrap methods name `postgres.appSecret`.
 
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{At, Check, KindInfo, Placement, Planner, ResourcesCtx};
+use super::{At, Check, KindInfo, Phase, Placement, Planner, ResourcesCtx};
 use crate::plan::PlannedObject;
 use crate::profile::Postgres;
 
@@ -26,10 +27,30 @@ pub(crate) static INFO: KindInfo = KindInfo {
     context: super::as_planned,
 };
 
-/// The name of a region's entry in `externalClusters`, also its `serverName` in the archive.
+/// The name of a region's entry in `externalClusters` (and its `replica.self`).
 #[must_use]
 pub(crate) fn member(pg: &Postgres, region: &str) -> String {
     format!("{}-{region}", pg.name)
+}
+
+/// A region's `serverName` in the archive: its entry's name, and `-g<N>` from archive
+/// generation 1 on (`regions.<r>.postgres.archiveGeneration`), so a rebuilt cluster
+/// archives into an empty folder (plugin-barman-cloud v0.14.0 refuses a non-empty one:
+/// `internal/cnpgi/common/check.go` `CheckBackupDestination`).
+#[must_use]
+pub(crate) fn server_name(p: &Planner<'_>, pg: &Postgres, region: &str) -> String {
+    let generation = p
+        .profile
+        .regions
+        .get(region)
+        .and_then(|r| r.postgres.as_ref())
+        .and_then(|r| r.archive_generation)
+        .unwrap_or(0);
+    if generation > 0 {
+        format!("{}-g{generation}", member(pg, region))
+    } else {
+        member(pg, region)
+    }
 }
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
@@ -39,7 +60,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let Some(region) = at.settings() else { return };
     let store = super::object_store::name(&pg.name);
     let topology = match (p.primary, &pg.backup) {
-        (Some(primary), Some(_)) => Some(topology(p, pg, at, primary, &store)),
+        (Some(_), Some(_)) => Some(topology(p, pg, at, &store)),
         _ => None,
     };
     let spec = Cluster {
@@ -58,6 +79,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         storage_size: pg.storage.size.as_str().to_owned(),
         storage_class: pg.storage.storage_class.clone(),
         object_store: pg.backup.as_ref().map(|_| store),
+        app_secret: pg.app_secret.clone(),
         topology,
     };
     let name: Arc<str> = Arc::from(pg.name.as_str());
@@ -67,32 +89,55 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     out.push(p.object(&INFO, at, name, "database", body));
 }
 
-/// The region's place in the distributed topology.
-fn topology(p: &Planner<'_>, pg: &Postgres, at: &At<'_>, primary: &str, store: &str) -> Topology {
-    let members: Vec<String> = p.profile.regions.keys().map(|r| member(pg, r)).collect();
-    let this = member(pg, at.name());
-    let primary_member = member(pg, primary);
-    // A replica follows the primary. The primary names the cluster it follows once
-    // demoted: the first other region, as in the CNPG documentation's example.
-    let source = if at.is_primary() {
-        p.profile
-            .regions
-            .keys()
-            .find(|r| r.as_str() != primary)
-            .map_or_else(|| this.clone(), |r| member(pg, r))
+/// The region's place in the distributed topology, in the switchover phase rendered
+/// (`kinds::Phase`): in the demote phase only the primary's cluster follows the target;
+/// in the promote phase the target is primary, with the token, and every other cluster
+/// follows it.
+fn topology(p: &Planner<'_>, pg: &Postgres, at: &At<'_>, store: &str) -> Topology {
+    let regions = &p.profile.regions;
+    let here = at.name();
+    let primary = p.primary.unwrap_or_default();
+    // The region every cluster here names in `replica.primary`.
+    let leader = match p.phase {
+        Phase::Steady => primary,
+        Phase::Demote { to } => {
+            if here == primary {
+                to
+            } else {
+                primary
+            }
+        }
+        Phase::Promote { to, .. } => to,
+    };
+    let source = if here == leader {
+        // A primary names the cluster it follows once demoted: the former primary it has
+        // just replayed from (promote phase), else the first other region, as in the
+        // CNPG documentation's example.
+        match p.phase {
+            Phase::Promote { .. } => primary,
+            _ => regions
+                .keys()
+                .map(String::as_str)
+                .find(|r| *r != here)
+                .unwrap_or(here),
+        }
     } else {
-        primary_member.clone()
+        leader
     };
     Topology {
-        primary: primary_member.clone(),
-        this: this.clone(),
-        source,
-        promotion_token: at
-            .settings()
-            .and_then(|r| r.postgres.as_ref())
-            .and_then(|r| r.promotion_token.clone()),
-        recover_from: (!at.is_primary()).then_some(primary_member),
-        members,
+        primary: member(pg, leader),
+        this: member(pg, here),
+        server_name: server_name(p, pg, here),
+        source: member(pg, source),
+        promotion_token: match p.phase {
+            Phase::Promote { to, token } if to == here => Some(token.to_owned()),
+            _ => None,
+        },
+        recover_from: (here != leader).then(|| member(pg, source)),
+        members: regions
+            .keys()
+            .map(|r| (member(pg, r), server_name(p, pg, r)))
+            .collect(),
         store: store.to_owned(),
     }
 }
@@ -107,6 +152,8 @@ pub(crate) struct Cluster {
     pub storage_class: Option<String>,
     /// The `ObjectStore` of this region (WAL archive and base backups).
     pub object_store: Option<String>,
+    /// The application user's Secret, the same in every region (`postgres.appSecret`).
+    pub app_secret: String,
     /// The distributed topology, when there is an archive to replicate through.
     pub topology: Option<Topology>,
 }
@@ -115,8 +162,10 @@ pub(crate) struct Cluster {
 pub(crate) struct Topology {
     /// `replica.primary`: the primary region's entry.
     pub primary: String,
-    /// `replica.self` and this cluster's `serverName`.
+    /// `replica.self`: this cluster's entry.
     pub this: String,
+    /// This cluster's `serverName` in the archive (its entry's name and generation).
+    pub server_name: String,
     /// `replica.source`: the entry this cluster replicates from (or would, once demoted).
     pub source: String,
     /// `replica.promotionToken`, set for a switchover.
@@ -124,8 +173,8 @@ pub(crate) struct Topology {
     /// The entry a replica bootstraps from (`bootstrap.recovery.source`); `None` on the
     /// primary, which is created with `initdb`.
     pub recover_from: Option<String>,
-    /// Every region's entry, in profile order.
-    pub members: Vec<String>,
+    /// Every region's entry and `serverName`, in profile order.
+    pub members: Vec<(String, String)>,
     /// The `ObjectStore` every entry reads.
     pub store: String,
 }

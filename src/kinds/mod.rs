@@ -19,6 +19,7 @@ pub(crate) mod destination_rule;
 pub(crate) mod gateway;
 pub(crate) mod hpa;
 pub(crate) mod metrics_adapter;
+pub(crate) mod namespace;
 pub(crate) mod object_store;
 pub(crate) mod pdb;
 pub(crate) mod pod_monitor;
@@ -47,6 +48,7 @@ use crate::profile::{Profile, Region, ResourceList, Resources};
 pub(crate) static KINDS: &[&KindInfo] = &[
     &application_set::INFO,
     &application::INFO,
+    &namespace::INFO,
     &gateway::INFO,
     &destination_rule::INFO,
     &virtual_service::INFO,
@@ -61,11 +63,35 @@ pub(crate) static KINDS: &[&KindInfo] = &[
     &cnpg_cluster::INFO,
     &scheduled_backup::INFO,
     &pooler::INFO,
+    &pooler::BUDGET,
     &pod_monitor::DATABASE,
     &redis_config::INFO,
     &redis_cluster::INFO,
     &pod_monitor::CACHE,
 ];
+
+/// The kinds whose objects hold data: deleting one deletes the data (a `Cluster`'s
+/// PVCs are owned by it, a `RedisCluster`'s too; an `ObjectStore` is the way to the
+/// archive; a `Namespace` takes everything in it). With `platform.argocd.protectData`
+/// they carry [`SYNC_OPTIONS`], and `diff` warns when one is removed or renamed.
+pub(crate) static DATA_HOLDERS: &[&KindInfo] = &[
+    &namespace::INFO,
+    &object_store::INFO,
+    &cnpg_cluster::INFO,
+    &redis_cluster::INFO,
+];
+
+/// The `metadata.annotations` entry of a data-holding object: Argo CD neither prunes
+/// nor deletes it (argo-cd `docs/user-guide/sync-options.md`, "No Prune Resources" and
+/// "No Resource Deletion").
+pub(crate) const SYNC_OPTIONS: &str =
+    "    argocd.argoproj.io/sync-options: Prune=false,Delete=false\n";
+
+/// Whether objects of `kind` hold data (see [`DATA_HOLDERS`]).
+#[must_use]
+pub(crate) fn holds_data(kind: &KindInfo) -> bool {
+    DATA_HOLDERS.iter().any(|k| std::ptr::eq(*k, kind))
+}
 
 /// What the rest of the crate knows about a kind.
 #[derive(Debug)]
@@ -290,8 +316,10 @@ impl Labels {
 /// What every kind's planner reads: the profile, and the bodies planned so far.
 pub struct Planner<'a> {
     pub profile: &'a Profile,
-    /// The primary region's name.
+    /// The primary region's name (`regions.<r>.primary`).
     pub primary: Option<&'a str>,
+    /// The switchover phase being rendered.
+    pub phase: Phase<'a>,
     /// A region that changes nothing (the shared bodies are planned for it).
     pub neutral: Region,
     /// The versions rendered for (what a kind may render depends on them).
@@ -315,6 +343,7 @@ impl<'a> Planner<'a> {
                 .iter()
                 .find(|(_, r)| r.primary)
                 .map(|(name, _)| name.as_str()),
+            phase: Phase::of(profile),
             neutral: Region::without_overrides(),
             target: crate::target::Target::of(profile),
             namespace: Arc::from(profile.namespace.as_str()),
@@ -349,6 +378,7 @@ impl<'a> Planner<'a> {
         component: &'static str,
         body: Arc<Body>,
     ) -> PlannedObject {
+        let protect = self.profile.platform.argocd.protect_data && holds_data(kind);
         PlannedObject {
             scope: at.scope.clone(),
             kind,
@@ -356,6 +386,7 @@ impl<'a> Planner<'a> {
             name,
             namespace,
             labels: at.labels(component),
+            annotations: protect.then_some(SYNC_OPTIONS),
             body,
         }
     }
@@ -412,6 +443,56 @@ impl Planner<'_> {
         let made: Arc<str> = Arc::from(build());
         self.texts.borrow_mut().insert(key, Arc::clone(&made));
         made
+    }
+}
+
+impl<'a> Planner<'a> {
+    /// The region whose database takes writes in this render: the switchover's target
+    /// in the promote phase, else the primary region.
+    #[must_use]
+    pub fn acting_primary(&self) -> Option<&'a str> {
+        match self.phase {
+            Phase::Promote { to, .. } => Some(to),
+            _ => self.primary,
+        }
+    }
+
+    /// Whether `region` is the acting primary (see [`Planner::acting_primary`]).
+    #[must_use]
+    pub fn is_acting_primary(&self, region: &str) -> bool {
+        !region.is_empty() && self.acting_primary() == Some(region)
+    }
+}
+
+/// Where a switchover of the primary database stands (`postgres.switchover`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase<'a> {
+    /// No switchover.
+    Steady,
+    /// Phase 1: the primary's cluster is demoted and follows `to`; nothing else changes.
+    Demote { to: &'a str },
+    /// Phase 2: `to` is promoted with the demotion token; every region follows it.
+    Promote { to: &'a str, token: &'a str },
+}
+
+impl<'a> Phase<'a> {
+    /// The phase a (valid) profile renders.
+    #[must_use]
+    pub fn of(profile: &'a Profile) -> Self {
+        let Some(switchover) = profile
+            .postgres
+            .as_ref()
+            .and_then(|pg| pg.switchover.as_ref())
+        else {
+            return Phase::Steady;
+        };
+        match &switchover.promotion_token {
+            Some(token) => Phase::Promote {
+                to: &switchover.to,
+                token,
+            },
+            None => Phase::Demote { to: &switchover.to },
+        }
     }
 }
 

@@ -39,12 +39,10 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         secret: backup.credentials_secret.clone(),
         access_key_id_key: backup.access_key_id_key.clone(),
         secret_access_key_key: backup.secret_access_key_key.clone(),
-        // Retention is enforced where the archive is written: the primary's store.
-        retention: if at.is_primary() {
-            backup.retention.clone()
-        } else {
-            None
-        },
+        // Every region archives and backs up under its own serverName: retention on
+        // every region's store, so no archive grows without bound.
+        retention: backup.retention.clone(),
+        sidecar: super::list(&backup.sidecar_resources),
     };
     let body = p.body(&INFO, &name, &spec);
     out.push(p.object(&INFO, at, name, "database", body));
@@ -58,4 +56,6 @@ pub(crate) struct ObjectStore {
     pub access_key_id_key: String,
     pub secret_access_key_key: String,
     pub retention: Option<String>,
+    /// The plugin sidecar's cpu and memory, its requests and its limits alike.
+    pub sidecar: Vec<(&'static str, String)>,
 }

@@ -52,7 +52,9 @@ fn plan_database(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     };
     let name: Arc<str> = Arc::from(pg.name.as_str());
     let body = p.body(&DATABASE, &name, &spec);
-    out.push(p.object(&DATABASE, at, name, "database", body));
+    let mut object = p.object(&DATABASE, at, name, "database", body);
+    object.labels = super::namespace::with_labels(&object.labels, &pg.monitoring.labels);
+    out.push(object);
 }
 
 fn plan_cache(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
@@ -72,7 +74,9 @@ fn plan_cache(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     };
     let name: Arc<str> = Arc::from(redis.name.as_str());
     let body = p.body(&CACHE, &name, &spec);
-    out.push(p.object(&CACHE, at, name, "cache", body));
+    let mut object = p.object(&CACHE, at, name, "cache", body);
+    object.labels = super::namespace::with_labels(&object.labels, &redis.monitoring.labels);
+    out.push(object);
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

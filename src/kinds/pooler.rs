@@ -61,10 +61,58 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         let body = p.body(&INFO, &name, &spec);
         p.object(&INFO, at, name, "database", body)
     };
-    if at.is_primary() {
+    if p.is_acting_primary(at.name()) {
         out.push(pooler(writer(pg), "rw"));
     }
-    out.push(pooler(reader(pg), "ro"));
+    // `r`: every instance of the region's cluster (a replica region's are all read-only),
+    // so a drain of one instance's node leaves the reader a backend.
+    out.push(pooler(reader(pg), "r"));
+}
+
+/// A `PodDisruptionBudget` for each `Pooler` of the region, `<pooler>`, selecting its
+/// PgBouncer pods by `cnpg.io/poolerName` (cloudnative-pg v1.30.0
+/// `pkg/utils/labels_annotations.go` `PgbouncerNameLabel`): a drain takes one at a time.
+pub(crate) static BUDGET: KindInfo = KindInfo {
+    api_version: "policy/v1",
+    kind: "PodDisruptionBudget",
+    placement: Placement::Regional,
+    templates: &[(
+        "poddisruptionbudget.yaml.j2",
+        include_str!("../../templates/poddisruptionbudget.yaml.j2"),
+    )],
+    check: Check::Builtin(
+        crate::crds::builtin::<k8s_openapi::api::policy::v1::PodDisruptionBudget>,
+    ),
+    plan: plan_budgets,
+    context: super::as_planned,
+};
+
+fn plan_budgets(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
+    let Some(pg) = &p.profile.postgres else {
+        return;
+    };
+    if !pg.pooler.enabled || at.settings().is_none() {
+        return;
+    }
+    let mut names = Vec::with_capacity(2);
+    if p.is_acting_primary(at.name()) {
+        names.push(writer(pg));
+    }
+    names.push(reader(pg));
+    for name in names {
+        let spec = super::pdb::PdbCtx {
+            min_available: None,
+            max_unavailable: Some(super::pdb::Count::Pods(1)),
+            labels: vec![("cnpg.io/poolerName".to_owned(), name.clone())],
+            unhealthy_pod_eviction_policy: p
+                .target
+                .supports(&crate::target::PDB_EVICTION_POLICY)
+                .then_some("AlwaysAllow"),
+        };
+        let name: Arc<str> = Arc::from(name);
+        let body = p.body(&BUDGET, &name, &spec);
+        out.push(p.object(&BUDGET, at, name, "database", body));
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,7 +5,8 @@
 //! (`internal/k8sutils/redis-cluster.go` `CreateRedisLeader`, `CreateRedisFollower`):
 //! the redis.conf ConfigMap (`redisConfig.additionalRedisConfig`), the
 //! PodDisruptionBudget (`pdb`, `internal/k8sutils/poddisruption.go`) and the
-//! anti-affinity that keeps leaders off the nodes (or zones) of followers.
+//! anti-affinity that keeps leaders off the nodes (or zones) of followers, and the
+//! `topologySpreadConstraints` that spread each role's own pods over nodes (and zones).
 
 use std::sync::Arc;
 
@@ -67,6 +68,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         pdb: pdb(redis),
         leader: role(redis, "follower"),
         follower: role(redis, "leader"),
+        spread: spread(redis),
     };
     let name: Arc<str> = Arc::from(redis.name.as_str());
     let body = p.body(&INFO, &name, &spec);
@@ -119,6 +121,30 @@ pub(crate) struct RedisCluster {
     pub pdb: Option<(&'static str, i64)>,
     pub leader: Option<Role>,
     pub follower: Option<Role>,
+    /// Each role's `topologySpreadConstraints`: the topology keys its own pods spread
+    /// over, and the `app` label of each role's pods.
+    pub spread: Spread,
+}
+
+/// How each role spreads its own pods: one per node (and zone) before any gets two, so
+/// one node's loss takes at most one leader and the cluster keeps a failover quorum.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Spread {
+    pub keys: Vec<&'static str>,
+    pub leader: String,
+    pub follower: String,
+}
+
+fn spread(redis: &Redis) -> Spread {
+    let mut keys = vec!["kubernetes.io/hostname"];
+    if redis.spread_across_zones {
+        keys.push("topology.kubernetes.io/zone");
+    }
+    Spread {
+        keys,
+        leader: format!("{}-leader", redis.name),
+        follower: format!("{}-follower", redis.name),
+    }
 }
 
 /// A role's pod anti-affinity.

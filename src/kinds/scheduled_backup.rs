@@ -1,7 +1,9 @@
 //! CloudNativePG `ScheduledBackup` (postgresql.cnpg.io/v1), `<postgres.name>-scheduled-backup`:
-//! base backups of the primary region's cluster through the Barman Cloud plugin, the
-//! first one as soon as it is created (`immediate: true`), so replicas have a base
-//! backup to bootstrap from. It moves with the primary region.
+//! base backups of every region's cluster through the Barman Cloud plugin, the first one
+//! as soon as it is created (`immediate: true`), so replicas have a base backup to
+//! bootstrap from. Every region has one (a replica cluster backs up from its designated
+//! primary: cloudnative-pg v1.30.0 `docs/src/replica_cluster.md`, "Backup and Symmetric
+//! Architectures"), so a switchover changes nothing about backups.
 
 use std::sync::Arc;
 
@@ -28,7 +30,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         return;
     };
     let Some(backup) = &pg.backup else { return };
-    if !at.is_primary() {
+    if at.settings().is_none() {
         return;
     }
     let name: Arc<str> = Arc::from(format!("{}-scheduled-backup", pg.name));

@@ -18,7 +18,7 @@ use super::{
     ModuleOverride, Monitoring, Network, Platform, PodSecurityContext, PolicyRule, PolicyType,
     PoolMode, Pooler, Postgres, Profile, Redis, RedisAuth, RedisPdb, Region, RegionPostgres,
     Replicas, ResourceList, ResourceName, Resources, ScalingPolicy, ScalingRules, SelectPolicy,
-    Storage, Traffic, TrafficMode, UpdateMode, ValuesFormat, Vpa, profile_schema,
+    Storage, Switchover, Traffic, TrafficMode, UpdateMode, ValuesFormat, Vpa, profile_schema,
 };
 use crate::load::{Cx, FromNode};
 
@@ -38,7 +38,7 @@ type EnumReader = (&'static str, Vec<&'static str>, Option<Vec<&'static str>>);
 
 /// Every object schema's reader.
 fn objects() -> Vec<ObjectReader> {
-    let mut out: Vec<ObjectReader> = vec![
+    let platform: Vec<ObjectReader> = vec![
         ("", Profile::KEYS, read_empty::<Profile>),
         ("/$defs/Platform", Platform::KEYS, read_empty::<Platform>),
         ("/$defs/ArgoCd", ArgoCd::KEYS, read_empty::<ArgoCd>),
@@ -51,6 +51,11 @@ fn objects() -> Vec<ObjectReader> {
             "/$defs/RegionPostgres",
             RegionPostgres::KEYS,
             read_empty::<RegionPostgres>,
+        ),
+        (
+            "/$defs/Switchover",
+            Switchover::KEYS,
+            read_empty::<Switchover>,
         ),
         ("/$defs/Replicas", Replicas::KEYS, read_empty::<Replicas>),
         ("/$defs/Resources", Resources::KEYS, read_empty::<Resources>),
@@ -103,6 +108,17 @@ fn objects() -> Vec<ObjectReader> {
             PolicyRule::KEYS,
             read_empty::<PolicyRule>,
         ),
+    ];
+    platform
+        .into_iter()
+        .chain(database_objects())
+        .chain(autoscaling_objects())
+        .collect()
+}
+
+/// The database and cache schemas' readers.
+fn database_objects() -> Vec<ObjectReader> {
+    vec![
         ("/$defs/Postgres", Postgres::KEYS, read_empty::<Postgres>),
         ("/$defs/Storage", Storage::KEYS, read_empty::<Storage>),
         ("/$defs/Backup", Backup::KEYS, read_empty::<Backup>),
@@ -131,9 +147,7 @@ fn objects() -> Vec<ObjectReader> {
             MetricSource::KEYS,
             read_empty::<MetricSource>,
         ),
-    ];
-    out.extend(autoscaling_objects());
-    out
+    ]
 }
 
 /// The readers of the autoscaling parts and the target versions.
@@ -444,6 +458,8 @@ fn the_schemas_defaults_are_the_readers() {
         ("ArgoCd/properties/server", json!(argocd.server)),
         ("ArgoCd/properties/prune", json!(argocd.prune)),
         ("ArgoCd/properties/selfHeal", json!(argocd.self_heal)),
+        ("ArgoCd/properties/protectData", json!(argocd.protect_data)),
+        ("ArgoCd/properties/rollingSync", json!(argocd.rolling_sync)),
         (
             "Manifests/properties/path",
             json!(p.platform.manifests.path),
@@ -466,6 +482,7 @@ fn the_schemas_defaults_are_the_readers() {
             json!(described_object.api_version),
         ),
         ("Postgres/properties/name", json!(pg.name)),
+        ("Postgres/properties/appSecret", json!(pg.app_secret)),
         ("Postgres/properties/instances", json!(pg.instances)),
         (
             "Backup/properties/accessKeyIdKey",
@@ -493,6 +510,10 @@ fn the_schemas_defaults_are_the_readers() {
         ("Redis/properties/name", json!(redis.name)),
         ("Redis/properties/clusterSize", json!(redis.cluster_size)),
         ("Redis/properties/version", json!(redis.version)),
+        (
+            "Redis/properties/spreadAcrossZones",
+            json!(redis.spread_across_zones),
+        ),
         ("Redis/properties/persistence", json!(redis.persistence)),
         (
             "Exporter/properties/enabled",

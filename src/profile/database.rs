@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 
-use super::{Resources, Storage, Vpa, default, schema};
+use super::{ResourceList, Resources, Storage, Vpa, default, schema};
 
 /// CloudNativePG: one `Cluster` per region, the primary in the primary region.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
@@ -39,6 +39,26 @@ pub struct Postgres {
     /// Prometheus scraping of the database pods.
     #[serde(default)]
     pub monitoring: Monitoring,
+    /// The Secret (`kubernetes.io/basic-auth`, user `app`) of the application user,
+    /// `bootstrap.initdb.secret` and `bootstrap.recovery.secret` of every region's
+    /// `Cluster` (default `postgres-app`). It must exist, identical, in every region:
+    /// the replicas hold the primary's roles (see docs/postgres-switchover.md).
+    #[serde(default = "default::postgres_app_secret")]
+    pub app_secret: String,
+    /// A switchover in progress: the demote phase (`to` only), then the promote phase
+    /// (`to` and `promotionToken`); see docs/postgres-switchover.md.
+    pub switchover: Option<Switchover>,
+}
+
+/// A controlled switchover of the primary database to another region, in two phases.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Switchover {
+    /// The region that becomes the primary (not the current one).
+    pub to: String,
+    /// The demotion token of the current primary's `Cluster` (`status.demotionToken`),
+    /// read after the demote phase: with it, the promote phase is rendered.
+    pub promotion_token: Option<String>,
 }
 
 /// A CloudNativePG `Pooler` (PgBouncer) in front of each region's cluster.
@@ -93,6 +113,10 @@ pub struct Monitoring {
     /// Whether a `PodMonitor` (monitoring.coreos.com/v1) is rendered (default `true`).
     #[serde(default = "default::pod_monitor")]
     pub pod_monitor: bool,
+    /// Labels on the `PodMonitor`, e.g. `release: kube-prometheus-stack`, the label the
+    /// chart's Prometheus selects `PodMonitor`s by.
+    #[serde(default)]
+    pub labels: IndexMap<String, String>,
 }
 
 /// Barman Cloud plugin backups. Credentials are only ever a Secret reference.
@@ -112,13 +136,18 @@ pub struct Backup {
     /// The Secret's key of the secret access key (default `SECRET_ACCESS_KEY`).
     #[serde(default = "default::secret_access_key_key")]
     pub secret_access_key_key: String,
-    /// How long backups are kept: `30d`, `4w` or `6m` (on the primary's store).
+    /// How long backups are kept: `30d`, `4w` or `6m` (on every region's store).
     #[schemars(regex(pattern = r"^[1-9][0-9]*[dwm]$"))]
     pub retention: Option<String>,
-    /// When the primary's `ScheduledBackup` takes a base backup: a six-field cron
+    /// When every region's `ScheduledBackup` takes a base backup: a six-field cron
     /// expression, seconds first (default `0 0 0 * * *`, daily at midnight).
     #[serde(default = "default::backup_schedule")]
     pub schedule: String,
+    /// Cpu and memory of the plugin's sidecar in every Postgres pod, as both its requests
+    /// and its limits, so the pods stay in the Guaranteed `QoS` class (default
+    /// `{cpu: 100m, memory: 256Mi}`).
+    #[serde(default = "default::sidecar_resources")]
+    pub sidecar_resources: ResourceList,
 }
 
 /// opstree redis-operator `RedisCluster` (v1beta2).
@@ -164,6 +193,10 @@ pub struct Redis {
     /// Keeps leaders and followers apart (`affinity` of each role).
     #[serde(default)]
     pub anti_affinity: AntiAffinity,
+    /// Also spread each role's pods across zones (`topology.kubernetes.io/zone`); each
+    /// role is always spread across nodes (default `false`).
+    #[serde(default)]
+    pub spread_across_zones: bool,
     /// Prometheus scraping of the exporter sidecar.
     #[serde(default)]
     pub monitoring: Monitoring,
@@ -250,7 +283,9 @@ pub struct RegionPostgres {
     /// Instances of the region's cluster (default `postgres.instances`).
     #[schemars(range(min = 1))]
     pub instances: Option<i64>,
-    /// The demotion token of the former primary's cluster, set on the region being
-    /// promoted in a switchover (`replica.promotionToken`; see docs/postgres-switchover.md).
-    pub promotion_token: Option<String>,
+    /// The region's archive generation (default 0): raising it gives the region's
+    /// cluster a new, empty `serverName` in the archive, for a rebuild (see
+    /// docs/postgres-switchover.md, "Rebuilding a region").
+    #[schemars(range(min = 0))]
+    pub archive_generation: Option<i64>,
 }

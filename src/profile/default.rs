@@ -10,10 +10,12 @@
 
 use indexmap::IndexMap;
 
+use crate::quantity::Quantity;
+
 use super::autoscaling::{Backend, MetricSource, MetricsAdapter, Prometheus, SeriesKind};
 use super::{
     AffinityMode, AntiAffinity, ArgoCd, Delivery, Ingress, IstioVersion, ManifestSource, Manifests,
-    Monitoring, PoolMode, Pooler, RedisPdb, TrafficMode, ValuesFormat,
+    Monitoring, PoolMode, Pooler, RedisPdb, ResourceList, TrafficMode, ValuesFormat,
 };
 
 impl Default for ArgoCd {
@@ -25,6 +27,8 @@ impl Default for ArgoCd {
             prune: true,
             self_heal: true,
             values_format: ValuesFormat::Object,
+            protect_data: true,
+            rolling_sync: true,
         }
     }
 }
@@ -125,7 +129,21 @@ impl Default for Monitoring {
     fn default() -> Self {
         Monitoring {
             pod_monitor: pod_monitor(),
+            labels: IndexMap::new(),
         }
+    }
+}
+
+/// `postgres.appSecret`.
+pub(super) fn postgres_app_secret() -> String {
+    "postgres-app".to_owned()
+}
+
+/// `postgres.backup.sidecarResources`: the plugin sidecar's cpu and memory.
+pub(super) fn sidecar_resources() -> ResourceList {
+    ResourceList {
+        cpu: Some(Quantity::parse("100m").expect("a valid quantity")),
+        memory: Some(Quantity::parse("256Mi").expect("a valid quantity")),
     }
 }
 

@@ -53,6 +53,10 @@ pub struct Profile {
     pub name: String,
     /// Namespace of every regional object and of the VirtualService (a DNS-1123 label).
     pub namespace: String,
+    /// Labels on each region's `Namespace` object (rendered first in every region), e.g.
+    /// `istio-injection: enabled` for the mesh's sidecars.
+    #[serde(default)]
+    pub namespace_labels: IndexMap<String, String>,
     /// What the Argo CD Application deploys, and the values it passes to the chart.
     pub platform: Platform,
     /// Istio routing, rendered in every region: Gateway, DestinationRule, VirtualService.

@@ -105,6 +105,7 @@ pub enum ManifestSource {
 /// Argo CD settings of the Application.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+#[allow(clippy::struct_excessive_bools)] // each is one documented Argo CD switch
 pub struct ArgoCd {
     /// Namespace of the Application (default `argocd`).
     pub namespace: String,
@@ -118,6 +119,14 @@ pub struct ArgoCd {
     pub self_heal: bool,
     /// Helm values as a structured `valuesObject` (default) or a `values` string.
     pub values_format: ValuesFormat,
+    /// Deleting keeps the data (default `true`): the ApplicationSet's
+    /// `preserveResourcesOnDeletion`, and `Prune=false,Delete=false` on every object
+    /// that holds data (`Namespace`, `Cluster`, `ObjectStore`, `RedisCluster`).
+    pub protect_data: bool,
+    /// The ApplicationSet syncs the primary region first, then the others
+    /// (`strategy: RollingSync`; needs the controller's progressive syncs, see
+    /// docs/argocd.md) (default `true`).
+    pub rolling_sync: bool,
 }
 
 /// How the Helm values reach Argo CD.

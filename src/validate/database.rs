@@ -1,6 +1,6 @@
 //! What CloudNativePG and redis-operator would refuse, ignore or run badly in the
 //! distributed topology: a single instance (W0706), Burstable database pods (W0707), a
-//! promotion token off the primary (E0708), a five-field backup schedule (E0709), a Redis
+//! five-field backup schedule (E0709), a Redis
 //! PodDisruptionBudget that is ignored or blocks drains (E0806), and `maxmemory` against
 //! the memory limit (E0807, W0808).
 
@@ -13,7 +13,6 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     if let Some(pg) = &profile.postgres {
         single_instance(r, profile, pg);
         not_guaranteed(r, pg);
-        promotion_token(r, profile);
         backup_schedule(r, pg);
     }
     if let Some(redis) = &profile.redis {
@@ -85,33 +84,6 @@ fn not_guaranteed(r: &mut Reporter, pg: &Postgres) {
                 ),
             )
             .help("set the request equal to the limit (cloudnative-pg docs resource_management.md)");
-        r.push(d);
-    }
-}
-
-/// E0708: a promotion token on a region that is not the primary (the CNPG webhook refuses it).
-fn promotion_token(r: &mut Reporter, profile: &Profile) {
-    for (name, region) in &profile.regions {
-        let token = region
-            .postgres
-            .as_ref()
-            .and_then(|p| p.promotion_token.as_ref());
-        if token.is_none() || region.primary {
-            continue;
-        }
-        let d = r
-            .at_value(
-                Code::PromotionToken,
-                &FieldPath::root()
-                    .key("regions")
-                    .key(name)
-                    .key("postgres")
-                    .key("promotionToken"),
-                format!(
-                    "region `{name}` is not the primary: CloudNativePG refuses a promotion token on a replica cluster (`promotionToken is only allowed for primary clusters`)"
-                ),
-            )
-            .help("set `primary: true` on this region in the same change (the promotion step of docs/postgres-switchover.md), or remove the token");
         r.push(d);
     }
 }
@@ -288,22 +260,6 @@ mod tests {
         one(
             "postgres: {resources: {requests: {memory: 8Gi}}}\n",
             "error[E0302] postgres.resources.requests.memory",
-        );
-    }
-
-    #[test]
-    fn promotion_token() {
-        one(
-            "regions: {eu-west-1: {postgres: {promotionToken: abc}}}\n",
-            "error[E0708] regions.eu-west-1.postgres.promotionToken: region `eu-west-1` is not the primary",
-        );
-        assert_eq!(
-            lint(concat!(
-                "regions:\n",
-                "  us-east-1: {primary: false}\n",
-                "  eu-west-1: {primary: true, postgres: {promotionToken: abc}}\n",
-            )),
-            Vec::<String>::new()
         );
     }
 

@@ -38,6 +38,7 @@ mod redis;
 mod regions;
 mod resources;
 mod strings;
+mod switchover;
 mod target;
 mod vpa;
 
@@ -72,6 +73,7 @@ pub(crate) fn validate(profile: &Profile, tree: &Node, failed: &FailedPaths) -> 
         redis::check(&mut r, redis);
     }
     database::check(&mut r, profile);
+    switchover::check(&mut r, profile);
     // A string refused for its characters or length is not also reported by the rule of
     // its field (one problem, one diagnostic).
     let refused: Vec<FieldPath> = r

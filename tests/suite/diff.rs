@@ -217,7 +217,7 @@ fn the_render_current_hook_passes_on_a_current_render_only() {
     };
     let (code, stdout, stderr) = run_hook();
     assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
-    assert_eq!(stderr, "no differences (132 objects)\n");
+    assert_eq!(stderr, "no differences (141 objects)\n");
 
     let profile = dir.path().join("profiles/production.yaml");
     let text = std::fs::read_to_string(&profile).unwrap();

@@ -115,6 +115,16 @@ const DOCUMENTED_DEFAULTS: &[(&str, &str, &str)] = &[
     ("ArgoCd/properties/server", "platform", "argocd.server"),
     ("ArgoCd/properties/prune", "platform", "argocd.prune"),
     ("ArgoCd/properties/selfHeal", "platform", "argocd.selfHeal"),
+    (
+        "ArgoCd/properties/protectData",
+        "platform",
+        "argocd.protectData",
+    ),
+    (
+        "ArgoCd/properties/rollingSync",
+        "platform",
+        "argocd.rollingSync",
+    ),
     ("Manifests/properties/path", "platform", "manifests.path"),
     (
         "Manifests/properties/profile",
@@ -130,6 +140,7 @@ const DOCUMENTED_DEFAULTS: &[(&str, &str, &str)] = &[
         "describedObject.apiVersion",
     ),
     ("Postgres/properties/name", "postgres", "name"),
+    ("Postgres/properties/appSecret", "postgres", "appSecret"),
     ("Postgres/properties/instances", "postgres", "instances"),
     (
         "Backup/properties/accessKeyIdKey",
@@ -166,6 +177,11 @@ const DOCUMENTED_DEFAULTS: &[(&str, &str, &str)] = &[
     ("Redis/properties/name", "redis", "name"),
     ("Redis/properties/clusterSize", "redis", "clusterSize"),
     ("Redis/properties/version", "redis", "version"),
+    (
+        "Redis/properties/spreadAcrossZones",
+        "redis",
+        "spreadAcrossZones",
+    ),
     ("Redis/properties/persistence", "redis", "persistence"),
     ("Exporter/properties/enabled", "redis", "exporter.enabled"),
     ("RedisAuth/properties/key", "redis", "auth.key"),

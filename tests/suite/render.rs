@@ -68,12 +68,16 @@ fn the_default_render_has_the_whole_topology() {
     assert_eq!(count("VerticalPodAutoscaler"), 6);
     // Per region: the scaling policies, the Redis config and the metrics-adapter rules.
     assert_eq!(count("ConfigMap"), 9);
-    assert_eq!(count("PodDisruptionBudget"), 30);
-    assert_eq!(count("ScheduledBackup"), 1);
+    // A budget per module and per pooler, in every region.
+    assert_eq!(count("PodDisruptionBudget"), 34);
+    // Symmetric backups: a base backup in every region.
+    assert_eq!(count("ScheduledBackup"), 3);
+    // The namespace, first in every region.
+    assert_eq!(count("Namespace"), 3);
     // A reader pooler per region, the writer in the primary region only.
     assert_eq!(count("Pooler"), 4);
     assert_eq!(count("PodMonitor"), 6);
-    assert_eq!(docs.len(), 132);
+    assert_eq!(docs.len(), 141);
 
     // Every document has the common labels; regional ones name their region.
     for doc in &docs {
@@ -185,8 +189,9 @@ fn the_stream_is_in_design_order() {
         .collect();
     assert_eq!(sources[0], "global/ApplicationSet/mplp-regions.yaml");
     assert_eq!(
-        &sources[1..6],
+        &sources[1..7],
         [
+            "regions/us-east-1/Namespace/mplp-production.yaml",
             "regions/us-east-1/Gateway/mplp-gateway.yaml",
             "regions/us-east-1/DestinationRule/mplp-core-service.yaml",
             "regions/us-east-1/DestinationRule/mplp-context-service.yaml",
@@ -227,7 +232,7 @@ fn region_and_global_filters() {
     let out = Test::new(["render", "--region", "eu-west-1"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let docs: Vec<serde_json::Value> = documents(&out.stdout).into_iter().map(parse).collect();
-    assert_eq!(docs.len(), 43);
+    assert_eq!(docs.len(), 46);
     for doc in &docs {
         assert_eq!(
             doc["metadata"]["labels"]["topology.mplp.io/region"], "eu-west-1",
@@ -243,7 +248,7 @@ fn region_and_global_filters() {
     assert_eq!(kinds, vec!["ApplicationSet"]);
 
     let out = Test::new(["render", "--global", "--region", "ap-southeast-1"]).run();
-    assert_eq!(documents(&out.stdout).len(), 1 + 43);
+    assert_eq!(documents(&out.stdout).len(), 1 + 46);
 
     let out = Test::new(["render", "--region", "mars-1"]).run();
     assert_cli_snapshot("render-an-unknown-region", &out, None);
@@ -272,7 +277,7 @@ fn a_pipe_gets_the_whole_stream() {
     assert_eq!(out.stdout, default_render());
     let out = Test::new(["render", "--global", "--region", "eu-west-1"]).run_piped();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(documents(&out.stdout).len(), 1 + 43);
+    assert_eq!(documents(&out.stdout).len(), 1 + 46);
 
     let one_region = [
         "render",
@@ -448,5 +453,6 @@ fn every_custom_metric_is_served_and_every_budget_passes() {
             l.contains("(PodDisruptionBudget/") && l.ends_with("OK (Kubernetes 1.37 schema)")
         })
         .count();
-    assert_eq!(budgets, 30, "{text}");
+    // A budget per module and per pooler.
+    assert_eq!(budgets, 34, "{text}");
 }

@@ -161,7 +161,8 @@ fn every_region_has_one_name_for_the_writer_and_a_local_reader() {
             for region in REGIONS {
                 let poolers = objects(&docs, "Pooler", region);
                 let reader = named(&poolers, "postgresql-cluster-pooler-ro");
-                assert_eq!(reader["spec"]["type"], "ro", "{what}");
+                // `r`: every instance, so a drain leaves the reader a backend.
+                assert_eq!(reader["spec"]["type"], "r", "{what}");
             }
             // The chart values name both, the same in every region.
             let appset = docs.iter().find(|d| d["kind"] == "ApplicationSet").unwrap();

@@ -7,7 +7,7 @@ use crate::load::{Cx, FromNode};
 use crate::node::{Node, Value};
 use crate::profile::{
     AffinityMode, AntiAffinity, Backup, Exporter, Monitoring, PodSecurityContext, PoolMode, Pooler,
-    Postgres, Redis, RedisAuth, RedisPdb, RegionPostgres, Storage, default,
+    Postgres, Redis, RedisAuth, RedisPdb, RegionPostgres, Storage, Switchover, default,
 };
 
 impl PoolMode {
@@ -93,9 +93,33 @@ const REDIS_HINTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Where a region's promotion token went.
+const REGION_POSTGRES_HINTS: &[(&str, &str)] = &[(
+    "promotionToken",
+    "the token is written once, for the whole switchover: `postgres.switchover: {to: REGION, promotionToken: TOKEN}` (docs/postgres-switchover.md)",
+)];
+
+impl Switchover {
+    /// The keys this type's map has (see [`KnownFields`]).
+    pub(in crate::profile) const KEYS: &[&str] = &["to", "promotionToken"];
+}
+
+impl FromNode for Switchover {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = KnownFields::new(node, cx, "a map with `to` and `promotionToken`", Self::KEYS)?;
+        let to = f.req(cx, "to", "the region that becomes the primary");
+        let promotion_token = f.opt(cx, "promotionToken");
+        f.finish(cx)?;
+        Some(Switchover {
+            to: to?,
+            promotion_token,
+        })
+    }
+}
+
 impl RegionPostgres {
     /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &["instances", "promotionToken"];
+    pub(in crate::profile) const KEYS: &[&str] = &["instances", "archiveGeneration"];
 }
 
 impl FromNode for RegionPostgres {
@@ -103,15 +127,16 @@ impl FromNode for RegionPostgres {
         let mut f = KnownFields::new(
             node,
             cx,
-            "a map with `instances` and `promotionToken`",
+            "a map with `instances` and `archiveGeneration`",
             Self::KEYS,
-        )?;
+        )?
+        .hints(REGION_POSTGRES_HINTS);
         let instances = f.opt(cx, "instances");
-        let promotion_token = f.opt(cx, "promotionToken");
+        let archive_generation = f.opt(cx, "archiveGeneration");
         f.finish(cx)?;
         Some(RegionPostgres {
             instances,
-            promotion_token,
+            archive_generation,
         })
     }
 }
@@ -129,6 +154,8 @@ impl Postgres {
         "vpa",
         "pooler",
         "monitoring",
+        "appSecret",
+        "switchover",
     ];
 }
 
@@ -146,6 +173,8 @@ impl FromNode for Postgres {
         let vpa = f.opt(cx, "vpa");
         let pooler = f.opt(cx, "pooler");
         let monitoring = f.opt(cx, "monitoring");
+        let app_secret = f.opt(cx, "appSecret");
+        let switchover = f.opt(cx, "switchover");
         f.finish(cx)?;
         Some(Postgres {
             name: name.unwrap_or_else(default::postgres_name),
@@ -158,6 +187,8 @@ impl FromNode for Postgres {
             vpa,
             pooler: pooler.unwrap_or_default(),
             monitoring: monitoring.unwrap_or_default(),
+            app_secret: app_secret.unwrap_or_else(default::postgres_app_secret),
+            switchover,
         })
     }
 }
@@ -218,6 +249,7 @@ impl Backup {
         "secretAccessKeyKey",
         "retention",
         "schedule",
+        "sidecarResources",
     ];
 }
 
@@ -273,6 +305,7 @@ impl FromNode for Backup {
         let secret_access_key_key = f.opt(cx, "secretAccessKeyKey");
         let retention = f.opt(cx, "retention");
         let schedule = f.opt(cx, "schedule");
+        let sidecar_resources = f.opt(cx, "sidecarResources");
         f.finish(cx)?;
         if inline {
             return None;
@@ -286,6 +319,7 @@ impl FromNode for Backup {
                 .unwrap_or_else(default::secret_access_key_key),
             retention,
             schedule: schedule.unwrap_or_else(default::backup_schedule),
+            sidecar_resources: sidecar_resources.unwrap_or_else(default::sidecar_resources),
         })
     }
 }
@@ -307,6 +341,7 @@ impl Redis {
         "auth",
         "pdb",
         "antiAffinity",
+        "spreadAcrossZones",
         "monitoring",
     ];
 }
@@ -333,6 +368,7 @@ impl FromNode for Redis {
         let auth = f.opt(cx, "auth");
         let pdb = f.opt(cx, "pdb");
         let anti_affinity = f.opt(cx, "antiAffinity");
+        let spread_across_zones = f.opt(cx, "spreadAcrossZones");
         let monitoring = f.opt(cx, "monitoring");
         // A missing image is reported above; go on so the other Redis rules still run.
         let _ = f.finish(cx);
@@ -352,6 +388,7 @@ impl FromNode for Redis {
             auth,
             pdb: pdb.unwrap_or_default(),
             anti_affinity: anti_affinity.unwrap_or_default(),
+            spread_across_zones: spread_across_zones.unwrap_or_default(),
             monitoring: monitoring.unwrap_or_default(),
         })
     }
@@ -437,17 +474,19 @@ impl FromNode for Pooler {
 
 impl Monitoring {
     /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &["podMonitor"];
+    pub(in crate::profile) const KEYS: &[&str] = &["podMonitor", "labels"];
 }
 
 impl FromNode for Monitoring {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = KnownFields::new(node, cx, "a map with `podMonitor`", Self::KEYS)?
+        let mut f = KnownFields::new(node, cx, "a map with `podMonitor` and `labels`", Self::KEYS)?
             .hints(MONITORING_HINTS);
         let pod_monitor = f.opt(cx, "podMonitor");
+        let labels = f.opt(cx, "labels");
         f.finish(cx)?;
         Some(Monitoring {
             pod_monitor: pod_monitor.unwrap_or_else(default::pod_monitor),
+            labels: labels.unwrap_or_default(),
         })
     }
 }

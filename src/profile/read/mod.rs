@@ -123,6 +123,7 @@ impl Profile {
         "version",
         "name",
         "namespace",
+        "namespaceLabels",
         "platform",
         "traffic",
         "regions",
@@ -167,6 +168,7 @@ impl FromNode for Profile {
         );
         let name = f.req(cx, "name", "the profile's name");
         let namespace = f.req(cx, "namespace", "the namespace of the regional objects");
+        let namespace_labels = f.opt(cx, "namespaceLabels");
         let platform = f.req(cx, "platform", "the Argo CD Application's source");
         let traffic = f.req(cx, "traffic", "the Istio VirtualService settings");
         let regions = f.req(cx, "regions", "a map of regions");
@@ -183,6 +185,7 @@ impl FromNode for Profile {
             version: version?,
             name: name?,
             namespace: namespace?,
+            namespace_labels: namespace_labels.unwrap_or_default(),
             platform: platform?,
             traffic: traffic?,
             regions: regions?,

@@ -188,6 +188,8 @@ impl ArgoCd {
         "prune",
         "selfHeal",
         "valuesFormat",
+        "protectData",
+        "rollingSync",
     ];
 }
 
@@ -203,6 +205,8 @@ impl FromNode for ArgoCd {
         let values_format = f.opt_with(cx, "valuesFormat", |n, cx| {
             cx.choice(n, ValuesFormat::CHOICES)
         });
+        let protect_data = f.opt(cx, "protectData");
+        let rolling_sync = f.opt(cx, "rollingSync");
         f.finish(cx)?;
         Some(ArgoCd {
             namespace: namespace.unwrap_or(d.namespace),
@@ -211,6 +215,8 @@ impl FromNode for ArgoCd {
             prune: prune.unwrap_or(d.prune),
             self_heal: self_heal.unwrap_or(d.self_heal),
             values_format: values_format.unwrap_or(d.values_format),
+            protect_data: protect_data.unwrap_or(d.protect_data),
+            rolling_sync: rolling_sync.unwrap_or(d.rolling_sync),
         })
     }
 }
