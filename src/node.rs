@@ -18,6 +18,22 @@ use crate::source::{FileId, Span};
 
 #[cfg(test)]
 mod differential;
+
+/// The fuzz target's comparison of the two parsers (see `differential.rs`).
+#[cfg(fuzzing)]
+pub(crate) fn fuzz_compare(text: &str) {
+    if text.len() > MAX_FILE_BYTES || text.contains('\0') {
+        return;
+    }
+    let new = parse(0, text);
+    let old = legacy::parse(0, text);
+    match (&new, &old) {
+        (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{text:?}"),
+        (Err(a), Ok(_)) if a.message.starts_with("duplicate key") => {}
+        (Err(a), Err(b)) => assert_eq!(a.budget, b.budget, "{text:?}: {a:?} / {b:?}"),
+        _ => panic!("outcomes differ on {text:?}:\nnew {new:?}\nold {old:?}"),
+    }
+}
 #[cfg(any(test, fuzzing))]
 pub(crate) mod legacy;
 mod parse;

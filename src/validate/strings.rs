@@ -185,39 +185,77 @@ pub(crate) const FIELDS: &[(&str, Type)] = &[
 /// such a field.
 #[must_use]
 pub(crate) fn type_of(path: &[Seg], key: bool) -> Option<Type> {
+    PATTERNS.iter().find(|p| p.matches(path, key)).map(|p| p.ty)
+}
+
+/// One segment of a [`FIELDS`] pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Name(&'static str),
+    /// `*` or `<key>`: any map key.
+    AnyKey,
+    /// `[]`: any list item.
+    AnyIndex,
+}
+
+/// A [`FIELDS`] row, split once (`type_of` runs for every string of the profile).
+struct Pattern {
+    parts: Vec<Part>,
+    /// A leading `**`: the parts match the end of the path.
+    suffix: bool,
+    key: bool,
+    ty: Type,
+}
+
+static PATTERNS: std::sync::LazyLock<Vec<Pattern>> = std::sync::LazyLock::new(|| {
     FIELDS
         .iter()
-        .find(|(pattern, _)| matches(pattern, path, key))
-        .map(|&(_, ty)| ty)
-}
-
-fn matches(pattern: &str, path: &[Seg], key: bool) -> bool {
-    let mut pat: Vec<&str> = Vec::new();
-    for part in pattern.split('.') {
-        match part.strip_suffix("[]") {
-            Some(name) => {
-                pat.push(name);
-                pat.push("[]");
+        .map(|&(pattern, ty)| {
+            let mut parts = Vec::new();
+            let mut suffix = false;
+            for part in pattern.split('.') {
+                let (name, list) = match part.strip_suffix("[]") {
+                    Some(name) => (name, true),
+                    None => (part, false),
+                };
+                match name {
+                    "**" => suffix = true,
+                    "*" | "<key>" => parts.push(Part::AnyKey),
+                    name => parts.push(Part::Name(name)),
+                }
+                if list {
+                    parts.push(Part::AnyIndex);
+                }
             }
-            None => pat.push(part),
-        }
-    }
-    if (pat.last() == Some(&"<key>")) != key {
-        return false;
-    }
-    if pat.first() == Some(&"**") {
-        let rest = &pat[1..];
-        return path.len() >= rest.len() && segments_match(rest, &path[path.len() - rest.len()..]);
-    }
-    pat.len() == path.len() && segments_match(&pat, path)
-}
+            Pattern {
+                parts,
+                suffix,
+                key: pattern.ends_with("<key>"),
+                ty,
+            }
+        })
+        .collect()
+});
 
-fn segments_match(pattern: &[&str], path: &[Seg]) -> bool {
-    pattern.iter().zip(path).all(|(p, seg)| match (*p, seg) {
-        ("[]", Seg::Index(_)) | ("*" | "<key>", Seg::Key(_)) => true,
-        (name, Seg::Key(k)) => name == k,
-        _ => false,
-    })
+impl Pattern {
+    fn matches(&self, path: &[Seg], key: bool) -> bool {
+        if self.key != key
+            || path.len() < self.parts.len()
+            || (!self.suffix && path.len() != self.parts.len())
+        {
+            return false;
+        }
+        // From the end: the last segment tells most rows apart.
+        self.parts
+            .iter()
+            .rev()
+            .zip(path.iter().rev())
+            .all(|(part, seg)| match (part, seg) {
+                (Part::AnyIndex, Seg::Index(_)) | (Part::AnyKey, Seg::Key(_)) => true,
+                (Part::Name(name), Seg::Key(k)) => name == k,
+                _ => false,
+            })
+    }
 }
 
 /// Check every string and key of the merged tree.
