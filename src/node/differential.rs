@@ -2,6 +2,7 @@
 //! repository and on generated YAML: the same tree, positions and texts included, or
 //! both refuse. (The fuzz target `parse_differential` runs the same comparison on
 //! arbitrary bytes.)
+#![allow(clippy::format_push_string, clippy::format_collect)]
 
 use proptest::prelude::*;
 

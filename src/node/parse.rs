@@ -128,10 +128,10 @@ impl<'t> Walker<'t> {
         }
     }
 
-    fn refuse(span: Span, message: String) -> ParseError {
+    fn refuse(span: Span, message: &str) -> ParseError {
         ParseError {
             span,
-            message: super::describe_syntax(&message),
+            message: super::describe_syntax(message),
             budget: false,
         }
     }
@@ -151,10 +151,7 @@ impl<'t> Walker<'t> {
                 Err(Self::breach(span, &Breach::Depth))
             }
             Some(Err(err)) => Err(self.scan_error(&err)),
-            None => Err(Self::refuse(
-                self.last,
-                "unexpected end of input".to_owned(),
-            )),
+            None => Err(Self::refuse(self.last, "unexpected end of input")),
         }
     }
 
@@ -252,7 +249,7 @@ impl<'t> Walker<'t> {
                 Ok(node)
             }
             Event::Alias(id) => self.alias(id, span, depth),
-            _ => Err(Self::refuse(span, "unexpected event".to_owned())),
+            _ => Err(Self::refuse(span, "unexpected event")),
         }
     }
 
@@ -271,7 +268,7 @@ impl<'t> Walker<'t> {
             .map(str::trim)
             .filter(|t| is_plain_token(t));
         let scalar =
-            scalar::resolve(value, style, scalar::kind(tag)).map_err(|m| Self::refuse(span, m))?;
+            scalar::resolve(value, style, scalar::kind(tag)).map_err(|m| Self::refuse(span, &m))?;
         Ok(Node {
             value: with_text(scalar, source),
             span,
@@ -294,14 +291,14 @@ impl<'t> Walker<'t> {
             let (event, range) = self.next()?;
             let node = self.node(event, &range, depth)?;
             if merge {
-                merges.extend(Self::merge_sources(node).map_err(|m| Self::refuse(key_span, m))?);
+                merges.extend(Self::merge_sources(node).map_err(|m| Self::refuse(key_span, &m))?);
                 // A merged entry is placed where its map is written (or named by an alias).
                 continue;
             }
             if map.contains_key(&key) {
                 return Err(Self::refuse(
                     key_span,
-                    format!(
+                    &format!(
                         "duplicate mapping key: {key}, set DuplicateKeyPolicy in Options if acceptable"
                     ),
                 ));
@@ -352,11 +349,11 @@ impl<'t> Walker<'t> {
                 if kind == Kind::Null || (kind != Kind::Str && scalar::is_nullish(&value, style)) {
                     return Err(Self::refuse(
                         span,
-                        "cannot deserialize null into string; use Option<String>".to_owned(),
+                        "cannot deserialize null into string; use Option<String>",
                     ));
                 }
                 if !matches!(kind, Kind::Any | Kind::Str) {
-                    return Err(Self::refuse(span, "invalid type: a tagged key".to_owned()));
+                    return Err(Self::refuse(span, "invalid type: a tagged key"));
                 }
                 let node = Node {
                     value: Value::Str(value.clone().into_owned()),
@@ -372,11 +369,11 @@ impl<'t> Walker<'t> {
                     Value::Bool(_, raw) | Value::Int(_, raw) | Value::Float(_, raw) => Ok(raw),
                     Value::Null => Err(Self::refuse(
                         span,
-                        "cannot deserialize null into string; use Option<String>".to_owned(),
+                        "cannot deserialize null into string; use Option<String>",
                     )),
                     other => Err(Self::refuse(
                         span,
-                        format!("invalid type: {}, expected a string", other.kind()),
+                        &format!("invalid type: {}, expected a string", other.kind()),
                     )),
                 }
             }
@@ -418,10 +415,7 @@ impl<'t> Walker<'t> {
             return Err(Self::breach(span, &Breach::Nodes));
         }
         let Some(anchored) = self.anchors.get(id).and_then(Option::as_ref) else {
-            return Err(Self::refuse(
-                span,
-                "alias references unknown anchor".to_owned(),
-            ));
+            return Err(Self::refuse(span, "alias references unknown anchor"));
         };
         let (nodes, events) = (anchored.nodes, anchored.events);
         let node_depth = depth + height(&anchored.node);
