@@ -18,6 +18,8 @@ use super::names::{dns_label_problem, dns_subdomain_problem};
 use crate::diagnostic::{Code, FieldPath, Seg};
 use crate::node::{Node, Value};
 
+mod patterns;
+
 /// The longest one-line string any field takes (YAML's implicit keys stop at 1024).
 pub(crate) const MAX_STRING: usize = 1024;
 /// The longest map key (Kubernetes label keys and config names are far shorter).
@@ -185,77 +187,10 @@ pub(crate) const FIELDS: &[(&str, Type)] = &[
 /// such a field.
 #[must_use]
 pub(crate) fn type_of(path: &[Seg], key: bool) -> Option<Type> {
-    PATTERNS.iter().find(|p| p.matches(path, key)).map(|p| p.ty)
-}
-
-/// One segment of a [`FIELDS`] pattern.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Part {
-    Name(&'static str),
-    /// `*` or `<key>`: any map key.
-    AnyKey,
-    /// `[]`: any list item.
-    AnyIndex,
-}
-
-/// A [`FIELDS`] row, split once (`type_of` runs for every string of the profile).
-struct Pattern {
-    parts: Vec<Part>,
-    /// A leading `**`: the parts match the end of the path.
-    suffix: bool,
-    key: bool,
-    ty: Type,
-}
-
-static PATTERNS: std::sync::LazyLock<Vec<Pattern>> = std::sync::LazyLock::new(|| {
-    FIELDS
+    patterns::PATTERNS
         .iter()
-        .map(|&(pattern, ty)| {
-            let mut parts = Vec::new();
-            let mut suffix = false;
-            for part in pattern.split('.') {
-                let (name, list) = match part.strip_suffix("[]") {
-                    Some(name) => (name, true),
-                    None => (part, false),
-                };
-                match name {
-                    "**" => suffix = true,
-                    "*" | "<key>" => parts.push(Part::AnyKey),
-                    name => parts.push(Part::Name(name)),
-                }
-                if list {
-                    parts.push(Part::AnyIndex);
-                }
-            }
-            Pattern {
-                parts,
-                suffix,
-                key: pattern.ends_with("<key>"),
-                ty,
-            }
-        })
-        .collect()
-});
-
-impl Pattern {
-    fn matches(&self, path: &[Seg], key: bool) -> bool {
-        if self.key != key
-            || path.len() < self.parts.len()
-            || (!self.suffix && path.len() != self.parts.len())
-        {
-            return false;
-        }
-        // From the end: the last segment tells most rows apart.
-        self.parts
-            .iter()
-            .rev()
-            .zip(path.iter().rev())
-            .all(|(part, seg)| match (part, seg) {
-                (Part::AnyIndex, Seg::Index(_)) | (Part::AnyKey, Seg::Key(_)) => true,
-                (Part::Name(name), Seg::Key(k)) => name == k,
-                _ => false,
-            })
-    }
+        .find(|p| p.matches(path, key))
+        .map(|p| p.ty)
 }
 
 /// Check every string and key of the merged tree.
