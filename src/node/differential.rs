@@ -117,6 +117,8 @@ fn hand_picked_inputs_read_the_same() {
         "key with spaces: value # comment\n",
         "",
         "# only\n",
+        "&E0mpty \n",
+        "  ~\n",
         "[1, 2, 3]\n",
         "plain\n",
         "a: 0b101\nb: 0B101\nc: 0xff\nd: 0XFF\ne: 1__0\nf: _1\ng: 1.\nh: .5\ni: +.5\n",

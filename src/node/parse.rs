@@ -193,7 +193,8 @@ impl<'t> Walker<'t> {
             }
         }
         self.check_ratio()?;
-        Ok(root.unwrap_or(Node {
+        // A null document (empty, `~`, `&a`) is placed at the start of the file.
+        Ok(root.filter(|n| n.value != Value::Null).unwrap_or(Node {
             value: Value::Null,
             span: start,
         }))
