@@ -46,8 +46,8 @@ pub use render::Renderer;
 ///
 /// # Panics
 ///
-/// When both accept `text` but build different trees (positions included), or one
-/// refuses a budget the other does not.
+/// When both accept `text` but build different trees (positions included), or only one
+/// accepts it.
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub fn fuzz_parse_differential(text: &str) {
