@@ -42,6 +42,19 @@ pub use plan::{PlannedObject, Selection, plan};
 pub use profile::profile_schema;
 pub use render::Renderer;
 
+/// For `fuzz/fuzz_targets/parse_differential.rs` only (built with `--cfg fuzzing`): the
+/// event walker against the serde-saphyr path it replaced, on one text.
+///
+/// # Panics
+///
+/// When both accept `text` but build different trees (positions included), or only one
+/// accepts it.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub fn fuzz_parse_differential(text: &str) {
+    node::fuzz_compare(text);
+}
+
 use std::process::ExitCode;
 
 use anyhow::Result;

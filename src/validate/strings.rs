@@ -18,6 +18,8 @@ use super::names::{dns_label_problem, dns_subdomain_problem};
 use crate::diagnostic::{Code, FieldPath, Seg};
 use crate::node::{Node, Value};
 
+mod patterns;
+
 /// The longest one-line string any field takes (YAML's implicit keys stop at 1024).
 pub(crate) const MAX_STRING: usize = 1024;
 /// The longest map key (Kubernetes label keys and config names are far shorter).
@@ -208,39 +210,10 @@ pub(crate) const FIELDS: &[(&str, Type)] = &[
 /// such a field.
 #[must_use]
 pub(crate) fn type_of(path: &[Seg], key: bool) -> Option<Type> {
-    FIELDS
+    patterns::PATTERNS
         .iter()
-        .find(|(pattern, _)| matches(pattern, path, key))
-        .map(|&(_, ty)| ty)
-}
-
-fn matches(pattern: &str, path: &[Seg], key: bool) -> bool {
-    let mut pat: Vec<&str> = Vec::new();
-    for part in pattern.split('.') {
-        match part.strip_suffix("[]") {
-            Some(name) => {
-                pat.push(name);
-                pat.push("[]");
-            }
-            None => pat.push(part),
-        }
-    }
-    if (pat.last() == Some(&"<key>")) != key {
-        return false;
-    }
-    if pat.first() == Some(&"**") {
-        let rest = &pat[1..];
-        return path.len() >= rest.len() && segments_match(rest, &path[path.len() - rest.len()..]);
-    }
-    pat.len() == path.len() && segments_match(&pat, path)
-}
-
-fn segments_match(pattern: &[&str], path: &[Seg]) -> bool {
-    pattern.iter().zip(path).all(|(p, seg)| match (*p, seg) {
-        ("[]", Seg::Index(_)) | ("*" | "<key>", Seg::Key(_)) => true,
-        (name, Seg::Key(k)) => name == k,
-        _ => false,
-    })
+        .find(|p| p.matches(path, key))
+        .map(|p| p.ty)
 }
 
 /// Check every string and key of the merged tree.
