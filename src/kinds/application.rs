@@ -8,8 +8,9 @@ use std::sync::Arc;
 use minijinja::Value;
 use serde::Serialize;
 
-use super::{At, Check, KindInfo, Placement, Planner, ResourcesCtx};
-use crate::effective::{CORE_MODULE, deployment_name, effective_module};
+use super::chart::{NetworkValues, RegionChart};
+use super::{At, Check, KindInfo, Placement, Planner};
+use crate::effective::deployment_name;
 use crate::plan::PlannedObject;
 use crate::profile::{Delivery, Region, ValuesFormat};
 
@@ -26,6 +27,7 @@ pub(crate) static INFO: KindInfo = KindInfo {
             "helm-values.yaml.j2",
             include_str!("../../templates/helm-values.yaml.j2"),
         ),
+        super::chart::TEMPLATE,
     ],
     check: Check::Crd,
     plan,
@@ -51,37 +53,9 @@ pub(crate) struct Application {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct HelmValues {
-    pub regions: Vec<RegionValues>,
+    pub regions: Vec<RegionChart>,
     pub network: Option<NetworkValues>,
     pub postgres: Option<PostgresValues>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct RegionValues {
-    pub name: String,
-    pub primary: bool,
-    pub weight: i64,
-    pub min: i64,
-    pub max: i64,
-    pub resources: Option<ResourcesCtx>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct NetworkValues {
-    pub cross_region_latency: String,
-    pub replication_factor: i64,
-    pub consistency_level: String,
-}
-
-impl NetworkValues {
-    #[must_use]
-    pub(crate) fn new(network: &crate::profile::Network) -> Self {
-        Self {
-            cross_region_latency: network.cross_region_latency.clone(),
-            replication_factor: network.replication_factor,
-            consistency_level: network.consistency_level.clone(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -101,18 +75,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let regions = profile
         .regions
         .iter()
-        .map(|(name, region)| {
-            let core = effective_module(profile, region, CORE_MODULE);
-            let range = core.map_or(region.replicas, |c| Some(c.replicas));
-            RegionValues {
-                name: name.clone(),
-                primary: region.primary,
-                weight: region.weight,
-                min: range.map_or(0, |r| r.min),
-                max: range.map_or(0, |r| r.max),
-                resources: region.resources.as_ref().and_then(ResourcesCtx::new),
-            }
-        })
+        .map(|(name, region)| RegionChart::new(profile, name, region, region.primary))
         .collect();
     let postgres = profile
         .postgres
@@ -171,9 +134,15 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
 /// The Helm values are rendered by their own template first, then embedded either as a
 /// `values` string or, indented, as `valuesObject`.
 fn context(env: &minijinja::Environment<'_>, body: &Value) -> anyhow::Result<Value> {
+    let values = body.get_attr("values")?;
+    let charts = values
+        .get_attr("regions")?
+        .try_iter()?
+        .map(|region| super::chart::render(env, &region, 8))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let values = env
         .get_template("helm-values.yaml.j2")?
-        .render(minijinja::context! { values => body.get_attr("values")? })?;
+        .render(minijinja::context! { values => values, charts => charts })?;
     let nested = crate::yaml::indent(&values, 8);
     Ok(minijinja::context! {
         spec => body,

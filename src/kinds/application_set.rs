@@ -16,9 +16,9 @@ use std::sync::Arc;
 use minijinja::Value;
 use serde::Serialize;
 
-use super::application::NetworkValues;
-use super::{At, Check, KindInfo, Placement, Planner, ResourcesCtx};
-use crate::effective::{CORE_MODULE, deployment_name, effective_module};
+use super::chart::{NetworkValues, RegionChart};
+use super::{At, Check, KindInfo, Placement, Planner};
+use crate::effective::deployment_name;
 use crate::plan::PlannedObject;
 use crate::profile::{Delivery, ManifestSource, Profile};
 use crate::yaml::quote;
@@ -36,6 +36,7 @@ pub(crate) static INFO: KindInfo = KindInfo {
             "region-values.yaml.j2",
             include_str!("../../templates/region-values.yaml.j2"),
         ),
+        super::chart::TEMPLATE,
     ],
     check: Check::Crd,
     plan,
@@ -70,13 +71,9 @@ pub(crate) struct ApplicationSet {
 /// One region's Helm values.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct RegionValues {
-    pub region: String,
+    /// The region's name, role, weight, range and resources, as the `Application` gives them.
+    pub chart: RegionChart,
     pub cluster: String,
-    pub primary: bool,
-    pub weight: i64,
-    pub min: i64,
-    pub max: i64,
-    pub resources: Option<ResourcesCtx>,
     /// Every region's name.
     pub regions: Vec<String>,
     pub database: Option<Database>,
@@ -153,24 +150,13 @@ fn region_values(profile: &Profile, primary: Option<&str>) -> Vec<RegionValues> 
         .regions
         .iter()
         .map(|(name, region)| {
-            let range = effective_module(profile, region, CORE_MODULE)
-                .map(|c| c.replicas)
-                .or(region.replicas);
+            let writes = Some(name.as_str()) == primary;
             RegionValues {
-                region: name.clone(),
+                chart: RegionChart::new(profile, name, region, writes),
                 cluster: region.cluster(name).to_owned(),
-                primary: Some(name.as_str()) == primary,
-                weight: region.weight,
-                min: range.map_or(0, |r| r.min),
-                max: range.map_or(0, |r| r.max),
-                resources: region.resources.as_ref().and_then(ResourcesCtx::new),
                 regions: names.clone(),
                 database: profile.postgres.as_ref().map(|pg| Database {
-                    role: if Some(name.as_str()) == primary {
-                        "primary"
-                    } else {
-                        "replica"
-                    },
+                    role: if writes { "primary" } else { "replica" },
                     instances: region
                         .postgres
                         .as_ref()
@@ -265,10 +251,14 @@ fn context(env: &minijinja::Environment<'_>, body: &Value) -> anyhow::Result<Val
     let network = body.get_attr("network")?;
     let mut elements = Vec::new();
     for values in body.get_attr("regions")?.try_iter()? {
-        let text = template
-            .render(minijinja::context! { values => values.clone(), network => network.clone() })?;
+        let chart = super::chart::render(env, &values.get_attr("chart")?, 2)?;
+        let text = template.render(minijinja::context! {
+            values => values.clone(),
+            network => network.clone(),
+            chart => chart,
+        })?;
         elements.push(minijinja::context! {
-            region => values.get_attr("region")?,
+            region => values.get_attr("chart")?.get_attr("name")?,
             cluster => values.get_attr("cluster")?,
             values => Value::from_safe_string(crate::yaml::indent(&text, 14)),
         });

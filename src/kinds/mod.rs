@@ -14,6 +14,7 @@
 
 pub(crate) mod application;
 pub(crate) mod application_set;
+mod chart;
 pub(crate) mod cnpg_cluster;
 pub(crate) mod destination_rule;
 pub(crate) mod gateway;
