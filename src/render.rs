@@ -40,6 +40,10 @@ impl Renderer {
         );
         env.set_formatter(format_value);
         env.add_filter("block", block);
+        env.add_filter("quote", |v: &Value| scalar_filter(v, crate::yaml::quote));
+        env.add_filter("single_quote", |v: &Value| {
+            scalar_filter(v, crate::yaml::single_quote)
+        });
         for kind in KINDS {
             for (name, source) in kind.templates {
                 env.add_template(name, source)
@@ -135,6 +139,16 @@ fn block(value: &Value, indent: usize) -> Value {
         return value.clone();
     };
     Value::from_safe_string(crate::yaml::block(text, indent))
+}
+
+/// `{{ text|quote }}` (always double-quoted) and `{{ text|single_quote }}`
+/// ([`crate::yaml::single_quote`]): a string in that style; a safe string (a number as the
+/// profile wrote it) is written as it is.
+fn scalar_filter(value: &Value, style: fn(&str) -> String) -> Value {
+    match value.as_str() {
+        Some(text) if !value.is_safe() => Value::from_safe_string(style(text)),
+        _ => value.clone(),
+    }
 }
 
 #[cfg(test)]

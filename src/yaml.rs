@@ -13,6 +13,20 @@ pub(crate) fn quote(text: &str) -> String {
     out
 }
 
+/// A YAML single-quoted scalar (readable for text full of `"`, such as `PromQL`), or
+/// double-quoted when `text` holds anything a single-quoted scalar cannot carry as is.
+#[must_use]
+pub(crate) fn single_quote(text: &str) -> String {
+    if text.is_empty()
+        || text
+            .chars()
+            .any(|c| c == '\n' || c == '\t' || needs_escape(c))
+    {
+        return quote(text);
+    }
+    format!("'{}'", text.replace('\'', "''"))
+}
+
 /// A string as the formatter writes it: plain when safe, else double-quoted.
 pub(crate) fn write_scalar(out: &mut String, text: &str) {
     if is_plain_safe(text) {
@@ -148,6 +162,14 @@ mod tests {
             out,
             "# x\\u{000a}---\\u{000a}kind: X\\u{000d}\\u{0085}\\u{2028}\\u{2029}\\u{007f}\\u{009b}\\u{feff}\\u{fffe}\\u{10ffff}\\u{0000}"
         );
+    }
+
+    #[test]
+    fn single_quotes_only_what_it_carries_as_is() {
+        assert_eq!(single_quote("a{b!=\"\"}"), "'a{b!=\"\"}'");
+        assert_eq!(single_quote("a'b"), "'a''b'");
+        assert_eq!(single_quote("a\nb"), "\"a\\nb\"");
+        assert_eq!(single_quote(""), "\"\"");
     }
 
     #[test]

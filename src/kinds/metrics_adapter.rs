@@ -7,19 +7,32 @@
 //! `metricsQuery`). The adapter mounts it as its `config.yaml` (the Helm chart's
 //! `rules.existing`); `docs/metrics-adapter.md` says how.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
+use minijinja::Value;
+use serde::Serialize;
 
-use super::{At, ConfigMap, KindInfo, Neutral, Planner};
+use super::document::Document;
+use super::{At, KindInfo, Neutral, Planner};
 use crate::effective::effective_module;
 use crate::plan::PlannedObject;
 use crate::profile::autoscaling::SeriesKind;
 use crate::profile::{Backend, Metric, MetricSource, Profile, Region};
-use crate::yaml::quote;
 
-pub(crate) static INFO: KindInfo = super::config_map(plan);
+pub(crate) static INFO: KindInfo = super::config_map(
+    plan,
+    &[
+        super::CONFIG_MAP,
+        (
+            TEMPLATE,
+            include_str!("../../templates/adapter-rules.yaml.j2"),
+        ),
+    ],
+);
+
+/// The rules' template.
+const TEMPLATE: &str = "adapter-rules.yaml.j2";
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let Some(region) = at.settings() else { return };
@@ -42,9 +55,7 @@ fn build(p: &Planner<'_>, region: &Region) -> Neutral {
     let body = p.body(
         &INFO,
         &name,
-        &ConfigMap {
-            data: vec![("config.yaml".to_owned(), config)],
-        },
+        &minijinja::context! { data => vec![vec![Value::from("config.yaml"), config]] },
     );
     Some((name, body))
 }
@@ -92,57 +103,57 @@ pub(crate) fn used_metrics(profile: &Profile, region: &Region) -> IndexMap<Strin
 
 /// The adapter's `config.yaml` for one region (`None`: no HPA uses a metric with a source).
 #[must_use]
-pub(crate) fn config(profile: &Profile, region: &Region) -> Option<String> {
-    let mut out = String::from("rules:\n");
-    let mut any = false;
-    for (metric, resources) in used_metrics(profile, region) {
-        let Some(source) = profile.metrics.get(&metric) else {
-            continue;
-        };
-        any = true;
-        rule(
-            &mut out,
-            &metric,
-            source,
-            &resources,
-            &profile.metrics_adapter.rate_interval,
-        );
-    }
-    any.then_some(out)
+pub(crate) fn config(profile: &Profile, region: &Region) -> Option<Value> {
+    let rules: Vec<Rule> = used_metrics(profile, region)
+        .into_iter()
+        .filter_map(|(metric, resources)| {
+            let source = profile.metrics.get(&metric)?;
+            Some(Rule::new(
+                metric,
+                source,
+                resources,
+                &profile.metrics_adapter.rate_interval,
+            ))
+        })
+        .collect();
+    (!rules.is_empty()).then(|| {
+        Document::value(
+            TEMPLATE,
+            &minijinja::context! { rules => minijinja::value::Serde(rules) },
+        )
+    })
 }
 
 /// One rule: discover the series with the labels every use needs, associate the labels
 /// with their resources, expose the series under the HPA's metric name, and query it as
 /// a rate (counter) or as is (gauge).
-fn rule(out: &mut String, metric: &str, source: &MetricSource, resources: &Resources, rate: &str) {
-    let series = source.series(metric);
-    // A label every use needs must be on the series; with uses of several kinds, only the
-    // namespace is common.
-    let mut required = vec!["namespace".to_owned()];
-    if let [(label, _, _)] = resources.as_slice() {
-        required.push(label.clone());
-    }
-    let selector: Vec<String> = required.iter().map(|l| format!("{l}!=\"\"")).collect();
-    let _ = writeln!(
-        out,
-        "  - seriesQuery: {}",
-        promql(&format!("{series}{{{}}}", selector.join(",")))
-    );
-    out.push_str(
-        "    resources:\n      overrides:\n        namespace:\n          resource: namespace\n",
-    );
-    for (label, group, resource) in resources {
-        let _ = writeln!(out, "        {}:", scalar(label));
-        if let Some(group) = group {
-            let _ = writeln!(out, "          group: {}", scalar(group));
+#[derive(Debug, Serialize)]
+struct Rule {
+    series_query: String,
+    resources: Resources,
+    matches: String,
+    name: String,
+    metrics_query: String,
+}
+
+impl Rule {
+    fn new(metric: String, source: &MetricSource, resources: Resources, rate: &str) -> Self {
+        let series = source.series(&metric);
+        // A label every use needs must be on the series; with uses of several kinds, only
+        // the namespace is common.
+        let mut required = vec!["namespace".to_owned()];
+        if let [(label, _, _)] = resources.as_slice() {
+            required.push(label.clone());
         }
-        let _ = writeln!(out, "          resource: {}", scalar(resource));
+        let selector: Vec<String> = required.iter().map(|l| format!("{l}!=\"\"")).collect();
+        Self {
+            series_query: format!("{series}{{{}}}", selector.join(",")),
+            resources,
+            matches: format!("^{series}$"),
+            name: metric,
+            metrics_query: metrics_query(source, rate),
+        }
     }
-    let _ = writeln!(out, "    name:");
-    let _ = writeln!(out, "      matches: {}", quote(&format!("^{series}$")));
-    let _ = writeln!(out, "      as: {}", scalar(metric));
-    let query = metrics_query(source, rate);
-    let _ = writeln!(out, "    metricsQuery: {}", promql(&query));
 }
 
 /// A metric's `metricsQuery` (prometheus-adapter's template: `<<.Series>>`,
@@ -162,57 +173,37 @@ pub(crate) fn metrics_query(source: &MetricSource, rate: &str) -> String {
     }
 }
 
-/// A YAML scalar: plain when no parser can misread it, else double-quoted.
-fn scalar(text: &str) -> String {
-    let mut out = String::new();
-    crate::yaml::write_scalar(&mut out, text);
-    out
-}
-
-/// `PromQL` as a YAML single-quoted scalar (readable: its `"` stay as they are), or
-/// double-quoted when it holds anything a single-quoted scalar cannot carry as is.
-fn promql(text: &str) -> String {
-    if text.is_empty()
-        || text
-            .chars()
-            .any(|c| c == '\n' || c == '\t' || crate::yaml::needs_escape(c))
-    {
-        return quote(text);
-    }
-    format!("'{}'", text.replace('\'', "''"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn one_rule_per_metric_with_its_resources() {
-        let profile = crate::load::load(&[], &[]).unwrap().profile.unwrap();
-        let config = config(&profile, &profile.regions["eu-west-1"]).unwrap();
+        let object = crate::kinds::document::first_rendered(&INFO);
+        let (_, config) = object.split_once("config.yaml: |\n").unwrap();
         assert!(
             config.starts_with(
-                "rules:\n  - seriesQuery: 'mplp_auth_requests_total{namespace!=\"\",pod!=\"\"}'\n"
+                "    rules:\n      - seriesQuery: 'mplp_auth_requests_total{namespace!=\"\",pod!=\"\"}'\n"
             ),
             "{config}"
         );
         assert!(
-            config.contains("      as: mplp_context_queue_length\n"),
+            config.contains("          as: mplp_context_queue_length\n"),
             "{config}"
         );
         assert!(
             config.contains("'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)'"),
             "{config}"
         );
-        assert!(config.contains("        service:\n          resource: service\n"));
+        assert!(config.contains("            service:\n              resource: service\n"));
         // Read back, it is the adapter's shape.
-        let doc: serde_json::Value = serde_saphyr::from_str(&config).unwrap();
-        assert_eq!(doc["rules"].as_array().unwrap().len(), 6);
+        let doc: serde_json::Value = serde_saphyr::from_str(&object).unwrap();
+        let rules: serde_json::Value =
+            serde_saphyr::from_str(doc["data"]["config.yaml"].as_str().unwrap()).unwrap();
+        assert_eq!(rules["rules"].as_array().unwrap().len(), 6);
         assert_eq!(
-            doc["rules"][0]["resources"]["overrides"]["pod"]["resource"],
+            rules["rules"][0]["resources"]["overrides"]["pod"]["resource"],
             "pod"
         );
-        assert_eq!(promql("a'b"), "'a''b'");
-        assert_eq!(promql("a\nb"), "\"a\\nb\"");
     }
 }

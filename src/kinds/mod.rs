@@ -17,6 +17,7 @@ pub(crate) mod application_set;
 mod chart;
 pub(crate) mod cnpg_cluster;
 pub(crate) mod destination_rule;
+mod document;
 pub(crate) mod gateway;
 pub(crate) mod hpa;
 pub(crate) mod metrics_adapter;
@@ -132,23 +133,28 @@ impl KindInfo {
 }
 
 /// A regional `ConfigMap` kind (the policies, the Redis config, the metrics-adapter
-/// rules): they differ only in how they are planned.
+/// rules): they differ only in how they are planned and the documents their values hold
+/// ([`document::Document`], each laid out by one of `templates`, after [`CONFIG_MAP`]).
 pub(crate) const fn config_map(
     plan: fn(&Planner<'_>, &At<'_>, &mut Vec<PlannedObject>),
+    templates: &'static [(&'static str, &'static str)],
 ) -> KindInfo {
     KindInfo {
         api_version: "v1",
         kind: "ConfigMap",
         placement: Placement::Regional,
-        templates: &[(
-            "configmap.yaml.j2",
-            include_str!("../../templates/configmap.yaml.j2"),
-        )],
+        templates,
         check: Check::Builtin(crate::crds::builtin::<k8s_openapi::api::core::v1::ConfigMap>),
         plan,
-        context: as_planned,
+        context: document::config_map_context,
     }
 }
+
+/// The template of every `ConfigMap`'s body.
+pub(crate) const CONFIG_MAP: (&str, &str) = (
+    "configmap.yaml.j2",
+    include_str!("../../templates/configmap.yaml.j2"),
+);
 
 /// The context of most kinds: the body as planned, as `spec`.
 #[allow(clippy::unnecessary_wraps)] // the signature of `KindInfo::context`
@@ -330,8 +336,8 @@ pub struct Planner<'a> {
     bodies: RefCell<BTreeMap<(usize, Arc<str>), Bodies>>,
     /// Objects that no region changes, by (kind, index within the kind): name and body.
     shared: RefCell<BTreeMap<(usize, usize), Neutral>>,
-    /// Text that no region changes, by (kind, index within the kind).
-    texts: RefCell<BTreeMap<(usize, usize), Arc<str>>>,
+    /// Values that no region changes, by (kind, index within the kind).
+    values: RefCell<BTreeMap<(usize, usize), Value>>,
 }
 
 impl<'a> Planner<'a> {
@@ -350,7 +356,7 @@ impl<'a> Planner<'a> {
             namespace: Arc::from(profile.namespace.as_str()),
             bodies: RefCell::new(BTreeMap::new()),
             shared: RefCell::new(BTreeMap::new()),
-            texts: RefCell::new(BTreeMap::new()),
+            values: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -430,19 +436,20 @@ impl<'a> Planner<'a> {
 }
 
 impl Planner<'_> {
-    /// The `index`-th text of `kind` that no region changes: built once, then shared.
-    pub fn neutral_text(
+    /// The `index`-th value of `kind` that no region changes (a document): built once,
+    /// then shared.
+    pub fn neutral_value(
         &self,
         kind: &'static KindInfo,
         index: usize,
-        build: impl FnOnce() -> String,
-    ) -> Arc<str> {
+        build: impl FnOnce() -> Value,
+    ) -> Value {
         let key = (kind.position(), index);
-        if let Some(found) = self.texts.borrow().get(&key) {
-            return Arc::clone(found);
+        if let Some(found) = self.values.borrow().get(&key) {
+            return found.clone();
         }
-        let made: Arc<str> = Arc::from(build());
-        self.texts.borrow_mut().insert(key, Arc::clone(&made));
+        let made = build();
+        self.values.borrow_mut().insert(key, made.clone());
         made
     }
 }

@@ -5,13 +5,25 @@ use std::sync::Arc;
 
 use minijinja::Value;
 
+use super::document::Document;
 use super::{At, KindInfo, Planner};
-use crate::effective::{EffectiveModule, effective_module, overridden};
+use crate::effective::{effective_module, overridden};
 use crate::plan::PlannedObject;
 use crate::profile::{Profile, Region, Scalar};
-use crate::yaml::quote;
 
-pub(crate) static INFO: KindInfo = super::config_map(plan);
+pub(crate) static INFO: KindInfo = super::config_map(
+    plan,
+    &[
+        super::CONFIG_MAP,
+        (
+            TEMPLATE,
+            include_str!("../../templates/scaling-policies.yaml.j2"),
+        ),
+    ],
+);
+
+/// The document's template.
+const TEMPLATE: &str = "scaling-policies.yaml.j2";
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let Some(region) = at.settings() else { return };
@@ -21,75 +33,61 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         .modules
         .iter()
         .any(|(name, m)| !m.policy.is_empty() && overridden(region, name));
-    // The document as a YAML block scalar, formatted once for the regions that change
-    // nothing about it; the region's name is in the data, so each region has its body.
-    let document: Arc<str> = if policies_overridden {
-        Arc::from(crate::yaml::block(&document(p.profile, region), 4))
+    // The document, rendered once for the regions that change nothing about it; the
+    // region's name is in the data, so each region has its body.
+    let document = if policies_overridden {
+        document(p.profile, region)
     } else {
-        p.neutral_text(&INFO, 0, || {
-            crate::yaml::block(&document(p.profile, &p.neutral), 4)
-        })
+        p.neutral_value(&INFO, 0, || document(p.profile, &p.neutral))
     };
     let body = super::Body::from_context(minijinja::context! {
         data => vec![
             vec![Value::from("region"), Value::from(at.name())],
-            vec![
-                Value::from("scaling-policy.yaml"),
-                Value::from_safe_string(document.to_string()),
-            ],
+            vec![Value::from("scaling-policy.yaml"), document],
         ],
     });
     out.push(p.object(&INFO, at, name, "autoscaling", body));
 }
 
-/// The seed's scaling-policy document for one region, as YAML text.
-///
-/// It is a document inside a `ConfigMap` value, so it is built here, with every scalar
-/// written as a double-quoted (JSON) string or a plain number; the `ConfigMap` template
-/// then embeds the whole text escaped.
+/// The seed's scaling-policy document for one region: every module with `policy` rules,
+/// its effective range and its rules (a number as written, as a safe string: the
+/// template quotes only text).
 #[must_use]
-pub(crate) fn document(profile: &Profile, region: &Region) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let listed: Vec<EffectiveModule<'_>> = profile
+pub(crate) fn document(profile: &Profile, region: &Region) -> Value {
+    let policies: Vec<Value> = profile
         .modules
         .iter()
         .filter(|(_, m)| !m.policy.is_empty())
         .filter_map(|(name, _)| effective_module(profile, region, name))
+        .map(|module| {
+            let rules: Vec<Value> = profile.modules[module.name]
+                .policy
+                .iter()
+                .map(|rule| {
+                    minijinja::context! {
+                        metric => rule.metric.as_str(),
+                        threshold => scalar(&rule.threshold),
+                        scale_up_factor => rule.scale_up_factor.as_ref().map_or(Value::from(()), scalar),
+                        scale_down_factor => rule.scale_down_factor.as_ref().map_or(Value::from(()), scalar),
+                    }
+                })
+                .collect();
+            minijinja::context! {
+                name => format!("{}-module", module.name),
+                min => module.replicas.min,
+                max => module.replicas.max,
+                rules => rules,
+            }
+        })
         .collect();
-    if listed.is_empty() {
-        out.push_str("policies: []\n");
-        return out;
-    }
-    out.push_str("policies:\n");
-    for module in listed {
-        let rules = &profile.modules[module.name].policy;
-        let _ = writeln!(
-            out,
-            "  - name: {}",
-            quote(&format!("{}-module", module.name))
-        );
-        let _ = writeln!(out, "    minReplicas: {}", module.replicas.min);
-        let _ = writeln!(out, "    maxReplicas: {}", module.replicas.max);
-        out.push_str("    metrics:\n");
-        for rule in rules {
-            let _ = writeln!(out, "      - name: {}", quote(&rule.metric));
-            let _ = writeln!(out, "        threshold: {}", scalar(&rule.threshold));
-            if let Some(f) = &rule.scale_up_factor {
-                let _ = writeln!(out, "        scaleUpFactor: {}", scalar(f));
-            }
-            if let Some(f) = &rule.scale_down_factor {
-                let _ = writeln!(out, "        scaleDownFactor: {}", scalar(f));
-            }
-        }
-    }
-    out
+    Document::value(TEMPLATE, &minijinja::context! { policies => policies })
 }
 
-fn scalar(s: &Scalar) -> String {
+/// A number as written (safe: the template writes it as it is), text as a string.
+fn scalar(s: &Scalar) -> Value {
     match s {
-        Scalar::Number(n) => n.clone(),
-        Scalar::Text(t) => quote(t),
+        Scalar::Number(n) => Value::from_safe_string(n.clone()),
+        Scalar::Text(t) => Value::from(t.as_str()),
     }
 }
 
@@ -99,11 +97,14 @@ mod tests {
 
     #[test]
     fn policy_document_quotes_text_and_keeps_numbers() {
-        let profile = crate::load::load(&[], &[]).unwrap().profile.unwrap();
-        let doc = document(&profile, &profile.regions["eu-west-1"]);
+        let object = crate::kinds::document::first_rendered(&INFO);
+        let doc = object
+            .split("scaling-policy.yaml: |")
+            .nth(1)
+            .expect("a policy document");
         assert!(
             doc.starts_with(
-                "policies:\n  - name: \"context-module\"\n    minReplicas: 2\n    maxReplicas: 10\n"
+                "\n    policies:\n      - name: \"context-module\"\n        minReplicas: 2\n        maxReplicas: 10\n"
             ),
             "{doc}"
         );

@@ -7,7 +7,7 @@ use super::{At, ConfigMap, KindInfo, Planner};
 use crate::plan::PlannedObject;
 use crate::profile::Redis;
 
-pub(crate) static INFO: KindInfo = super::config_map(plan);
+pub(crate) static INFO: KindInfo = super::config_map(plan, &[super::CONFIG_MAP]);
 
 /// The name of the redis.conf `ConfigMap`, when the profile has settings for it.
 #[must_use]
