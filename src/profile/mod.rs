@@ -166,8 +166,8 @@ pub struct Replicas {
     /// `minReplicas`: at least 1.
     #[schemars(range(min = 1))]
     pub min: i64,
-    /// `maxReplicas`: at least `min`.
-    #[schemars(range(min = 1))]
+    /// `maxReplicas`: at least `min`, at most 100000.
+    #[schemars(range(min = 1, max = 100_000))]
     pub max: i64,
 }
 

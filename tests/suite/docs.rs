@@ -435,3 +435,101 @@ fn every_doc_with_shell_examples_is_read() {
         }
     }
 }
+
+/// The backquoted repository paths docs/architecture.md names (`src/…`, `templates/…`,
+/// `tests/…`, …).
+fn architecture_paths(text: &str) -> Vec<&str> {
+    const ROOTS: [&str; 9] = [
+        "src/",
+        "templates/",
+        "tests/",
+        "schemas/",
+        "snapshots/",
+        "docs/",
+        "profiles/",
+        "deploy/",
+        "benches/",
+    ];
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|quoted| ROOTS.iter().any(|root| quoted.starts_with(root)))
+        .filter(|quoted| !quoted.contains(' '))
+        .collect()
+}
+
+/// The recipes stay true: every path docs/architecture.md names exists (a file the
+/// recipe creates is written with a placeholder, `src/kinds/<kind>.rs`, whose folder must
+/// exist), and every kind module is named.
+#[test]
+fn the_architecture_names_files_that_exist() {
+    let text = read("docs/architecture.md");
+    let paths = architecture_paths(&text);
+    assert!(paths.contains(&"src/kinds/mod.rs"), "{paths:?}");
+    let mut missing = Vec::new();
+    for path in &paths {
+        let existing = match path.find('<') {
+            Some(at) => &path[..=path[..at].rfind('/').unwrap_or(0)],
+            None => path,
+        };
+        if !root().join(existing).exists() {
+            missing.push(*path);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/architecture.md names paths that do not exist: {missing:?}"
+    );
+    let mut unnamed = Vec::new();
+    for entry in std::fs::read_dir(root().join("src/kinds")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let stem = name.trim_end_matches(".rs");
+        if stem != "mod"
+            && !text.contains(&format!("`{stem}`"))
+            && !text.contains(&format!("`{name}`"))
+        {
+            unnamed.push(name);
+        }
+    }
+    assert!(
+        unnamed.is_empty(),
+        "docs/architecture.md does not name these src/kinds/ modules: {unnamed:?}"
+    );
+}
+
+/// The kind recipe gives the visibility every kind has: each entry of `KINDS` is a
+/// `pub(crate) static …: KindInfo` of a `pub(crate) mod` of `src/kinds/mod.rs` (a `pub`
+/// one fails CI through clippy's `unreachable_pub`).
+#[test]
+fn the_kind_recipe_gives_the_kinds_visibility() {
+    let text = read("docs/architecture.md");
+    assert!(text.contains("`pub(crate) static INFO: KindInfo`"));
+    assert!(text.contains("`pub(crate) mod <kind>;`"));
+    let kinds = read("src/kinds/mod.rs");
+    let table = kinds
+        .split("static KINDS: &[&KindInfo] = &[")
+        .nth(1)
+        .and_then(|rest| rest.split("];").next())
+        .expect("src/kinds/mod.rs has `KINDS`");
+    let entries: Vec<(&str, &str)> = table
+        .lines()
+        .filter_map(|line| {
+            line.trim()
+                .strip_prefix('&')?
+                .strip_suffix(',')?
+                .split_once("::")
+        })
+        .collect();
+    assert!(entries.len() >= 20, "only {} kinds in KINDS", entries.len());
+    for (module, info) in entries {
+        assert!(
+            kinds.contains(&format!("\npub(crate) mod {module};\n")),
+            "src/kinds/mod.rs does not declare `pub(crate) mod {module};`"
+        );
+        let source = read(&format!("src/kinds/{module}.rs"));
+        assert!(
+            source.contains(&format!("\npub(crate) static {info}: KindInfo")),
+            "src/kinds/{module}.rs does not declare `pub(crate) static {info}: KindInfo`"
+        );
+    }
+}

@@ -620,3 +620,29 @@ fn no_profile_string_becomes_structure() {
         }
     }
 }
+
+/// The JSON Schema and the lint agree on `replicas.max`: the schema's `maximum` is the
+/// largest value the lint accepts (E0103 above it).
+#[test]
+fn the_schema_and_the_lint_agree_on_the_replica_maximum() {
+    let schema: Json = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/profile.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let maximum = schema["$defs"]["Replicas"]["properties"]["max"]["maximum"]
+        .as_i64()
+        .expect("the schema states a maximum for replicas.max");
+    let lint = |max: i64| {
+        Test::new([
+            "lint".to_owned(),
+            "--set".to_owned(),
+            format!("modules.context.replicas.max={max}"),
+        ])
+        .run()
+    };
+    let at_most = lint(maximum);
+    assert!(!at_most.stdout.contains("E0103"), "{}", at_most.stdout);
+    let above = lint(maximum + 1);
+    assert_eq!(above.code, 1, "{}", above.stdout);
+    assert!(above.stdout.contains("E0103"), "{}", above.stdout);
+}
