@@ -33,14 +33,7 @@ pub(crate) fn effective_module<'a>(
 ) -> Option<EffectiveModule<'a>> {
     let module = profile.modules.get(name)?;
     let over = region.modules.get(name);
-    let replicas = over
-        .and_then(|o| o.replicas)
-        .or(if name == CORE_MODULE {
-            region.replicas
-        } else {
-            None
-        })
-        .unwrap_or(module.replicas);
+    let replicas = replicas_of(module, region, over, name);
     let metrics = over
         .and_then(|o| o.metrics.as_deref())
         .or(module.metrics.as_deref())
@@ -128,6 +121,55 @@ pub(crate) fn pod_labels(profile: &Profile, module: &str) -> Vec<(String, String
         .iter()
         .map(|(k, v)| (k.clone(), v.replace("{module}", module)))
         .collect()
+}
+
+/// A module's replica range in a region (the part of [`effective_module`] that needs
+/// no allocation): `None` for a module the profile does not have.
+#[must_use]
+pub(crate) fn effective_replicas(
+    profile: &Profile,
+    region: &Region,
+    name: &str,
+) -> Option<Replicas> {
+    let module = profile.modules.get(name)?;
+    Some(replicas_of(module, region, region.modules.get(name), name))
+}
+
+fn replicas_of(
+    module: &crate::profile::Module,
+    region: &Region,
+    over: Option<&crate::profile::ModuleOverride>,
+    name: &str,
+) -> Replicas {
+    over.and_then(|o| o.replicas)
+        .or(if name == CORE_MODULE {
+            region.replicas
+        } else {
+            None
+        })
+        .unwrap_or(module.replicas)
+}
+
+/// The bounds of [`effective_pdb`], `(maxUnavailable, minAvailable)`, without cloning the
+/// budget: `None` where the module has no budget.
+#[must_use]
+pub(crate) fn effective_pdb_bounds(
+    profile: &Profile,
+    region: &Region,
+    module: &str,
+) -> Option<(Option<IntOrPercent>, Option<IntOrPercent>)> {
+    let over = region.modules.get(module).and_then(|o| o.pdb.as_ref());
+    let own = profile.modules.get(module).and_then(|m| m.pdb.as_ref());
+    let Some(pdb) = over.or(own).or(profile.defaults.pdb.as_ref()) else {
+        return Some((Some(IntOrPercent::Int(1)), None));
+    };
+    if pdb.enabled == Some(false) {
+        return None;
+    }
+    if pdb.min_available.is_none() && pdb.max_unavailable.is_none() {
+        return Some((Some(IntOrPercent::Int(1)), None));
+    }
+    Some((pdb.max_unavailable, pdb.min_available))
 }
 
 /// A module's `PodDisruptionBudget` in a region, where it was written (the region's

@@ -17,13 +17,23 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
 
-use crate::kinds::{Body, KINDS};
+use std::sync::{Mutex, PoisonError};
+
+use crate::kinds::{Body, KindInfo};
 use crate::plan::PlannedObject;
 use crate::yaml::write_scalar;
 
-/// The template environment, built once per run.
+/// The template environment, built once per run; each kind's templates are compiled the
+/// first time one of its objects is rendered (a profile without KEDA modules never
+/// compiles the `ScaledObject` template), and a template two kinds share once.
 pub struct Renderer {
+    env: Mutex<Templates>,
+}
+
+/// The environment and which templates it holds.
+struct Templates {
     env: Environment<'static>,
+    added: Vec<&'static str>,
 }
 
 impl Renderer {
@@ -44,13 +54,12 @@ impl Renderer {
         env.add_filter("single_quote", |v: &Value| {
             scalar_filter(v, crate::yaml::single_quote)
         });
-        for kind in KINDS {
-            for (name, source) in kind.templates {
-                env.add_template(name, source)
-                    .with_context(|| format!("template `{name}` does not compile"))?;
-            }
-        }
-        Ok(Self { env })
+        Ok(Self {
+            env: Mutex::new(Templates {
+                env,
+                added: Vec::new(),
+            }),
+        })
     }
 
     /// Render one object's YAML (without the `---` and `# Source:` lines) onto `out`.
@@ -80,9 +89,11 @@ impl Renderer {
     fn body<'o>(&self, object: &'o PlannedObject) -> Result<&'o str> {
         let body: &Body = &object.body;
         body.text(|context| {
-            let template = self.env.get_template(object.kind.template())?;
-            let context =
-                (object.kind.context)(&self.env, context).and_then(|c| Ok(template.render(c)?));
+            let mut templates = self.env.lock().unwrap_or_else(PoisonError::into_inner);
+            templates.add(object.kind)?;
+            let env = &templates.env;
+            let template = env.get_template(object.kind.template())?;
+            let context = (object.kind.context)(env, context).and_then(|c| Ok(template.render(c)?));
             context.with_context(|| format!("failed to render {}", object.source()))
         })
     }
@@ -102,6 +113,22 @@ impl Renderer {
             let doc: serde_json::Value = serde_saphyr::from_str(&text)
                 .with_context(|| format!("{} does not read back as YAML", object.source()))?;
             each(object, &text, doc)?;
+        }
+        Ok(())
+    }
+}
+
+impl Templates {
+    /// Compile a kind's templates, those not compiled yet.
+    fn add(&mut self, kind: &KindInfo) -> Result<()> {
+        for &(name, source) in kind.templates {
+            if self.added.contains(&name) {
+                continue;
+            }
+            self.env
+                .add_template(name, source)
+                .with_context(|| format!("template `{name}` does not compile"))?;
+            self.added.push(name);
         }
         Ok(())
     }
@@ -154,6 +181,26 @@ fn scalar_filter(value: &Value, style: fn(&str) -> String) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Templates compile when first used: every kind's must compile.
+    #[test]
+    fn every_template_compiles() {
+        let renderer = Renderer::new().unwrap();
+        let mut templates = renderer.env.lock().unwrap();
+        for kind in crate::kinds::KINDS {
+            templates.add(kind).unwrap();
+        }
+        for kind in crate::kinds::KINDS {
+            for (name, _) in kind.templates {
+                assert!(templates.env.get_template(name).is_ok(), "{name}");
+            }
+        }
+        // One compilation per file, even where two kinds share it.
+        let mut names = templates.added.clone();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), templates.added.len());
+    }
 
     #[test]
     fn blocks_only_where_the_text_survives() {

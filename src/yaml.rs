@@ -43,11 +43,15 @@ pub(crate) fn write_scalar(out: &mut String, text: &str) {
 #[must_use]
 pub(crate) fn is_plain_safe(text: &str) -> bool {
     const SPECIAL: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
-    let mut chars = text.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
-        && text.len() <= 128
-        && !SPECIAL.iter().any(|w| w.eq_ignore_ascii_case(text))
+    // Every character allowed is ASCII, so bytes are looked at (a byte of a longer
+    // character is never alphanumeric); the words are at most 5 long.
+    let bytes = text.as_bytes();
+    bytes.len() <= 128
+        && bytes.first().is_some_and(u8::is_ascii_alphabetic)
+        && bytes[1..]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'))
+        && (bytes.len() > 5 || !SPECIAL.iter().any(|w| w.eq_ignore_ascii_case(text)))
 }
 
 /// Write `text` as a YAML double-quoted scalar.
@@ -84,6 +88,14 @@ pub(crate) fn needs_escape(c: char) -> bool {
 /// (`\u{2028}`), so a comment never becomes YAML and never makes a stream unreadable.
 pub(crate) fn write_comment_text(out: &mut String, text: &str) {
     use std::fmt::Write as _;
+    // Most names are printable ASCII (every `# Source:` line): copied whole.
+    if text
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+    {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         if c == '\t' || !(needs_escape(c) || is_noncharacter(c)) {
             out.push(c);

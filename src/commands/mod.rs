@@ -21,7 +21,19 @@ use crate::profile::Profile;
 
 /// Load the layers and `--set` overrides, then run every rule: the diagnostics of both,
 /// sorted by position.
+///
+/// The embedded default profile alone, without `--set`, is not run through the rules:
+/// it is the same text in every run and has no findings (a test checks both ways agree),
+/// so checking it again on every `render` would be work the input did not ask for.
 pub fn check(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
+    check_with(
+        inputs,
+        sets,
+        !(matches!(inputs, [Input::Default]) && sets.is_empty()),
+    )
+}
+
+fn check_with(inputs: &[Input], sets: &[String], rules: bool) -> Result<Loaded> {
     let mut loaded = load(inputs, sets)?;
     if let Some(manifest) = directives::kubernetes_manifest(&loaded) {
         loaded.profile = None;
@@ -30,7 +42,7 @@ pub fn check(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
     }
     let comments = directives::allow_comments(&loaded);
     loaded.diagnostics.extend(comments);
-    if let Some(profile) = &loaded.profile {
+    if let Some(profile) = loaded.profile.as_ref().filter(|_| rules) {
         let found = crate::validate::validate(profile, &loaded.tree, &loaded.failed);
         loaded.diagnostics.extend(found);
     }
@@ -193,4 +205,33 @@ pub(crate) fn unknown_region(profile: &Profile, region: &str) -> String {
         "unknown region `{region}`: the profile's regions are {}",
         known.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Input, check, check_with};
+
+    /// `check` skips the rules for the embedded profile: they find nothing in it.
+    #[test]
+    fn the_embedded_profile_has_no_findings() {
+        let said = |loaded: &crate::load::Loaded| -> Vec<String> {
+            loaded
+                .diagnostics
+                .iter()
+                .map(|d| format!("{} {} {}", d.code, d.path, d.message))
+                .collect()
+        };
+        let checked = check_with(&[Input::Default], &[], true).unwrap();
+        assert!(checked.profile.is_some());
+        assert_eq!(said(&checked), Vec::<String>::new());
+        let skipped = check(&[Input::Default], &[]).unwrap();
+        assert_eq!(said(&skipped), said(&checked));
+        // With an override, the rules run.
+        let set = vec!["defaults.pdb.maxUnavailable=0".to_owned()];
+        assert!(
+            said(&check(&[Input::Default], &set).unwrap())
+                .iter()
+                .any(|d| d.starts_with("E1001")),
+        );
+    }
 }

@@ -5,8 +5,11 @@
 
 use super::Reporter;
 use crate::diagnostic::{Code, FieldPath};
-use crate::effective::{effective_module, effective_pdb};
-use crate::profile::{Metric, ObjectTarget, Pdb, Profile};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use crate::effective::{CORE_MODULE, effective_pdb_bounds, effective_replicas};
+use crate::profile::{Metric, ObjectTarget, Pdb, Profile, Region};
 
 pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     for (path, metrics) in written_metrics(profile) {
@@ -183,51 +186,53 @@ fn pdb_both_bounds(r: &mut Reporter, pdb: &Pdb, path: &FieldPath) {
 
 /// E1001: a budget that lets no pod go when the HPA runs at its minimum (`minAvailable`
 /// at or above the minimum, or `maxUnavailable` of 0): every node drain blocks.
+///
+/// Linear in the profile: a region that overrides nothing of a module has the module's
+/// own verdict, computed once; per region only the modules it overrides (and `core`,
+/// when it sets a range) are looked at, unless some module's own budget blocks, which is
+/// then reported in every region that keeps it. No effective module is built.
 fn pdb_blocks_drain(r: &mut Reporter, profile: &Profile) {
-    // Reported once where the budget was written, with the regions it blocks in.
-    let mut blocked: Vec<(FieldPath, String, Vec<&str>)> = Vec::new();
+    let neutral = Region::without_overrides();
+    let any_blocked = profile
+        .modules
+        .keys()
+        .any(|module| drain_verdict(profile, &neutral, module).is_some());
+    let mut found = Blocked::default();
+    let mut touched = Vec::new();
     for (region_name, region) in &profile.regions {
-        for module in profile.modules.keys() {
-            let (Some(m), Some(pdb)) = (
-                effective_module(profile, region, module),
-                effective_pdb(profile, region, module),
-            ) else {
-                continue;
-            };
-            let min = m.replicas.min;
-            let (allowed, key, what) = match (pdb.max_unavailable, pdb.min_available) {
-                (Some(mu), _) => (
-                    mu.of(min),
-                    "maxUnavailable",
-                    format!("`maxUnavailable` {mu}"),
-                ),
-                (None, Some(ma)) => (
-                    min - ma.of(min),
-                    "minAvailable",
-                    format!("`minAvailable` {ma}"),
-                ),
-                (None, None) => continue,
-            };
-            if allowed > 0 {
-                continue;
-            }
-            let Some(path) = written_at(profile, region_name, module) else {
-                continue;
-            };
-            let path = path.key(key);
-            let message = format!(
-                "{what} lets no pod of `{module}` go at the HPA's minimum of `{min}`: every node drain blocks"
+        touched.clear();
+        if any_blocked {
+            touched.extend(0..profile.modules.len());
+        } else {
+            touched.extend(
+                region
+                    .modules
+                    .keys()
+                    .filter_map(|name| profile.modules.get_index_of(name.as_str())),
             );
-            match blocked
-                .iter_mut()
-                .find(|(p, msg, _)| *p == path && *msg == message)
+            if region.replicas.is_some()
+                && let Some(core) = profile.modules.get_index_of(CORE_MODULE)
             {
-                Some((_, _, regions)) => regions.push(region_name),
-                None => blocked.push((path, message, vec![region_name])),
+                touched.push(core);
+            }
+            touched.sort_unstable();
+            touched.dedup();
+        }
+        for &i in &touched {
+            let Some((module, _)) = profile.modules.get_index(i) else {
+                continue;
+            };
+            if let Some((key, what, min)) = drain_verdict(profile, region, module)
+                && let Some(path) = written_at(profile, region_name, module)
+            {
+                let message = format!(
+                    "{what} lets no pod of `{module}` go at the HPA's minimum of `{min}`: every node drain blocks"
+                );
+                found.add(path.key(key), message, region_name);
             }
         }
     }
-    for (path, message, regions) in blocked {
+    for (path, message, regions) in found.entries {
         let regions: Vec<String> = regions.iter().map(|r| format!("`{r}`")).collect();
         r.push(
             r.at_value(
@@ -237,6 +242,45 @@ fn pdb_blocks_drain(r: &mut Reporter, profile: &Profile) {
             )
             .help("use `maxUnavailable: 1`, or keep `minAvailable` below the HPA's minimum"),
         );
+    }
+}
+
+/// Whether a module's budget blocks every drain in a region: the bound's key, what it
+/// says, and the HPA's minimum.
+fn drain_verdict(
+    profile: &Profile,
+    region: &Region,
+    module: &str,
+) -> Option<(&'static str, String, i64)> {
+    let min = effective_replicas(profile, region, module)?.min;
+    match effective_pdb_bounds(profile, region, module)? {
+        (Some(mu), _) if mu.of(min) <= 0 => {
+            Some(("maxUnavailable", format!("`maxUnavailable` {mu}"), min))
+        }
+        (None, Some(ma)) if min - ma.of(min) <= 0 => {
+            Some(("minAvailable", format!("`minAvailable` {ma}"), min))
+        }
+        _ => None,
+    }
+}
+
+/// The budgets found blocking, each once with the regions it blocks in (in order).
+#[derive(Default)]
+struct Blocked<'a> {
+    entries: Vec<(FieldPath, String, Vec<&'a str>)>,
+    seen: HashMap<(FieldPath, String), usize>,
+}
+
+impl<'a> Blocked<'a> {
+    fn add(&mut self, path: FieldPath, message: String, region: &'a str) {
+        match self.seen.entry((path, message)) {
+            Entry::Occupied(at) => self.entries[*at.get()].2.push(region),
+            Entry::Vacant(slot) => {
+                let (path, message) = slot.key().clone();
+                slot.insert(self.entries.len());
+                self.entries.push((path, message, vec![region]));
+            }
+        }
     }
 }
 

@@ -94,10 +94,11 @@ fn is_label_value(value: &str) -> bool {
 
 /// E0203: two regions that name the same cluster.
 fn one_cluster_per_region(r: &mut Reporter, profile: &Profile) {
-    let mut seen: Vec<(&str, &str)> = Vec::new();
+    // Hashed by cluster: one look-up per region, not a scan of the regions before it.
+    let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for (name, region) in &profile.regions {
         let cluster = region.cluster(name);
-        if let Some((other, _)) = seen.iter().find(|(_, c)| *c == cluster) {
+        if let Some(other) = seen.get(cluster) {
             let path = FieldPath::root().key("regions").key(name);
             let at = if region.cluster.is_some() {
                 path.key("cluster")
@@ -115,7 +116,7 @@ fn one_cluster_per_region(r: &mut Reporter, profile: &Profile) {
                 .help("give each region its own cluster (`regions.<region>.cluster`)"),
             );
         } else {
-            seen.push((name, cluster));
+            seen.insert(cluster, name);
         }
     }
 }

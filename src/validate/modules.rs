@@ -131,13 +131,18 @@ fn no_metrics(r: &mut Reporter, profile: &Profile, name: &str) {
 
 /// E0106: two modules whose HPAs scale the same Deployment (the controller refuses both).
 fn duplicate_target(r: &mut Reporter, profile: &Profile) {
-    let mut owners: Vec<(String, &str)> = Vec::new();
+    // Hashed: one look-up per module, not a scan of the modules before it.
+    let mut owners: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
     for (name, module) in &profile.modules {
         let deployment = crate::effective::deployment_name(name, module.deployment.as_deref());
-        let Some((_, first)) = owners.iter().find(|(d, _)| *d == deployment) else {
-            owners.push((deployment, name));
-            continue;
+        let first = match owners.entry(deployment) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(name);
+                continue;
+            }
+            std::collections::hash_map::Entry::Occupied(at) => *at.get(),
         };
+        let deployment = crate::effective::deployment_name(name, module.deployment.as_deref());
         let path = FieldPath::root().key("modules").key(name);
         let at = if module.deployment.is_some() {
             path.key("deployment")

@@ -210,10 +210,7 @@ pub(crate) const FIELDS: &[(&str, Type)] = &[
 /// such a field.
 #[must_use]
 pub(crate) fn type_of(path: &[Seg], key: bool) -> Option<Type> {
-    patterns::PATTERNS
-        .iter()
-        .find(|p| p.matches(path, key))
-        .map(|p| p.ty)
+    patterns::first_match(path, key).map(|p| p.ty)
 }
 
 /// Check every string and key of the merged tree.
