@@ -360,6 +360,32 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// One object of `kind` per module of the profile in the region `at`, built by
+    /// `build(region, module)` (`None`: the module has none there). A module no region
+    /// overrides is built once, against the neutral region, and its body shared by every
+    /// region; an overridden one is built with the region's settings. The loop of every
+    /// per-module kind (HPA, `ScaledObject`, VPA, PDB).
+    pub fn per_module(
+        &self,
+        kind: &'static KindInfo,
+        at: &At<'_>,
+        component: &'static str,
+        out: &mut Vec<PlannedObject>,
+        build: impl Fn(&Region, &str) -> Neutral,
+    ) {
+        let Some(region) = at.settings() else { return };
+        for (index, module) in self.profile.modules.keys().enumerate() {
+            let planned = if crate::effective::overridden(region, module) {
+                build(region, module)
+            } else {
+                self.neutral(kind, index, || build(&self.neutral, module))
+            };
+            if let Some((name, body)) = planned {
+                out.push(self.object(kind, at, name, component, body));
+            }
+        }
+    }
+
     /// An object of `kind` in the profile's namespace.
     #[must_use]
     pub fn object(

@@ -9,7 +9,7 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use serde::Serialize;
 
 use super::{At, Check, KindInfo, Neutral, Placement, Planner};
-use crate::effective::{effective_module, effective_pdb, overridden, pod_labels};
+use crate::effective::{effective_module, effective_pdb, pod_labels};
 use crate::plan::PlannedObject;
 use crate::profile::{EvictionPolicy, IntOrPercent, Region};
 use crate::target::PDB_EVICTION_POLICY;
@@ -60,17 +60,9 @@ pub(crate) struct PdbCtx {
 }
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
-    let Some(region) = at.settings() else { return };
-    for (index, module) in p.profile.modules.keys().enumerate() {
-        let planned = if overridden(region, module) {
-            build(p, region, module)
-        } else {
-            p.neutral(&INFO, index, || build(p, &p.neutral, module))
-        };
-        if let Some((name, body)) = planned {
-            out.push(p.object(&INFO, at, name, "availability", body));
-        }
-    }
+    p.per_module(&INFO, at, "availability", out, |region, module| {
+        build(p, region, module)
+    });
 }
 
 /// The name and body of a module's budget in `region` (`None`: it has none there).

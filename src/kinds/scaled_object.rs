@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use super::hpa::BehaviorCtx;
 use super::{At, Body, Check, KindInfo, Placement, Planner};
-use crate::effective::{EffectiveModule, effective_module, overridden};
+use crate::effective::{EffectiveModule, effective_module};
 use crate::plan::PlannedObject;
 use crate::profile::{Backend, Metric, MetricSource, ObjectTarget, Profile, ResourceTarget};
 use crate::target::{KEDA_ACTIVATION, Target};
@@ -43,28 +43,16 @@ pub(crate) fn name(module: &str) -> String {
 }
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
-    let Some(region) = at.settings() else { return };
-    for (index, module) in p.profile.modules.keys().enumerate() {
+    p.per_module(&INFO, at, "autoscaling", out, |region, module| {
         if crate::effective::backend(p.profile, module) != Backend::Keda {
-            continue;
+            return None;
         }
-        let build = |region| {
-            let module =
-                effective_module(p.profile, region, module).expect("a module of the profile");
-            Some((
-                Arc::from(name(module.name)),
-                Body::new(&spec(p.profile, &module, &p.target)),
-            ))
-        };
-        let planned = if overridden(region, module) {
-            build(region)
-        } else {
-            p.neutral(&INFO, index, || build(&p.neutral))
-        };
-        if let Some((name, body)) = planned {
-            out.push(p.object(&INFO, at, name, "autoscaling", body));
-        }
-    }
+        let module = effective_module(p.profile, region, module).expect("a module of the profile");
+        Some((
+            Arc::from(name(module.name)),
+            Body::new(&spec(p.profile, &module, &p.target)),
+        ))
+    });
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{At, Body, Check, KindInfo, Placement, Planner, list};
-use crate::effective::{EffectiveModule, effective_module, overridden};
+use crate::effective::{EffectiveModule, effective_module};
 use crate::plan::PlannedObject;
 use crate::profile::{Region, UpdateMode, Vpa};
 use crate::target::{Target, VPA_IN_PLACE, VPA_IN_PLACE_KUBE};
@@ -26,26 +26,14 @@ pub(crate) static INFO: KindInfo = KindInfo {
 };
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
-    let Some(region) = at.settings() else { return };
-    for (index, module) in p.profile.modules.keys().enumerate() {
-        let build = |region: &Region| {
-            let module =
-                effective_module(p.profile, region, module).expect("a module of the profile");
-            let spec = module_spec(&module, module.vpa?, &p.target);
-            Some((
-                Arc::from(format!("mplp-{}-vpa", module.name)),
-                Body::new(&spec),
-            ))
-        };
-        let planned = if overridden(region, module) {
-            build(region)
-        } else {
-            p.neutral(&INFO, index, || build(&p.neutral))
-        };
-        if let Some((name, body)) = planned {
-            out.push(p.object(&INFO, at, name, "autoscaling", body));
-        }
-    }
+    p.per_module(&INFO, at, "autoscaling", out, |region: &Region, module| {
+        let module = effective_module(p.profile, region, module).expect("a module of the profile");
+        let spec = module_spec(&module, module.vpa?, &p.target);
+        Some((
+            Arc::from(format!("mplp-{}-vpa", module.name)),
+            Body::new(&spec),
+        ))
+    });
     if let Some(pg) = &p.profile.postgres
         && let Some(vpa) = &pg.vpa
     {
