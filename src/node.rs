@@ -110,6 +110,22 @@ pub(crate) struct ParseError {
     pub message: String,
     /// Whether a budget (size, depth, nodes, aliases) was exceeded, rather than the syntax.
     pub budget: bool,
+    /// The field the walker was reading when it stopped (a duplicate key's own path).
+    pub path: FieldPath,
+}
+
+impl ParseError {
+    /// The same error, one step further out: inside `seg` of the enclosing node.
+    #[must_use]
+    pub(crate) fn inside(mut self, seg: Seg) -> Self {
+        let mut path = FieldPath::root();
+        path.push(seg);
+        for s in self.path.segs() {
+            path.push(s.clone());
+        }
+        self.path = path;
+        self
+    }
 }
 
 /// Parse one file. An empty file (or one holding only comments) is `null`.
@@ -128,6 +144,7 @@ pub(crate) fn parse(file: FileId, text: &str) -> Result<Node, ParseError> {
                 MAX_FILE_BYTES
             ),
             budget: true,
+            path: FieldPath::root(),
         });
     }
     if text.contains('\0') {
@@ -136,6 +153,7 @@ pub(crate) fn parse(file: FileId, text: &str) -> Result<Node, ParseError> {
             span: Span { file, line, col },
             message: "file contains a NUL byte: this is not a YAML text file".to_owned(),
             budget: false,
+            path: FieldPath::root(),
         });
     }
     parse::parse(file, text)

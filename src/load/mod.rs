@@ -121,8 +121,10 @@ pub(crate) fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
                     Code::Syntax
                 };
                 let (span, message) = syntax::refine(text, err.span, err.message);
+                // The walker knows the path of a duplicate key; other syntax errors are
+                // the scanner's, about the text rather than a field.
                 let path = if message.starts_with("duplicate key") {
-                    syntax::path_at(text, span.line)
+                    err.path
                 } else {
                     FieldPath::root()
                 };

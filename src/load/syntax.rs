@@ -1,8 +1,7 @@
-//! Where a syntax error is, said for the person fixing the file: the field path of the
-//! line it is on (a duplicate key is `regions.us-east-1.weight`, not `(root)`), and a tab
-//! used for indentation found on its own line, whatever line the parser stopped on.
+//! Where a syntax error is, said for the person fixing the file: a tab used for
+//! indentation found on its own line, whatever line the parser stopped on. (A duplicate
+//! key's field path comes from the walker that found it: `ParseError::path`.)
 
-use crate::diagnostic::FieldPath;
 use crate::source::Span;
 
 /// The span and message of a parse error, moved to where the mistake is when the parser
@@ -33,67 +32,18 @@ pub(crate) fn refine(text: &str, span: Span, message: String) -> (Span, String) 
     (span, message)
 }
 
-/// The field path of the block-style key on line `line` (1-based), from the keys of the
-/// lines above it that are less indented; the root when the line holds no `key:` or the
-/// text is written in flow style.
-#[must_use]
-pub(crate) fn path_at(text: &str, line: u32) -> FieldPath {
-    let lines: Vec<&str> = text.lines().collect();
-    let Some(here) = lines.get(line.saturating_sub(1) as usize) else {
-        return FieldPath::root();
-    };
-    let Some((mut indent, key)) = block_key(here) else {
-        return FieldPath::root();
-    };
-    let mut keys = vec![key];
-    for above in lines[..line.saturating_sub(1) as usize].iter().rev() {
-        if indent == 0 {
-            break;
-        }
-        if let Some((i, k)) = block_key(above)
-            && i < indent
-        {
-            keys.push(k);
-            indent = i;
-        }
-    }
-    if indent != 0 {
-        return FieldPath::root();
-    }
-    let mut path = FieldPath::root();
-    for key in keys.into_iter().rev() {
-        path = path.key(key);
-    }
-    path
-}
-
-/// A line's indentation and its plain block-mapping key (`  weight: 40` → `(2, "weight")`;
-/// a list item `- name: x` has none).
-fn block_key(line: &str) -> Option<(usize, &str)> {
-    let body = line.trim_start_matches(' ');
-    let indent = line.len() - body.len();
-    if body.starts_with(['#', '-', '"', '\'', '{', '[', '?']) {
-        return None;
-    }
-    let (key, _) = body.split_once(':')?;
-    let ok = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
-    ok.then_some((indent, key))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn a_line_has_the_path_of_its_keys() {
+    fn a_duplicate_key_has_the_path_of_its_keys() {
+        let path = |text: &str| crate::node::parse(0, text).unwrap_err().path.to_string();
         let text = "version: 1\nregions:\n  us-east-1:\n    primary: true\n    weight: 50\n    weight: 100\n";
-        assert_eq!(path_at(text, 6).to_string(), "regions.us-east-1.weight");
-        assert_eq!(path_at(text, 1).to_string(), "version");
-        assert_eq!(path_at("a: {b: 1, b: 2}\n", 1).to_string(), "a");
-        assert_eq!(path_at("- x\n", 1).to_string(), "(root)");
+        assert_eq!(path(text), "regions.us-east-1.weight");
+        assert_eq!(path("version: 1\nversion: 2\n"), "version");
+        assert_eq!(path("a: {b: 1, b: 2}\n"), "a.b");
+        assert_eq!(path("- {x: 1, x: 2}\n"), "[0].x");
     }
 
     #[test]

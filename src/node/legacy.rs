@@ -49,6 +49,7 @@ pub(crate) fn parse(file: FileId, text: &str) -> Result<Node, ParseError> {
                 span,
                 message,
                 budget,
+                path: crate::diagnostic::FieldPath::root(),
             })
         }
     }

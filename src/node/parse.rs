@@ -17,6 +17,7 @@ use indexmap::IndexMap;
 
 use super::scalar::{self, Kind, Scalar};
 use super::{Entry, MAX_DEPTH, MAX_NODES, Node, ParseError, Value, is_plain_token};
+use crate::diagnostic::Seg;
 use crate::source::{FileId, Span};
 
 /// Most parser events (aliases expanded), as serde-saphyr counted them.
@@ -117,6 +118,7 @@ impl<'t> Walker<'t> {
             span: to_span(self.file, mark.line(), mark.col() + 1),
             message: super::describe_syntax(&super::first_line(&message)),
             budget: false,
+            path: crate::diagnostic::FieldPath::root(),
         }
     }
 
@@ -125,6 +127,7 @@ impl<'t> Walker<'t> {
             span,
             message: breach.message(),
             budget: true,
+            path: crate::diagnostic::FieldPath::root(),
         }
     }
 
@@ -133,6 +136,7 @@ impl<'t> Walker<'t> {
             span,
             message: super::describe_syntax(message),
             budget: false,
+            path: crate::diagnostic::FieldPath::root(),
         }
     }
 
@@ -230,7 +234,11 @@ impl<'t> Walker<'t> {
                     if matches!(event, Event::SequenceEnd) {
                         break;
                     }
-                    items.push(self.node(event, &range, depth + 1)?);
+                    let index = items.len();
+                    items.push(
+                        self.node(event, &range, depth + 1)
+                            .map_err(|e| e.inside(Seg::Index(index)))?,
+                    );
                 }
                 let node = Node {
                     value: Value::Seq(items),
@@ -290,7 +298,9 @@ impl<'t> Walker<'t> {
                 || matches!(&event, Event::Scalar(v, _, _, Some(t)) if v == "<<" && t.suffix_in_namespace("tag:yaml.org,2002:").is_some_and(|s| s == "merge"));
             let key = self.key(event, &range, depth)?;
             let (event, range) = self.next()?;
-            let node = self.node(event, &range, depth)?;
+            let node = self
+                .node(event, &range, depth)
+                .map_err(|e| e.inside(Seg::Key(key.clone())))?;
             if merge {
                 merges.extend(Self::merge_sources(node).map_err(|m| Self::refuse(key_span, &m))?);
                 // A merged entry is placed where its map is written (or named by an alias).
@@ -302,7 +312,8 @@ impl<'t> Walker<'t> {
                     &format!(
                         "duplicate mapping key: {key}, set DuplicateKeyPolicy in Options if acceptable"
                     ),
-                ));
+                )
+                .inside(Seg::Key(key)));
             }
             map.insert(key, Entry { key_span, node });
         }
