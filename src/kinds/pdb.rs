@@ -14,7 +14,11 @@ use crate::plan::PlannedObject;
 use crate::profile::{EvictionPolicy, IntOrPercent, Region};
 use crate::target::PDB_EVICTION_POLICY;
 
-pub(crate) static INFO: KindInfo = KindInfo {
+pub(crate) static INFO: KindInfo = KindInfo { plan, ..BUDGET };
+
+/// A `PodDisruptionBudget` kind planned by nothing: what every kind of budget shares
+/// (the modules' here, the poolers' in `pooler.rs`), with its own `plan`.
+pub(crate) const BUDGET: KindInfo = KindInfo {
     api_version: "policy/v1",
     kind: "PodDisruptionBudget",
     placement: Placement::Regional,
@@ -23,7 +27,7 @@ pub(crate) static INFO: KindInfo = KindInfo {
         include_str!("../../templates/poddisruptionbudget.yaml.j2"),
     )],
     check: Check::Builtin(crate::crds::builtin::<PodDisruptionBudget>),
-    plan,
+    plan: |_, _, _| {},
     context: super::as_planned,
 };
 

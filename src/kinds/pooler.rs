@@ -73,18 +73,8 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
 /// PgBouncer pods by `cnpg.io/poolerName` (cloudnative-pg v1.30.0
 /// `pkg/utils/labels_annotations.go` `PgbouncerNameLabel`): a drain takes one at a time.
 pub(crate) static BUDGET: KindInfo = KindInfo {
-    api_version: "policy/v1",
-    kind: "PodDisruptionBudget",
-    placement: Placement::Regional,
-    templates: &[(
-        "poddisruptionbudget.yaml.j2",
-        include_str!("../../templates/poddisruptionbudget.yaml.j2"),
-    )],
-    check: Check::Builtin(
-        crate::crds::builtin::<k8s_openapi::api::policy::v1::PodDisruptionBudget>,
-    ),
     plan: plan_budgets,
-    context: super::as_planned,
+    ..super::pdb::BUDGET
 };
 
 fn plan_budgets(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
