@@ -161,17 +161,14 @@ impl Cx {
 pub(crate) fn shorten(text: &str) -> String {
     // Line breaks and controls are shown escaped: a message stays one line, and no
     // profile text reaches the terminal as a control sequence.
-    let one_line: String = text
-        .chars()
-        .flat_map(|c| {
-            let escape = c.is_control() || crate::yaml::needs_escape(c);
-            let mut buf = [c; 1].into_iter().collect::<Vec<char>>();
-            if escape {
-                buf = c.escape_default().collect();
-            }
-            buf
-        })
-        .collect();
+    let mut one_line = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || crate::yaml::needs_escape(c) {
+            one_line.extend(c.escape_default());
+        } else {
+            one_line.push(c);
+        }
+    }
     if one_line.chars().count() > 40 {
         format!("{}…", one_line.chars().take(40).collect::<String>())
     } else {

@@ -305,13 +305,8 @@ fn string(r: &mut Reporter, text: &str, path: &FieldPath, key: bool) {
 pub(crate) fn forbidden(c: char, multi_line: bool) -> bool {
     match c {
         '\n' | '\t' => !multi_line,
-        '\0'..='\u{1f}'
-        | '\u{7f}'..='\u{9f}'
-        | '\u{2028}'
-        | '\u{2029}'
-        | '\u{feff}'
-        | '\u{fdd0}'..='\u{fdef}' => true,
-        c => (c as u32) & 0xfffe == 0xfffe,
+        // What the YAML writer must escape is what no field takes raw.
+        c => crate::yaml::needs_escape(c) || crate::yaml::is_noncharacter(c),
     }
 }
 
