@@ -351,6 +351,41 @@ impl<T: FromNode> FromNode for IndexMap<String, T> {
     }
 }
 
+/// A number that a profile field may bound with `#[profile(range(...))]`.
+pub(crate) trait Bounded: FromNode + PartialOrd + std::fmt::Display + Copy {
+    /// What a value of this type is, in a message.
+    const WHAT: &'static str;
+}
+
+impl Bounded for i64 {
+    const WHAT: &'static str = "an integer";
+}
+
+impl Bounded for f64 {
+    const WHAT: &'static str = "a number";
+}
+
+/// A number within `min..=max` (either may be open); outside it, E0004 names the range.
+pub(crate) fn in_range<T: Bounded>(
+    node: &Node,
+    cx: &mut Cx,
+    min: Option<T>,
+    max: Option<T>,
+) -> Option<T> {
+    let value = T::from_node(node, cx)?;
+    if min.is_some_and(|min| value < min) || max.is_some_and(|max| value > max) {
+        let range = match (min, max) {
+            (Some(min), Some(max)) => format!("from {min} to {max}"),
+            (Some(min), None) => format!("of at least {min}"),
+            (None, Some(max)) => format!("of at most {max}"),
+            (None, None) => return Some(value),
+        };
+        cx.wrong_type(node, &format!("{} {range}", T::WHAT));
+        return None;
+    }
+    Some(value)
+}
+
 /// Reads the fields of a map one by one, then reports the keys nobody asked for.
 pub(crate) struct Fields<'a> {
     map: &'a IndexMap<String, Entry>,

@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 mod convert;
 mod syntax;
 
-pub(crate) use convert::{Cx, FailedPaths, Fields, FromNode, did_you_mean, shorten};
+pub(crate) use convert::{Cx, FailedPaths, Fields, FromNode, did_you_mean, in_range, shorten};
 
 use crate::diagnostic::{Code, Diagnostic, FieldPath, Seg, Severity};
 use crate::node::{self, Entry, Node, Value};

@@ -5,11 +5,14 @@
 
 use std::borrow::Cow;
 
+use mplp_scale_derive::profile;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-use super::default;
-
 /// Where a custom metric comes from: the Prometheus series behind it.
+#[profile(
+    expected = "a metric source (a map with `series`, `kind`, ...)",
+    default
+)]
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MetricSource {
@@ -40,16 +43,19 @@ impl MetricSource {
 }
 
 /// How a series counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[profile]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SeriesKind {
     /// Ever-increasing: the metric is its per-second rate.
     Counter,
     /// A level: the metric is its value.
+    #[default]
     Gauge,
 }
 
 /// Which controller scales the modules: the HPA mplp-scale renders, or KEDA.
+#[profile(expected = "a map with `backend` and `prometheus`")]
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Autoscaling {
@@ -64,32 +70,25 @@ pub struct Autoscaling {
 }
 
 /// Which controller scales a module.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[profile]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     /// A `HorizontalPodAutoscaler` (autoscaling/v2), custom metrics from prometheus-adapter.
+    #[default]
     Hpa,
     /// A KEDA `ScaledObject` (keda.sh/v1alpha1); KEDA creates and owns the HPA.
     Keda,
 }
 
-impl Backend {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Backend::Hpa => "hpa",
-            Backend::Keda => "keda",
-        }
-    }
-}
-
 /// The Prometheus of every region's cluster, as KEDA reaches it.
+#[profile(expected = "a map with `serverAddress` and `auth`", default)]
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Prometheus {
     /// The trigger's `serverAddress` (default
     /// `http://prometheus-operated.monitoring.svc:9090`).
-    #[serde(default = "default::prometheus_server_address")]
+    #[profile(default = "http://prometheus-operated.monitoring.svc:9090")]
     pub server_address: String,
     /// Credentials for Prometheus: a `TriggerAuthentication` `mplp-prometheus-auth` that
     /// every prometheus trigger names.
@@ -97,12 +96,15 @@ pub struct Prometheus {
 }
 
 /// Where KEDA finds the credentials for Prometheus (a Secret in the profile's namespace).
+#[profile(expected = "a map with `mode` and `secret`")]
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PrometheusAuth {
     /// `bearer` (a token) or `basic` (user name and password).
+    #[profile(expected = "`bearer` or `basic`")]
     pub mode: AuthMode,
     /// The Secret's name.
+    #[profile(expected = "the Secret holding the credentials")]
     pub secret: String,
     /// `bearer`: the Secret's key holding the token (default `token`).
     pub token_key: Option<String>,
@@ -113,6 +115,7 @@ pub struct PrometheusAuth {
 }
 
 /// How KEDA authenticates to Prometheus (the trigger's `authModes`).
+#[profile]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AuthMode {
@@ -122,33 +125,25 @@ pub enum AuthMode {
     Basic,
 }
 
-impl AuthMode {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthMode::Bearer => "bearer",
-            AuthMode::Basic => "basic",
-        }
-    }
-}
-
 /// The prometheus-adapter rules `ConfigMap` of every region.
+#[profile(expected = "a map with `name`, `namespace`, `rateInterval`", default)]
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MetricsAdapter {
     /// The `ConfigMap`'s name (default `mplp-metrics-adapter`).
-    #[serde(default = "default::metrics_adapter_name")]
+    #[profile(default = "mplp-metrics-adapter")]
     pub name: String,
     /// Its namespace: the one the adapter runs in, which must mount it (default `monitoring`).
-    #[serde(default = "default::metrics_adapter_namespace")]
+    #[profile(default = "monitoring")]
     pub namespace: String,
     /// The window of `rate()` for counters (default `2m`).
-    #[serde(default = "default::rate_interval")]
+    #[profile(default = "2m")]
     pub rate_interval: String,
 }
 
 /// A module's `PodDisruptionBudget` (policy/v1). Without `minAvailable` and
 /// `maxUnavailable`, `maxUnavailable: 1`.
+#[profile(expected = "a disruption budget (a map with `maxUnavailable` or `minAvailable`)")]
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Pdb {
@@ -191,22 +186,13 @@ impl std::fmt::Display for IntOrPercent {
 }
 
 /// `unhealthyPodEvictionPolicy`.
+#[profile]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 pub enum EvictionPolicy {
     /// Pods that are not ready may always be evicted.
     AlwaysAllow,
     /// Pods that are not ready may be evicted only while the budget holds.
     IfHealthyBudget,
-}
-
-impl EvictionPolicy {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EvictionPolicy::AlwaysAllow => "AlwaysAllow",
-            EvictionPolicy::IfHealthyBudget => "IfHealthyBudget",
-        }
-    }
 }
 
 impl JsonSchema for IntOrPercent {

@@ -28,12 +28,12 @@ pub(crate) use autoscaling::{
 pub(crate) use database::*;
 pub(crate) use default::pod_labels as default_pod_labels;
 pub(crate) use platform::{
-    ArgoCd, Delivery, Ingress, IstioVersion, ManifestSource, Manifests, Network, Platform, Traffic,
-    TrafficMode, ValuesFormat, Versions,
+    Delivery, IstioVersion, ManifestSource, Network, Platform, Traffic, TrafficMode, ValuesFormat,
 };
 pub use schema::profile_schema;
 
 use indexmap::IndexMap;
+use mplp_scale_derive::profile;
 use schemars::JsonSchema;
 
 use crate::quantity::Quantity;
@@ -42,32 +42,40 @@ use crate::quantity::Quantity;
 pub(crate) const VERSION: i64 = 1;
 
 /// An MPLP topology profile: regions, modules and their scaling, databases and caches.
+#[profile(expected = "a profile (a map with `version`, `name`, `regions`, `modules`, ...)")]
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(title = "mplp-scale topology profile")]
 pub struct Profile {
     /// The profile format version; always `1`.
     #[schemars(range(min = 1, max = 1))]
+    #[profile(expected = "the profile format version `1`", with = read::format_version)]
     pub version: i64,
     /// The profile's name, for people (it is not rendered).
+    #[profile(expected = "the profile's name")]
     pub name: String,
     /// Namespace of every regional object and of the VirtualService (a DNS-1123 label).
+    #[profile(expected = "the namespace of the regional objects")]
     pub namespace: String,
     /// Labels on each region's `Namespace` object (rendered first in every region), e.g.
     /// `istio-injection: enabled` for the mesh's sidecars.
     #[serde(default)]
     pub namespace_labels: IndexMap<String, String>,
     /// What the Argo CD Application deploys, and the values it passes to the chart.
+    #[profile(expected = "the Argo CD Application's source")]
     pub platform: Platform,
     /// Istio routing, rendered in every region: Gateway, DestinationRule, VirtualService.
+    #[profile(expected = "the Istio VirtualService settings")]
     pub traffic: Traffic,
     /// The regions, by name (DNS-1123 labels), in stream order. Exactly one is primary;
     /// weights add up to 100.
+    #[profile(expected = "a map of regions")]
     pub regions: IndexMap<String, Region>,
     /// Metrics and behavior for every module that does not give its own.
     #[serde(default)]
     pub defaults: Defaults,
     /// The MPLP modules, by name, in stream order: one HPA `mplp-<name>-hpa` each.
+    #[profile(expected = "a map of modules")]
     pub modules: IndexMap<String, Module>,
     /// Where each custom metric of the HPAs comes from: one prometheus-adapter rule each.
     #[serde(default)]
@@ -88,6 +96,7 @@ pub struct Profile {
 }
 
 /// One region: its share of the traffic and what differs there.
+#[profile(expected = "a region (a map with `weight`, ...)")]
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Region {
@@ -108,6 +117,7 @@ pub struct Region {
     pub primary: bool,
     /// The region's share of the default route, 0 to 100; all weights add up to 100.
     #[schemars(range(min = 0, max = 100))]
+    #[profile(expected = "the region's traffic weight, an integer")]
     pub weight: i64,
     /// The region's core range: overrides `modules.core.replicas` in this region.
     pub replicas: Option<Replicas>,
@@ -160,18 +170,22 @@ impl Region {
 }
 
 /// A replica range.
+#[profile(expected = "a replica range `{min: N, max: M}`")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Replicas {
     /// `minReplicas`: at least 1.
     #[schemars(range(min = 1))]
+    #[profile(expected = "the minimum replica count")]
     pub min: i64,
     /// `maxReplicas`: at least `min`, at most 100000.
     #[schemars(range(min = 1, max = 100_000))]
+    #[profile(expected = "the maximum replica count")]
     pub max: i64,
 }
 
 /// Pod resource requests and limits.
+#[profile(expected = "a map with `requests` and `limits`")]
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Resources {
@@ -184,6 +198,7 @@ pub struct Resources {
 }
 
 /// Amounts of cpu and memory.
+#[profile(expected = "a map with `cpu` and `memory`")]
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResourceList {
@@ -222,6 +237,7 @@ impl ResourceList {
 }
 
 /// A compute resource.
+#[profile]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ResourceName {
@@ -231,17 +247,8 @@ pub enum ResourceName {
     Memory,
 }
 
-impl ResourceName {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResourceName::Cpu => "cpu",
-            ResourceName::Memory => "memory",
-        }
-    }
-}
-
 /// Applied to every module that does not say otherwise.
+#[profile(expected = "a map with `metrics`, `behavior` and `pdb`")]
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Defaults {
@@ -254,12 +261,14 @@ pub struct Defaults {
 }
 
 /// One MPLP module: one Deployment scaled by one HPA.
+#[profile(expected = "a module (a map with `replicas`, ...)", hints = read::MODULE_HINTS)]
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Module {
     /// The Deployment the module's HPA scales (default `mplp-<module>`).
     pub deployment: Option<String>,
     /// `minReplicas` and `maxReplicas` of the HPA.
+    #[profile(expected = "the module's replica range `{min: N, max: M}`")]
     pub replicas: Replicas,
     /// Every metric of the HPA (default `defaults.metrics`).
     pub metrics: Option<Vec<Metric>>,
@@ -279,6 +288,7 @@ pub struct Module {
 }
 
 /// What a region may change about a module.
+#[profile(expected = "a module override (a map with `replicas`, `metrics`, `behavior`, `vpa` or `pdb`)", hints = read::MODULE_HINTS)]
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ModuleOverride {
@@ -327,19 +337,23 @@ pub enum ObjectTarget {
 }
 
 /// The object an Object metric describes.
+#[profile(expected = "a map with `kind` and `name` (and `apiVersion`)")]
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DescribedObject {
     /// The object's API version (default `v1`).
-    #[serde(default = "default::described_api_version")]
+    #[profile(default = "v1")]
     pub api_version: String,
     /// The object's kind, e.g. `Service`.
+    #[profile(expected = "the object's kind, e.g. `Service`")]
     pub kind: String,
     /// The object's name.
+    #[profile(expected = "the object's name")]
     pub name: String,
 }
 
 /// HPA scaling behavior.
+#[profile(expected = "a map with `scaleUp` and/or `scaleDown`")]
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Behavior {
@@ -350,6 +364,7 @@ pub struct Behavior {
 }
 
 /// The rules of one scaling direction.
+#[profile(expected = "a map with `stabilizationWindowSeconds`, `selectPolicy`, `policies`")]
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScalingRules {
@@ -369,6 +384,7 @@ pub struct ScalingRules {
 }
 
 /// Which policy wins.
+#[profile]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 pub enum SelectPolicy {
     /// The policy that allows the biggest change.
@@ -379,33 +395,27 @@ pub enum SelectPolicy {
     Disabled,
 }
 
-impl SelectPolicy {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SelectPolicy::Max => "Max",
-            SelectPolicy::Min => "Min",
-            SelectPolicy::Disabled => "Disabled",
-        }
-    }
-}
-
 /// One rate limit.
+#[profile(expected = "a policy `{type: Pods|Percent, value: N, periodSeconds: S}`")]
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScalingPolicy {
     /// `Pods` (a number of pods) or `Percent` (of the current replicas).
     #[serde(rename = "type")]
+    #[profile(expected = "`Pods` or `Percent`")]
     pub kind: PolicyType,
     /// How many pods, or what percentage, at most per period; greater than 0.
     #[schemars(range(min = 1))]
+    #[profile(expected = "the number of pods or the percentage")]
     pub value: i64,
     /// The period, 1 to 1800 seconds.
     #[schemars(range(min = 1, max = 1800))]
+    #[profile(expected = "the period in seconds (1 to 1800)")]
     pub period_seconds: i64,
 }
 
 /// The unit of a scaling policy.
+#[profile]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 pub enum PolicyType {
     /// A number of pods.
@@ -414,17 +424,8 @@ pub enum PolicyType {
     Percent,
 }
 
-impl PolicyType {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PolicyType::Pods => "Pods",
-            PolicyType::Percent => "Percent",
-        }
-    }
-}
-
 /// A VerticalPodAutoscaler.
+#[profile(expected = "a VPA `{updateMode, minAllowed, maxAllowed}`", hints = read::VPA_HINTS)]
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Vpa {
@@ -435,6 +436,7 @@ pub struct Vpa {
     pub container_name: Option<String>,
     /// `Off` (recommendations only), `Initial`, `Recreate`, `InPlaceOrRecreate`, or the
     /// deprecated `Auto`.
+    #[profile(expected = "one of `Off`, `Initial`, `Recreate`, `InPlaceOrRecreate`")]
     pub update_mode: UpdateMode,
     /// The smallest requests the VPA may set.
     #[serde(default)]
@@ -459,6 +461,7 @@ impl Vpa {
 }
 
 /// How a VPA applies its recommendations.
+#[profile]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 pub enum UpdateMode {
     /// Recommendations only: nothing changes.
@@ -473,20 +476,8 @@ pub enum UpdateMode {
     Auto,
 }
 
-impl UpdateMode {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UpdateMode::Off => "Off",
-            UpdateMode::Initial => "Initial",
-            UpdateMode::Recreate => "Recreate",
-            UpdateMode::InPlaceOrRecreate => "InPlaceOrRecreate",
-            UpdateMode::Auto => "Auto",
-        }
-    }
-}
-
 /// What a VPA sets.
+#[profile]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 pub enum ControlledValues {
     /// Requests, and limits in proportion.
@@ -495,23 +486,16 @@ pub enum ControlledValues {
     RequestsOnly,
 }
 
-impl ControlledValues {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ControlledValues::RequestsAndLimits => "RequestsAndLimits",
-            ControlledValues::RequestsOnly => "RequestsOnly",
-        }
-    }
-}
-
 /// One entry of the scaling-policy document.
+#[profile(expected = "a policy rule `{metric, threshold, scaleUpFactor, scaleDownFactor}`")]
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PolicyRule {
     /// The metric's name.
+    #[profile(expected = "the metric's name")]
     pub metric: String,
     /// The threshold: a number, or a value such as `200ms`.
+    #[profile(expected = "a number or a value such as `200ms`")]
     pub threshold: Scalar,
     /// How much to scale up when over the threshold.
     pub scale_up_factor: Option<Scalar>,
@@ -527,10 +511,12 @@ pub enum Scalar {
 }
 
 /// A persistent volume.
+#[profile(expected = "a map with `size` and `storageClass`")]
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Storage {
     /// The volume size, e.g. `100Gi`.
+    #[profile(expected = "the volume size, e.g. `100Gi`")]
     pub size: Quantity,
     /// The storage class (default: the cluster's default class).
     pub storage_class: Option<String>,

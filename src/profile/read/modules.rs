@@ -1,53 +1,14 @@
 //! How the modules read themselves: replicas, metrics, behavior, VPAs and policy rules.
 
-use super::KnownFields;
 use crate::diagnostic::Code;
-use crate::load::{Cx, FromNode};
+use crate::load::{Cx, Fields, FromNode};
 use indexmap::IndexMap;
 
 use crate::node::{Entry, Node, Value};
-use crate::profile::{
-    Behavior, ControlledValues, Defaults, DescribedObject, Metric, Module, ModuleOverride,
-    ObjectTarget, PolicyRule, PolicyType, ResourceTarget, Scalar, ScalingPolicy, ScalingRules,
-    SelectPolicy, UpdateMode, Vpa, default,
-};
-
-impl SelectPolicy {
-    /// The strings this enum is written as (see the module docs).
-    pub(in crate::profile) const CHOICES: &[(&str, SelectPolicy)] = &[
-        ("Max", SelectPolicy::Max),
-        ("Min", SelectPolicy::Min),
-        ("Disabled", SelectPolicy::Disabled),
-    ];
-}
-
-impl PolicyType {
-    /// The strings this enum is written as (see the module docs).
-    pub(in crate::profile) const CHOICES: &[(&str, PolicyType)] =
-        &[("Pods", PolicyType::Pods), ("Percent", PolicyType::Percent)];
-}
-
-impl UpdateMode {
-    /// The strings this enum is written as (see the module docs).
-    pub(in crate::profile) const CHOICES: &[(&str, UpdateMode)] = &[
-        ("Off", UpdateMode::Off),
-        ("Initial", UpdateMode::Initial),
-        ("Recreate", UpdateMode::Recreate),
-        ("InPlaceOrRecreate", UpdateMode::InPlaceOrRecreate),
-        ("Auto", UpdateMode::Auto),
-    ];
-}
-
-impl ControlledValues {
-    /// The strings this enum is written as (see the module docs).
-    pub(in crate::profile) const CHOICES: &[(&str, ControlledValues)] = &[
-        ("RequestsAndLimits", ControlledValues::RequestsAndLimits),
-        ("RequestsOnly", ControlledValues::RequestsOnly),
-    ];
-}
+use crate::profile::{Metric, ObjectTarget, ResourceTarget, Scalar};
 
 /// Keys written the way the scaling guide or a raw HPA writes them.
-const MODULE_HINTS: &[(&str, &str)] = &[
+pub(in crate::profile) const MODULE_HINTS: &[(&str, &str)] = &[
     (
         "minReplicas",
         "write the range as `replicas: {min: N, max: M}`",
@@ -62,7 +23,7 @@ const MODULE_HINTS: &[(&str, &str)] = &[
     ),
 ];
 
-const VPA_HINTS: &[(&str, &str)] = &[
+pub(in crate::profile) const VPA_HINTS: &[(&str, &str)] = &[
     (
         "updatePolicy",
         "write `updateMode: \"Off\"` directly under `vpa`",
@@ -73,120 +34,7 @@ const VPA_HINTS: &[(&str, &str)] = &[
     ),
 ];
 
-impl Defaults {
-    /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &["metrics", "behavior", "pdb"];
-}
-
-impl FromNode for Defaults {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let what = "a map with `metrics`, `behavior` and `pdb`";
-        let mut f = KnownFields::new(node, cx, what, Self::KEYS)?;
-        let metrics = f.opt(cx, "metrics");
-        let behavior = f.opt(cx, "behavior");
-        let pdb = f.opt(cx, "pdb");
-        f.finish(cx)?;
-        Some(Defaults {
-            metrics,
-            behavior,
-            pdb,
-        })
-    }
-}
-
-impl Module {
-    /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &[
-        "deployment",
-        "replicas",
-        "metrics",
-        "behavior",
-        "vpa",
-        "policy",
-        "podLabels",
-        "pdb",
-        "backend",
-    ];
-}
-
-impl FromNode for Module {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = KnownFields::new(
-            node,
-            cx,
-            "a module (a map with `replicas`, ...)",
-            Self::KEYS,
-        )?
-        .hints(MODULE_HINTS);
-        let deployment = f.opt(cx, "deployment");
-        let replicas = f.req(
-            cx,
-            "replicas",
-            "the module's replica range `{min: N, max: M}`",
-        );
-        let metrics = f.opt(cx, "metrics");
-        let behavior = f.opt(cx, "behavior");
-        let vpa = f.opt(cx, "vpa");
-        let policy = f.opt(cx, "policy");
-        let pod_labels = f.opt(cx, "podLabels");
-        let pdb = f.opt(cx, "pdb");
-        let backend = f.opt_with(cx, "backend", |n, cx| {
-            cx.choice(n, crate::profile::Backend::CHOICES)
-        });
-        f.finish(cx)?;
-        Some(Module {
-            deployment,
-            replicas: replicas?,
-            metrics,
-            behavior,
-            vpa,
-            policy: policy.unwrap_or_default(),
-            pod_labels,
-            pdb,
-            backend,
-        })
-    }
-}
-
-impl ModuleOverride {
-    /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &["replicas", "metrics", "behavior", "vpa", "pdb"];
-}
-
-impl FromNode for ModuleOverride {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = KnownFields::new(
-            node,
-            cx,
-            "a module override (a map with `replicas`, `metrics`, `behavior`, `vpa` or `pdb`)",
-            Self::KEYS,
-        )?
-        .hints(MODULE_HINTS);
-        let replicas = f.opt(cx, "replicas");
-        let metrics = f.opt(cx, "metrics");
-        let behavior = f.opt(cx, "behavior");
-        let vpa = f.opt(cx, "vpa");
-        let pdb = f.opt(cx, "pdb");
-        f.finish(cx)?;
-        Some(ModuleOverride {
-            replicas,
-            metrics,
-            behavior,
-            vpa,
-            pdb,
-        })
-    }
-}
-
 impl Metric {
-    /// The keys of a resource metric's map (see [`KnownFields`]).
-    pub(in crate::profile) const RESOURCE_KEYS: &[&str] =
-        &["resource", "utilization", "averageValue"];
-    /// The keys of a pods metric's map.
-    pub(in crate::profile) const PODS_KEYS: &[&str] = &["pods", "averageValue"];
-    /// The keys of an object metric's map.
-    pub(in crate::profile) const OBJECT_KEYS: &[&str] =
-        &["object", "describedObject", "value", "averageValue"];
     /// Without a source, the usual keys are known so the only complaint is the missing source.
     const NO_SOURCE_KEYS: &[&str] = &["utilization", "averageValue", "value", "describedObject"];
 }
@@ -201,14 +49,7 @@ impl FromNode for Metric {
             .into_iter()
             .filter(|k| map.contains_key(*k))
             .collect();
-        let keys = match sources.as_slice() {
-            ["resource"] => Metric::RESOURCE_KEYS,
-            ["pods"] => Metric::PODS_KEYS,
-            ["object"] => Metric::OBJECT_KEYS,
-            [] => Metric::NO_SOURCE_KEYS,
-            several => several,
-        };
-        let mut f = KnownFields::new(node, cx, "a metric", keys)?;
+        let mut f = Fields::new(node, cx, "a metric")?;
         let metric = match sources.as_slice() {
             ["resource"] => resource_metric(&mut f, cx, node, map),
             ["pods"] => {
@@ -259,7 +100,7 @@ impl FromNode for Metric {
 
 /// A resource metric's fields: its name and one target.
 fn resource_metric(
-    f: &mut KnownFields<'_, '_>,
+    f: &mut Fields<'_>,
     cx: &mut Cx,
     node: &Node,
     map: &IndexMap<String, Entry>,
@@ -295,7 +136,7 @@ fn resource_metric(
 
 /// An object metric's fields: its name, the object it describes and one target.
 fn object_metric(
-    f: &mut KnownFields<'_, '_>,
+    f: &mut Fields<'_>,
     cx: &mut Cx,
     node: &Node,
     map: &IndexMap<String, Entry>,
@@ -337,192 +178,6 @@ fn object_metric(
             target,
         }),
         _ => None,
-    }
-}
-
-impl DescribedObject {
-    /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &["apiVersion", "kind", "name"];
-}
-
-impl FromNode for DescribedObject {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = KnownFields::new(
-            node,
-            cx,
-            "a map with `kind` and `name` (and `apiVersion`)",
-            Self::KEYS,
-        )?;
-        let api_version = f.opt(cx, "apiVersion");
-        let kind = f.req(cx, "kind", "the object's kind, e.g. `Service`");
-        let name = f.req(cx, "name", "the object's name");
-        f.finish(cx)?;
-        Some(DescribedObject {
-            api_version: api_version.unwrap_or_else(default::described_api_version),
-            kind: kind?,
-            name: name?,
-        })
-    }
-}
-
-impl Behavior {
-    /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &["scaleUp", "scaleDown"];
-}
-
-impl FromNode for Behavior {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = KnownFields::new(
-            node,
-            cx,
-            "a map with `scaleUp` and/or `scaleDown`",
-            Self::KEYS,
-        )?;
-        let scale_up = f.opt(cx, "scaleUp");
-        let scale_down = f.opt(cx, "scaleDown");
-        f.finish(cx)?;
-        Some(Behavior {
-            scale_up,
-            scale_down,
-        })
-    }
-}
-
-impl ScalingRules {
-    /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &[
-        "stabilizationWindowSeconds",
-        "selectPolicy",
-        "policies",
-        "tolerance",
-    ];
-}
-
-impl FromNode for ScalingRules {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = KnownFields::new(
-            node,
-            cx,
-            "a map with `stabilizationWindowSeconds`, `selectPolicy`, `policies`",
-            Self::KEYS,
-        )?;
-        let stabilization_window_seconds = f.opt(cx, "stabilizationWindowSeconds");
-        let select_policy = f.opt_with(cx, "selectPolicy", |n, cx| {
-            cx.choice(n, SelectPolicy::CHOICES)
-        });
-        let policies = f.opt(cx, "policies");
-        let tolerance = f.opt(cx, "tolerance");
-        f.finish(cx)?;
-        Some(ScalingRules {
-            stabilization_window_seconds,
-            select_policy,
-            policies: policies.unwrap_or_default(),
-            tolerance,
-        })
-    }
-}
-
-impl ScalingPolicy {
-    /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &["type", "value", "periodSeconds"];
-}
-
-impl FromNode for ScalingPolicy {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = KnownFields::new(
-            node,
-            cx,
-            "a policy `{type: Pods|Percent, value: N, periodSeconds: S}`",
-            Self::KEYS,
-        )?;
-        let kind = f.req_with(cx, "type", "`Pods` or `Percent`", |n, cx| {
-            cx.choice(n, PolicyType::CHOICES)
-        });
-        let value = f.req(cx, "value", "the number of pods or the percentage");
-        let period_seconds = f.req(cx, "periodSeconds", "the period in seconds (1 to 1800)");
-        f.finish(cx)?;
-        Some(ScalingPolicy {
-            kind: kind?,
-            value: value?,
-            period_seconds: period_seconds?,
-        })
-    }
-}
-
-impl Vpa {
-    /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] = &[
-        "targetRef",
-        "containerName",
-        "updateMode",
-        "minAllowed",
-        "maxAllowed",
-        "controlledResources",
-        "controlledValues",
-    ];
-}
-
-impl FromNode for Vpa {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = KnownFields::new(
-            node,
-            cx,
-            "a VPA `{updateMode, minAllowed, maxAllowed}`",
-            Self::KEYS,
-        )?
-        .hints(VPA_HINTS);
-        let target_ref = f.opt(cx, "targetRef");
-        let container_name = f.opt(cx, "containerName");
-        let update_mode = f.req_with(
-            cx,
-            "updateMode",
-            "one of `Off`, `Initial`, `Recreate`, `InPlaceOrRecreate`",
-            |n, cx| cx.choice(n, UpdateMode::CHOICES),
-        );
-        let min_allowed = f.opt(cx, "minAllowed");
-        let max_allowed = f.opt(cx, "maxAllowed");
-        let controlled_resources = f.opt(cx, "controlledResources");
-        let controlled_values = f.opt_with(cx, "controlledValues", |n, cx| {
-            cx.choice(n, ControlledValues::CHOICES)
-        });
-        f.finish(cx)?;
-        Some(Vpa {
-            target_ref,
-            container_name,
-            update_mode: update_mode?,
-            min_allowed: min_allowed.unwrap_or_default(),
-            max_allowed: max_allowed.unwrap_or_default(),
-            controlled_resources,
-            controlled_values,
-        })
-    }
-}
-
-impl PolicyRule {
-    /// The keys this type's map has (see [`KnownFields`]).
-    pub(in crate::profile) const KEYS: &[&str] =
-        &["metric", "threshold", "scaleUpFactor", "scaleDownFactor"];
-}
-
-impl FromNode for PolicyRule {
-    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = KnownFields::new(
-            node,
-            cx,
-            "a policy rule `{metric, threshold, scaleUpFactor, scaleDownFactor}`",
-            Self::KEYS,
-        )?;
-        let metric = f.req(cx, "metric", "the metric's name");
-        let threshold = f.req(cx, "threshold", "a number or a value such as `200ms`");
-        let scale_up_factor = f.opt(cx, "scaleUpFactor");
-        let scale_down_factor = f.opt(cx, "scaleDownFactor");
-        f.finish(cx)?;
-        Some(PolicyRule {
-            metric: metric?,
-            threshold: threshold?,
-            scale_up_factor,
-            scale_down_factor,
-        })
     }
 }
 
