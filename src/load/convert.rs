@@ -430,15 +430,17 @@ impl<'a> Fields<'a> {
     /// unknown field nor listed among the expected ones.
     pub(crate) fn claim(&mut self, key: &'static str) -> Option<&'a Node> {
         self.claimed.push(key);
-        self.map
-            .get(key)
-            .map(|e| &e.node)
-            .filter(|n| n.value != Value::Null)
+        self.present(key)
     }
 
     /// The node of `key`, if present and not null.
     pub(crate) fn node(&mut self, key: &'static str) -> Option<&'a Node> {
         self.known.push(key);
+        self.present(key)
+    }
+
+    /// The node of `key`, if present and not null (`null` is a key left out).
+    fn present(&self, key: &str) -> Option<&'a Node> {
         self.map
             .get(key)
             .map(|e| &e.node)

@@ -195,18 +195,10 @@ pub enum EvictionPolicy {
     IfHealthyBudget,
 }
 
-impl JsonSchema for IntOrPercent {
-    fn schema_name() -> Cow<'static, str> {
-        "IntOrPercent".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "A number of pods (`1`) or a percentage of them (`\"25%\"`).",
-            "anyOf": [
-                {"type": "integer", "minimum": 0},
-                {"type": "string", "pattern": "^[0-9]+%$"}
-            ]
-        })
-    }
-}
+super::schema::fixed_schema!(IntOrPercent, {
+    "description": "A number of pods (`1`) or a percentage of them (`\"25%\"`).",
+    "anyOf": [
+        {"type": "integer", "minimum": 0},
+        {"type": "string", "pattern": "^[0-9]+%$"}
+    ]
+});

@@ -23,53 +23,45 @@ pub fn profile_schema() -> Value {
     schema
 }
 
+/// `JsonSchema` for a type read by hand (`read/`): its schema, written out.
+macro_rules! fixed_schema {
+    ($ty:ident, $schema:tt) => {
+        impl JsonSchema for $ty {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($ty).into()
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!($schema)
+            }
+        }
+    };
+}
+pub(super) use fixed_schema;
+
 /// A value the profile takes as text whatever its YAML type (`max_connections: 200`).
 pub(super) struct ScalarText;
 
-impl JsonSchema for ScalarText {
-    fn schema_name() -> Cow<'static, str> {
-        "ScalarText".into()
-    }
+fixed_schema!(ScalarText, {
+    "description": "A value, kept as text (`256MB`, `\"200\"`, `0.9`).",
+    "type": ["string", "number", "boolean"]
+});
 
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "A value, kept as text (`256MB`, `\"200\"`, `0.9`).",
-            "type": ["string", "number", "boolean"]
-        })
-    }
-}
+fixed_schema!(Quantity, {
+    "description": "A Kubernetes quantity: a number, then a decimal suffix (n u m k M G T P E), a binary suffix (Ki Mi Gi Ti Pi Ei) or an exponent: `500m`, `2Gi`, `100`.",
+    "anyOf": [
+        {
+            "type": "string",
+            "pattern": "^[+-]?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
+        },
+        {"type": "number"}
+    ]
+});
 
-impl JsonSchema for Quantity {
-    fn schema_name() -> Cow<'static, str> {
-        "Quantity".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "A Kubernetes quantity: a number, then a decimal suffix (n u m k M G T P E), a binary suffix (Ki Mi Gi Ti Pi Ei) or an exponent: `500m`, `2Gi`, `100`.",
-            "anyOf": [
-                {
-                    "type": "string",
-                    "pattern": "^[+-]?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
-                },
-                {"type": "number"}
-            ]
-        })
-    }
-}
-
-impl JsonSchema for Scalar {
-    fn schema_name() -> Cow<'static, str> {
-        "Scalar".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "A number, or a value such as `200ms`.",
-            "type": ["string", "number"]
-        })
-    }
-}
+fixed_schema!(Scalar, {
+    "description": "A number, or a value such as `200ms`.",
+    "type": ["string", "number"]
+});
 
 impl JsonSchema for Metric {
     fn schema_name() -> Cow<'static, str> {

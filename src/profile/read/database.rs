@@ -1,7 +1,7 @@
 //! How the database and cache settings read themselves (`postgres`, `redis`, and a
 //! region's `postgres`).
 
-use crate::diagnostic::{Code, Seg};
+use crate::diagnostic::{Code, Diagnostic, Seg};
 use crate::load::{Cx, Fields};
 use crate::node::{Node, Value};
 
@@ -108,58 +108,62 @@ fn references_only(node: &Node) -> bool {
 /// Keys that would put the Redis password itself into a profile.
 const PASSWORD_KEYS: &[&str] = &["password", "requirepass", "value"];
 
+/// Claims each of `keys` that is written, with the diagnostic `report` makes of it (at
+/// the key's path); whether any was.
+fn refuse(
+    f: &mut Fields<'_>,
+    cx: &mut Cx,
+    keys: &[&'static str],
+    report: impl Fn(&Cx, &'static str, &Node) -> Diagnostic,
+) -> bool {
+    let mut refused = false;
+    for key in keys {
+        let Some(value) = f.claim(key) else { continue };
+        refused = true;
+        cx.within(Seg::Key((*key).to_owned()), |cx| {
+            let d = report(cx, key, value);
+            cx.push(d);
+        });
+    }
+    refused
+}
+
 /// `refuse` of `postgres.backup`: key material under any of [`SECRET_KEYS`] (E0804), or a
 /// reference to a Secret spelled the scaling guide's way (E0003).
 pub(in crate::profile) fn inline_backup_secret(f: &mut Fields<'_>, cx: &mut Cx) -> bool {
-    let mut inline = false;
-    for key in SECRET_KEYS {
-        let Some(value) = f.claim(key) else { continue };
-        inline = true;
-        cx.within(Seg::Key((*key).to_owned()), |cx| {
-            if references_only(value) {
-                // The scaling guide's `s3Credentials: {accessKeyId: {name, key}}`: no
-                // secret material, just another spelling of the reference.
-                let d = cx.diagnostic(
-                    Code::UnknownField,
-                    value,
-                    format!("unknown field `{key}`: the Secret is referenced with `credentialsSecret`"),
-                )
-                .help("write `credentialsSecret: NAME` (and `accessKeyIdKey`/`secretAccessKeyKey` when the Secret's keys are not `ACCESS_KEY_ID`/`SECRET_ACCESS_KEY`)");
-                cx.push(d);
-            } else {
-                let d = cx.diagnostic(
-                    Code::InlineSecret,
-                    value,
-                    format!("`{key}` puts credentials into the profile: backups only take a reference to a Secret"),
-                )
-                .help(
-                    "create the Secret with `kubectl create secret generic backup-credentials --from-literal=ACCESS_KEY_ID=… --from-literal=SECRET_ACCESS_KEY=…` and set `credentialsSecret: backup-credentials` (and `accessKeyIdKey`/`secretAccessKeyKey` if its keys differ)",
-                );
-                cx.push(d);
-            }
-        });
-    }
-    inline
+    refuse(f, cx, SECRET_KEYS, |cx, key, value| {
+        if references_only(value) {
+            // The scaling guide's `s3Credentials: {accessKeyId: {name, key}}`: no secret
+            // material, just another spelling of the reference.
+            cx.diagnostic(
+                Code::UnknownField,
+                value,
+                format!("unknown field `{key}`: the Secret is referenced with `credentialsSecret`"),
+            )
+            .help("write `credentialsSecret: NAME` (and `accessKeyIdKey`/`secretAccessKeyKey` when the Secret's keys are not `ACCESS_KEY_ID`/`SECRET_ACCESS_KEY`)")
+        } else {
+            cx.diagnostic(
+                Code::InlineSecret,
+                value,
+                format!("`{key}` puts credentials into the profile: backups only take a reference to a Secret"),
+            )
+            .help(
+                "create the Secret with `kubectl create secret generic backup-credentials --from-literal=ACCESS_KEY_ID=… --from-literal=SECRET_ACCESS_KEY=…` and set `credentialsSecret: backup-credentials` (and `accessKeyIdKey`/`secretAccessKeyKey` if its keys differ)",
+            )
+        }
+    })
 }
 
 /// `refuse` of `redis.auth`: the password itself under any of [`PASSWORD_KEYS`] (E0804).
 pub(in crate::profile) fn inline_redis_password(f: &mut Fields<'_>, cx: &mut Cx) -> bool {
-    let mut inline = false;
-    for key in PASSWORD_KEYS {
-        let Some(value) = f.claim(key) else { continue };
-        inline = true;
-        cx.within(Seg::Key((*key).to_owned()), |cx| {
-            let d = cx
-                .diagnostic(
-                    Code::InlineSecret,
-                    value,
-                    format!("`{key}` puts the Redis password into the profile: `auth` only takes a reference to a Secret"),
-                )
-                .help(
-                    "create the Secret with `kubectl create secret generic redis-auth --from-literal=password=…` and set `auth: {secret: redis-auth, key: password}`",
-                );
-            cx.push(d);
-        });
-    }
-    inline
+    refuse(f, cx, PASSWORD_KEYS, |cx, key, value| {
+        cx.diagnostic(
+            Code::InlineSecret,
+            value,
+            format!("`{key}` puts the Redis password into the profile: `auth` only takes a reference to a Secret"),
+        )
+        .help(
+            "create the Secret with `kubectl create secret generic redis-auth --from-literal=password=…` and set `auth: {secret: redis-auth, key: password}`",
+        )
+    })
 }

@@ -2,10 +2,9 @@
 
 use crate::diagnostic::Code;
 use crate::load::{Cx, Fields, FromNode};
-use indexmap::IndexMap;
-
-use crate::node::{Entry, Node, Value};
+use crate::node::{Node, Value};
 use crate::profile::{Metric, ObjectTarget, ResourceTarget, Scalar};
+use crate::quantity::Quantity;
 
 /// Keys written the way the scaling guide or a raw HPA writes them.
 pub(in crate::profile) const MODULE_HINTS: &[(&str, &str)] = &[
@@ -51,7 +50,7 @@ impl FromNode for Metric {
             .collect();
         let mut f = Fields::new(node, cx, "a metric")?;
         let metric = match sources.as_slice() {
-            ["resource"] => resource_metric(&mut f, cx, node, map),
+            ["resource"] => resource_metric(&mut f, cx, node),
             ["pods"] => {
                 let name = f.req(cx, "pods", "the metric's name");
                 let average_value = f.req(cx, "averageValue", "the per-pod target, e.g. `\"100\"`");
@@ -61,7 +60,7 @@ impl FromNode for Metric {
                         average_value,
                     })
             }
-            ["object"] => object_metric(&mut f, cx, node, map),
+            ["object"] => object_metric(&mut f, cx, node),
             [] => {
                 // Mark the usual keys known so the only complaint is the missing source.
                 for key in Metric::NO_SOURCE_KEYS {
@@ -98,79 +97,85 @@ impl FromNode for Metric {
     }
 }
 
-/// A resource metric's fields: its name and one target.
-fn resource_metric(
+/// A metric's one target, written under one of two keys (`a` or `b`), each wrapped in
+/// its variant of `T`.
+struct Targets<A, B, T> {
+    a: (&'static str, fn(A) -> T),
+    b: (&'static str, fn(B) -> T),
+    /// The metric, in messages.
+    metric: &'static str,
+    /// What a metric without a target needs.
+    needs: &'static str,
+}
+
+const RESOURCE_TARGETS: Targets<i64, Quantity, ResourceTarget> = Targets {
+    a: ("utilization", ResourceTarget::Utilization),
+    b: ("averageValue", ResourceTarget::AverageValue),
+    metric: "a resource metric",
+    needs: "`utilization` (percent of the request) or `averageValue`",
+};
+
+const OBJECT_TARGETS: Targets<Quantity, Quantity, ObjectTarget> = Targets {
+    a: ("value", ObjectTarget::Value),
+    b: ("averageValue", ObjectTarget::AverageValue),
+    metric: "an object metric",
+    needs: "`value` or `averageValue`",
+};
+
+/// The target: E0602 when both keys are written or neither (a target that is written
+/// but does not load is reported where it is).
+fn one_target<A: FromNode, B: FromNode, T>(
     f: &mut Fields<'_>,
     cx: &mut Cx,
     node: &Node,
-    map: &IndexMap<String, Entry>,
-) -> Option<Metric> {
-    let name = f.req(cx, "resource", "`cpu` or `memory`");
-    let utilization = f.opt(cx, "utilization");
-    let average_value = f.opt(cx, "averageValue");
-    let target = match (utilization, average_value) {
-        (Some(u), None) => Some(ResourceTarget::Utilization(u)),
-        (None, Some(v)) => Some(ResourceTarget::AverageValue(v)),
+    targets: &Targets<A, B, T>,
+) -> Option<T> {
+    let Targets {
+        a: (a, into_a),
+        b: (b, into_b),
+        metric,
+        needs,
+    } = targets;
+    match (f.opt(cx, a), f.opt(cx, b)) {
+        (Some(v), None) => Some(into_a(v)),
+        (None, Some(v)) => Some(into_b(v)),
         (Some(_), Some(_)) => {
-            cx.error(
-                Code::MetricTarget,
-                node,
-                "a resource metric takes `utilization` or `averageValue`, not both",
-            );
+            let message = format!("{metric} takes `{a}` or `{b}`, not both");
+            cx.error(Code::MetricTarget, node, message);
             None
         }
         (None, None) => {
-            if !map.contains_key("utilization") && !map.contains_key("averageValue") {
+            let written =
+                |key: &str| matches!(&node.value, Value::Map(map) if map.contains_key(key));
+            if !written(a) && !written(b) {
                 cx.error(
-                        Code::MetricTarget,
-                        node,
-                        "a resource metric needs a target: `utilization` (percent of the request) or `averageValue`",
-                    );
+                    Code::MetricTarget,
+                    node,
+                    format!("{metric} needs a target: {needs}"),
+                );
             }
             None
         }
-    };
+    }
+}
+
+/// A resource metric's fields: its name and one target.
+fn resource_metric(f: &mut Fields<'_>, cx: &mut Cx, node: &Node) -> Option<Metric> {
+    let name = f.req(cx, "resource", "`cpu` or `memory`");
+    let target = one_target(f, cx, node, &RESOURCE_TARGETS);
     name.zip(target)
         .map(|(name, target)| Metric::Resource { name, target })
 }
 
 /// An object metric's fields: its name, the object it describes and one target.
-fn object_metric(
-    f: &mut Fields<'_>,
-    cx: &mut Cx,
-    node: &Node,
-    map: &IndexMap<String, Entry>,
-) -> Option<Metric> {
+fn object_metric(f: &mut Fields<'_>, cx: &mut Cx, node: &Node) -> Option<Metric> {
     let name = f.req(cx, "object", "the metric's name");
     let described_object = f.req(
         cx,
         "describedObject",
         "the object the metric describes, e.g. `{kind: Service, name: mplp-core-service}`",
     );
-    let value = f.opt(cx, "value");
-    let average_value = f.opt(cx, "averageValue");
-    let target = match (value, average_value) {
-        (Some(v), None) => Some(ObjectTarget::Value(v)),
-        (None, Some(v)) => Some(ObjectTarget::AverageValue(v)),
-        (Some(_), Some(_)) => {
-            cx.error(
-                Code::MetricTarget,
-                node,
-                "an object metric takes `value` or `averageValue`, not both",
-            );
-            None
-        }
-        (None, None) => {
-            if !map.contains_key("value") && !map.contains_key("averageValue") {
-                cx.error(
-                    Code::MetricTarget,
-                    node,
-                    "an object metric needs a target: `value` or `averageValue`",
-                );
-            }
-            None
-        }
-    };
+    let target = one_target(f, cx, node, &OBJECT_TARGETS);
     match (name, described_object, target) {
         (Some(name), Some(described_object), Some(target)) => Some(Metric::Object {
             name,
