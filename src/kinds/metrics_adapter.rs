@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::document::Document;
 use super::{At, KindInfo, Neutral, Planner};
-use crate::effective::effective_module;
+use crate::effective::{ModuleField, Origin, effective_module, origin};
 use crate::plan::PlannedObject;
 use crate::profile::autoscaling::SeriesKind;
 use crate::profile::{Backend, Metric, MetricSource, Profile, Region};
@@ -37,7 +37,9 @@ const TEMPLATE: &str = "adapter-rules.yaml.j2";
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let Some(region) = at.settings() else { return };
     // Only a region's own metrics change the rules: the others share one body.
-    let own_metrics = region.modules.values().any(|o| o.metrics.is_some());
+    let own_metrics = region.modules.keys().any(|module| {
+        origin(p.profile, region, module, ModuleField::Metrics) == Some(Origin::Region)
+    });
     let planned = if own_metrics {
         build(p, region)
     } else {

@@ -19,6 +19,7 @@ mod syntax;
 pub(crate) use convert::{Cx, FailedPaths, Fields, FromNode, did_you_mean, in_range, shorten};
 
 use crate::diagnostic::{Code, Diagnostic, FieldPath, Seg, Severity};
+use crate::effective::ModuleField;
 use crate::node::{self, Entry, Node, Value};
 use crate::profile::Profile;
 use crate::source::{FileId, Sources, Span};
@@ -152,11 +153,6 @@ pub(crate) fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
             applied.push(done);
         }
     }
-    for (path, span) in &applied {
-        if let Some(d) = overridden_everywhere(&tree, path, *span) {
-            diagnostics.push(d);
-        }
-    }
     if tree.value == Value::Null {
         diagnostics.push(
             Diagnostic::new(
@@ -180,6 +176,13 @@ pub(crate) fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
     // the rules on, never to render (render refuses when there is any error).
     let profile = Profile::from_node(&tree, &mut cx);
     diagnostics.extend(cx.diagnostics);
+    if let Some(profile) = &profile {
+        diagnostics.extend(
+            applied
+                .iter()
+                .filter_map(|(path, span)| set_overridden(profile, path, *span)),
+        );
+    }
     Ok(Loaded {
         sources,
         tree,
@@ -406,48 +409,28 @@ fn new_near_miss(tree: &Node, path: &FieldPath, span: Span) -> Option<Diagnostic
     )
 }
 
-/// W0009: a `--set` of a module's `replicas`, `metrics`, `behavior` or `vpa` that every
-/// region overrides (`regions.<r>.modules.<m>.<field>`, or for the core's range
-/// `regions.<r>.replicas`): it changes nothing that is rendered.
-fn overridden_everywhere(tree: &Node, path: &FieldPath, span: Span) -> Option<Diagnostic> {
-    let [Seg::Key(modules), Seg::Key(module), Seg::Key(field), ..] = path.segs() else {
+/// W0009: a `--set` of a module's field (`replicas`, `metrics`, `behavior`, `vpa`,
+/// `pdb`, or inside one) that every region writes itself: it changes nothing that is
+/// rendered. Whether the region writes it is the effective value's [`Origin`]
+/// (`src/effective.rs`), on the profile as read with every `--set` applied.
+///
+/// [`Origin`]: crate::effective::Origin
+fn set_overridden(profile: &Profile, path: &FieldPath, span: Span) -> Option<Diagnostic> {
+    let [Seg::Key(modules), Seg::Key(module), Seg::Key(key), ..] = path.segs() else {
         return None;
     };
-    if modules != "modules" || !["replicas", "metrics", "behavior", "vpa"].contains(&field.as_str())
-    {
-        return None;
-    }
-    let Value::Map(regions) = &tree.get(&[Seg::Key("regions".into())])?.value else {
-        return None;
-    };
-    let overrides = |region: &Node| {
-        let own = [
-            Seg::Key("modules".into()),
-            Seg::Key(module.clone()),
-            Seg::Key(field.clone()),
-        ];
-        region.get(&own).is_some_and(|n| n.value != Value::Null)
-            || (module == "core"
-                && field == "replicas"
-                && region
-                    .get(&[Seg::Key("replicas".into())])
-                    .is_some_and(|n| n.value != Value::Null))
-    };
-    if regions.is_empty() || !regions.values().all(|e| overrides(&e.node)) {
+    if modules != "modules" {
         return None;
     }
-    let (first, _) = regions.first()?;
-    let per_region = if module == "core" && field == "replicas" {
-        format!("regions.{first}.replicas")
-    } else {
-        format!("regions.{first}.modules.{module}.{field}")
-    };
+    let field = ModuleField::from_key(key)?;
+    let per_region = crate::effective::overridden_everywhere(profile, module, field)?;
+    let set = FieldPath::root().key(modules).key(module).key(key);
     Some(
         Diagnostic::new(
             Code::SetOverridden,
             path.clone(),
             format!(
-                "`--set modules.{module}.{field}` changes nothing: every region sets its own (like `{per_region}`)"
+                "`--set {set}` changes nothing: every region sets its own (like `{per_region}`)"
             ),
         )
         .at(span)

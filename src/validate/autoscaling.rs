@@ -8,7 +8,9 @@ use crate::diagnostic::{Code, FieldPath};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use crate::effective::{CORE_MODULE, effective_pdb_bounds, effective_replicas};
+use crate::effective::{
+    ModuleField, effective_pdb_bounds, effective_replicas, origin, overridden_modules,
+};
 use crate::profile::{Metric, ObjectTarget, Pdb, Profile, Region};
 
 pub(super) fn check(r: &mut Reporter, profile: &Profile) {
@@ -188,8 +190,8 @@ fn pdb_both_bounds(r: &mut Reporter, pdb: &Pdb, path: &FieldPath) {
 /// at or above the minimum, or `maxUnavailable` of 0): every node drain blocks.
 ///
 /// Linear in the profile: a region that overrides nothing of a module has the module's
-/// own verdict, computed once; per region only the modules it overrides (and `core`,
-/// when it sets a range) are looked at, unless some module's own budget blocks, which is
+/// own verdict, computed once; per region only the modules it overrides
+/// ([`overridden_modules`]) are looked at, unless some module's own budget blocks, which is
 /// then reported in every region that keeps it. No effective module is built.
 fn pdb_blocks_drain(r: &mut Reporter, profile: &Profile) {
     let neutral = Region::without_overrides();
@@ -204,17 +206,7 @@ fn pdb_blocks_drain(r: &mut Reporter, profile: &Profile) {
         if any_blocked {
             touched.extend(0..profile.modules.len());
         } else {
-            touched.extend(
-                region
-                    .modules
-                    .keys()
-                    .filter_map(|name| profile.modules.get_index_of(name.as_str())),
-            );
-            if region.replicas.is_some()
-                && let Some(core) = profile.modules.get_index_of(CORE_MODULE)
-            {
-                touched.push(core);
-            }
+            touched.extend(overridden_modules(profile, region));
             touched.sort_unstable();
             touched.dedup();
         }
@@ -223,7 +215,8 @@ fn pdb_blocks_drain(r: &mut Reporter, profile: &Profile) {
                 continue;
             };
             if let Some((key, what, min)) = drain_verdict(profile, region, module)
-                && let Some(path) = written_at(profile, region_name, module)
+                && let Some(path) = origin(profile, region, module, ModuleField::Pdb)
+                    .and_then(|o| o.path(region_name, module, ModuleField::Pdb))
             {
                 let message = format!(
                     "{what} lets no pod of `{module}` go at the HPA's minimum of `{min}`: every node drain blocks"
@@ -282,32 +275,6 @@ impl<'a> Blocked<'a> {
             }
         }
     }
-}
-
-/// Where the budget of a module in a region was written (`None`: the built-in default).
-fn written_at(profile: &Profile, region: &str, module: &str) -> Option<FieldPath> {
-    let root = FieldPath::root();
-    if profile.regions[region]
-        .modules
-        .get(module)
-        .is_some_and(|o| o.pdb.is_some())
-    {
-        return Some(
-            root.key("regions")
-                .key(region)
-                .key("modules")
-                .key(module)
-                .key("pdb"),
-        );
-    }
-    if profile.modules[module].pdb.is_some() {
-        return Some(root.key("modules").key(module).key("pdb"));
-    }
-    profile
-        .defaults
-        .pdb
-        .as_ref()
-        .map(|_| root.key("defaults").key("pdb"))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use super::Reporter;
 use crate::diagnostic::{Code, FieldPath};
-use crate::effective::{EffectiveModule, effective_module};
+use crate::effective::{EffectiveModule, ModuleField, effective_module, origin};
 use crate::profile::{Backend, Profile, Region};
 
 pub(super) fn check(r: &mut Reporter, profile: &Profile) {
@@ -22,20 +22,15 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
                 &root.key("modules").key(name).key("replicas"),
             );
         }
+        // A region's own range (its override, or the core's range) is checked where
+        // it is written; the others are the module's, checked above.
         for (region_name, region) in &profile.regions {
-            let written = region
-                .modules
-                .get(name)
-                .is_some_and(|o| o.replicas.is_some());
-            let core = name == crate::effective::CORE_MODULE && region.replicas.is_some();
-            if !(written || core) {
+            let replicas = ModuleField::Replicas;
+            let Some(path) = origin(profile, region, name, replicas)
+                .filter(|o| o.in_region())
+                .and_then(|o| o.path(region_name, name, replicas))
+            else {
                 continue;
-            }
-            let path = root.key("regions").key(region_name);
-            let path = if written {
-                path.key("modules").key(name).key("replicas")
-            } else {
-                path.key("replicas")
             };
             if let Some(m) = effective_module(profile, region, name) {
                 to_zero(r, profile, &m, &path);

@@ -4,7 +4,7 @@
 
 use super::Reporter;
 use crate::diagnostic::{Code, FieldPath};
-use crate::effective::{EffectiveModule, effective_module, vpa_acts};
+use crate::effective::{EffectiveModule, ModuleField, effective_module, vpa_acts};
 use crate::profile::{Metric, Profile, Region, ResourceName, UpdateMode, Vpa};
 
 pub(super) fn check(r: &mut Reporter, profile: &Profile) {
@@ -217,15 +217,11 @@ fn conflicts(profile: &Profile) -> Vec<Conflict<'_>> {
                 let Some(module) = effective_module(profile, region, module_name) else {
                     continue;
                 };
-                let in_region = region
-                    .modules
-                    .get(module_name)
-                    .is_some_and(|o| o.vpa.is_some());
-                let path = if in_region {
-                    region_vpa_path(region_name, module_name)
-                } else {
-                    module_vpa.clone()
-                };
+                let path = module
+                    .origins
+                    .vpa
+                    .path(region_name, module_name, ModuleField::Vpa)
+                    .unwrap_or_else(|| module_vpa.clone());
                 (path, clash(&module))
             } else {
                 match &base_clash {

@@ -344,13 +344,40 @@ fn show_profile_follows_output_and_format() {
 }
 
 /// Issue 14, item 3: a `--set` that would silently add a misspelt module (W0008) or
-/// change a value every region overrides (W0009) is said.
+/// change a value every region overrides (W0009, its `pdb` too: issue 18, item 2) is said.
 #[test]
 fn sets_that_would_do_nothing_or_the_wrong_thing_are_said() {
     let out = Test::new(["lint", "--set", "modules.cor.replicas={min: 2, max: 8}"]).run();
     assert_cli_snapshot("lint-set-a-misspelt-module", &out, None);
     let out = Test::new(["lint", "--set", "modules.core.replicas={min: 4, max: 30}"]).run();
     assert_cli_snapshot("lint-set-overridden-in-every-region", &out, None);
+    // A module's budget every region overrides (issue 18, item 2): the warning comes from
+    // where each region's effective budget was written, as for the other fields.
+    let out = Test::new([
+        "lint",
+        "--set",
+        "regions.us-east-1.modules.core.pdb={maxUnavailable: 2}",
+        "--set",
+        "regions.eu-west-1.modules.core.pdb={enabled: false}",
+        "--set",
+        "regions.ap-southeast-1.modules.core.pdb={maxUnavailable: 1}",
+        "--set",
+        "modules.core.pdb.minAvailable=1",
+    ])
+    .run();
+    assert_cli_snapshot("lint-set-pdb-overridden-in-every-region", &out, None);
+    // With one region left taking the module's budget, the `--set` counts.
+    let out = Test::new([
+        "lint",
+        "--set",
+        "regions.us-east-1.modules.core.pdb={maxUnavailable: 2}",
+        "--set",
+        "regions.eu-west-1.modules.core.pdb={enabled: false}",
+        "--set",
+        "modules.core.pdb.minAvailable=1",
+    ])
+    .run();
+    assert!(!out.stdout.contains("W0009"), "{}", out.stdout);
     // Regions: `eu-west1` is `eu-west-1` mistyped; `sa-east-1` is a new region.
     let out = Test::new(["lint", "--set", "regions.eu-west1.weight=30"]).run();
     assert!(out.stdout.contains("warning[W0008]"), "{}", out.stdout);
