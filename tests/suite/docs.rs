@@ -2,6 +2,7 @@
 
 use crate::common::root;
 use mplp_scale::{MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES};
+use std::collections::BTreeMap;
 
 fn read(doc: &str) -> String {
     std::fs::read_to_string(crate::common::root().join(doc)).unwrap()
@@ -97,118 +98,82 @@ fn figures_are_found_where_they_are_written() {
     assert_eq!(with_commas(64), "64");
 }
 
-/// Where docs/profile.md gives each default the schema states: the schema's
-/// `$defs/<Type>/properties/<key>`, the doc's section, the field as the table writes it
-/// (no section: the sentence "`field` defaults to `value`").
-const DOCUMENTED_DEFAULTS: &[(&str, &str, &str)] = &[
-    (
-        "Platform/properties/targetRevision",
-        "platform",
-        "targetRevision",
-    ),
-    (
-        "ArgoCd/properties/namespace",
-        "platform",
-        "argocd.namespace",
-    ),
-    ("ArgoCd/properties/project", "platform", "argocd.project"),
-    ("ArgoCd/properties/server", "platform", "argocd.server"),
-    ("ArgoCd/properties/prune", "platform", "argocd.prune"),
-    ("ArgoCd/properties/selfHeal", "platform", "argocd.selfHeal"),
-    (
-        "ArgoCd/properties/protectData",
-        "platform",
-        "argocd.protectData",
-    ),
-    (
-        "ArgoCd/properties/rollingSync",
-        "platform",
-        "argocd.rollingSync",
-    ),
-    ("Manifests/properties/path", "platform", "manifests.path"),
-    (
-        "Manifests/properties/profile",
-        "platform",
-        "manifests.profile",
-    ),
-    ("Traffic/properties/regionHeader", "traffic", "regionHeader"),
-    ("Traffic/properties/port", "traffic", "port"),
-    ("Region/properties/primary", "regions.<name>", "primary"),
-    (
-        "DescribedObject/properties/apiVersion",
-        "",
-        "describedObject.apiVersion",
-    ),
-    ("Postgres/properties/name", "postgres", "name"),
-    ("Postgres/properties/appSecret", "postgres", "appSecret"),
-    ("Postgres/properties/instances", "postgres", "instances"),
-    (
-        "Backup/properties/accessKeyIdKey",
-        "postgres",
-        "backup.accessKeyIdKey",
-    ),
-    (
-        "Backup/properties/secretAccessKeyKey",
-        "postgres",
-        "backup.secretAccessKeyKey",
-    ),
-    ("Backup/properties/schedule", "postgres", "backup.schedule"),
-    ("Pooler/properties/enabled", "postgres", "pooler.enabled"),
-    (
-        "Pooler/properties/instances",
-        "postgres",
-        "pooler.instances",
-    ),
-    (
-        "Pooler/properties/maxClientConn",
-        "postgres",
-        "pooler.maxClientConn",
-    ),
-    (
-        "Pooler/properties/defaultPoolSize",
-        "postgres",
-        "pooler.defaultPoolSize",
-    ),
-    (
-        "Monitoring/properties/podMonitor",
-        "postgres",
-        "monitoring.podMonitor",
-    ),
-    ("Redis/properties/name", "redis", "name"),
-    ("Redis/properties/clusterSize", "redis", "clusterSize"),
-    ("Redis/properties/version", "redis", "version"),
-    (
-        "Redis/properties/spreadAcrossZones",
-        "redis",
-        "spreadAcrossZones",
-    ),
-    ("Redis/properties/persistence", "redis", "persistence"),
-    ("Exporter/properties/enabled", "redis", "exporter.enabled"),
-    ("RedisAuth/properties/key", "redis", "auth.key"),
-    ("RedisPdb/properties/enabled", "redis", "pdb.enabled"),
-    (
-        "AntiAffinity/properties/topologyKey",
-        "redis",
-        "antiAffinity.topologyKey",
-    ),
-    ("MetricSource/properties/queue", "metrics.<name>", "queue"),
-    ("MetricsAdapter/properties/name", "metricsAdapter", "name"),
-    (
-        "MetricsAdapter/properties/namespace",
-        "metricsAdapter",
-        "namespace",
-    ),
-    (
-        "MetricsAdapter/properties/rateInterval",
-        "metricsAdapter",
-        "rateInterval",
-    ),
-    (
-        "Prometheus/properties/serverAddress",
-        "autoscaling",
-        "prometheus.serverAddress",
-    ),
-];
+/// Every path in the profile at which the schema's `$defs/<name>` is found (`<name>`
+/// for a map's entries; a list's items keep the list's path), walking from the root.
+fn def_paths(schema: &serde_json::Value) -> BTreeMap<String, Vec<String>> {
+    fn walk(
+        schema: &serde_json::Value,
+        node: &serde_json::Value,
+        path: &str,
+        seen: &mut Vec<String>,
+        out: &mut BTreeMap<String, Vec<String>>,
+    ) {
+        let join = |key: &str| {
+            if path.is_empty() {
+                key.to_owned()
+            } else {
+                format!("{path}.{key}")
+            }
+        };
+        if let Some(name) = node["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/$defs/"))
+        {
+            out.entry(name.to_owned())
+                .or_default()
+                .push(path.to_owned());
+            if !seen.iter().any(|s| s == name) {
+                seen.push(name.to_owned());
+                walk(schema, &schema["$defs"][name], path, seen, out);
+                seen.pop();
+            }
+        }
+        if let Some(props) = node["properties"].as_object() {
+            for (key, prop) in props {
+                walk(schema, prop, &join(key), seen, out);
+            }
+        }
+        if node["additionalProperties"].is_object() {
+            walk(
+                schema,
+                &node["additionalProperties"],
+                &join("<name>"),
+                seen,
+                out,
+            );
+        }
+        walk_each(schema, &node["items"], path, seen, out);
+        for key in ["allOf", "anyOf", "oneOf"] {
+            for item in node[key].as_array().into_iter().flatten() {
+                walk(schema, item, path, seen, out);
+            }
+        }
+    }
+    fn walk_each(
+        schema: &serde_json::Value,
+        node: &serde_json::Value,
+        path: &str,
+        seen: &mut Vec<String>,
+        out: &mut BTreeMap<String, Vec<String>>,
+    ) {
+        if node.is_object() {
+            walk(schema, node, path, seen, out);
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(schema, schema, "", &mut Vec::new(), &mut out);
+    out
+}
+
+/// Where docs/profile.md documents the field at `path` (`a.b.c`), and the default it
+/// gives there: the row `b.c` of the section `` `a` `` (or `c` of `` `a.b` ``), or the
+/// sentence "`b.c` defaults to …".
+fn documented_at<'a>(doc: &'a str, path: &str) -> Option<&'a str> {
+    let segs: Vec<&str> = path.split('.').collect();
+    (1..segs.len())
+        .find_map(|i| documented_default(doc, &segs[..i].join("."), &segs[i..].join(".")))
+        .or_else(|| (0..segs.len()).find_map(|i| documented_default(doc, "", &segs[i..].join("."))))
+}
 
 /// The default column of `field`'s row in the table of the doc's section `section`, or
 /// (no section) the value of the sentence "`field` defaults to `value`".
@@ -227,20 +192,37 @@ fn documented_default<'a>(doc: &'a str, section: &str, field: &str) -> Option<&'
     })
 }
 
-/// Every `default` in the profile's JSON Schema is in docs/profile.md's tables, with
-/// the same value (the schema's defaults are the reader's: see src/profile/agreement.rs).
+/// Every `default` in the profile's JSON Schema is in docs/profile.md, where the field
+/// is (found from the field's path in the profile), with the same value (the schema's
+/// defaults are the reader's: both come from the field's `#[profile(default = …)]`).
 #[test]
 fn the_profile_docs_state_the_schemas_defaults() {
     let schema = mplp_scale::profile_schema();
     let doc = read("docs/profile.md");
-    let mut stated = Vec::new();
+    let paths = def_paths(&schema);
+    let mut problems = Vec::new();
     for (name, def) in schema["$defs"].as_object().unwrap() {
-        let Some(props) = def["properties"].as_object() else {
-            continue;
-        };
-        for (key, prop) in props {
-            if let Some(default) = prop.get("default") {
-                stated.push((format!("{name}/properties/{key}"), default.clone()));
+        for (key, prop) in def["properties"].as_object().into_iter().flatten() {
+            let Some(default) = prop.get("default") else {
+                continue;
+            };
+            let expected = match default {
+                serde_json::Value::String(s) => format!("`{s}`"),
+                other => format!("`{other}`"),
+            };
+            let at = paths.get(name).into_iter().flatten().find_map(|p| {
+                let path = format!("{p}.{key}");
+                documented_at(&doc, &path).map(|cell| (path, cell))
+            });
+            match at {
+                Some((_, cell)) if cell == expected => {}
+                Some((path, cell)) => problems.push(format!(
+                    "docs/profile.md `{path}`: default {cell}, the schema's is {expected}"
+                )),
+                None => problems.push(format!(
+                    "docs/profile.md has no row for `{name}.{key}` (at {:?})",
+                    paths.get(name)
+                )),
             }
         }
     }
@@ -251,32 +233,6 @@ fn the_profile_docs_state_the_schemas_defaults() {
             .values()
             .all(|p| p.get("default").is_none())
     );
-    let mut problems = Vec::new();
-    for (pointer, default) in &stated {
-        let Some((_, section, field)) = DOCUMENTED_DEFAULTS.iter().find(|(p, ..)| p == pointer)
-        else {
-            problems.push(format!("{pointer}: not in DOCUMENTED_DEFAULTS"));
-            continue;
-        };
-        let expected = match default {
-            serde_json::Value::String(s) => format!("`{s}`"),
-            other => format!("`{other}`"),
-        };
-        match documented_default(&doc, section, field) {
-            Some(cell) if cell == expected => {}
-            Some(cell) => problems.push(format!(
-                "docs/profile.md `{section}`.`{field}`: default {cell}, the schema's is {expected}"
-            )),
-            None => problems.push(format!(
-                "docs/profile.md has no row `{field}` under `{section}`"
-            )),
-        }
-    }
-    for (pointer, ..) in DOCUMENTED_DEFAULTS {
-        if !stated.iter().any(|(p, _)| p == pointer) {
-            problems.push(format!("{pointer}: the schema states no default"));
-        }
-    }
     assert_eq!(problems, Vec::<String>::new());
 }
 
