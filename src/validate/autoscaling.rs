@@ -312,32 +312,28 @@ fn written_at(profile: &Profile, region: &str, module: &str) -> Option<FieldPath
 
 #[cfg(test)]
 mod tests {
-    use super::super::test::{lint, one};
+    use super::super::test::{all, each, lint, one};
 
     /// A module with a Pods and an Object metric on custom series.
     const CUSTOM: &str = "modules:\n  context:\n    metrics:\n      - {pods: mplp_rps, averageValue: \"10\"}\n      - object: mplp_queue\n        describedObject: {kind: Service, name: mplp-queue}\n        value: \"100\"\n";
 
     #[test]
     fn a_metric_without_a_source() {
-        let out = lint(CUSTOM);
-        assert_eq!(out.len(), 2, "{out:#?}");
-        assert!(
-            out[0].contains("p.yaml:4:16: warning[W0503] modules.context.metrics[0].pods: custom metric `mplp_rps` has no source in `metrics`: no metrics-adapter rule serves it, so the HPA reports `FailedGetPodsMetric`"),
-            "{out:#?}"
-        );
-        assert!(
-            out[1].contains("warning[W0503] modules.context.metrics[1].object: custom metric `mplp_queue` has no source"),
-            "{out:#?}"
+        each(
+            CUSTOM,
+            &[
+                "p.yaml:4:16: warning[W0503] modules.context.metrics[0].pods: custom metric `mplp_rps` has no source in `metrics`: no metrics-adapter rule serves it, so the HPA reports `FailedGetPodsMetric`",
+                "warning[W0503] modules.context.metrics[1].object: custom metric `mplp_queue` has no source",
+            ],
         );
         // With sources, nothing to say; a source that failed to load is not reported twice.
         let sources =
             "metrics: {mplp_rps: {series: mplp_rps_total, kind: counter}, mplp_queue: {}}\n";
         assert_eq!(lint(&format!("{CUSTOM}{sources}")), Vec::<String>::new());
-        let out = lint(&format!(
-            "{CUSTOM}metrics: {{mplp_rps: {{kind: sum}}, mplp_queue: {{}}}}\n"
-        ));
-        assert_eq!(out.len(), 1, "{out:#?}");
-        assert!(out[0].contains("metrics.mplp_rps.kind"), "{out:#?}");
+        one(
+            &format!("{CUSTOM}metrics: {{mplp_rps: {{kind: sum}}, mplp_queue: {{}}}}\n"),
+            "metrics.mplp_rps.kind",
+        );
     }
 
     #[test]
@@ -374,12 +370,10 @@ mod tests {
             "(in `eu-west-1`)",
         );
         // Nothing allowed to go, written once in `defaults`: one per module.
-        let out = lint("defaults: {pdb: {maxUnavailable: 0}}\n");
-        assert_eq!(out.len(), 2, "{out:#?}");
-        assert!(
-            out.iter()
-                .all(|d| d.contains("error[E1001] defaults.pdb.maxUnavailable")),
-            "{out:#?}"
+        all(
+            "defaults: {pdb: {maxUnavailable: 0}}\n",
+            2,
+            "error[E1001] defaults.pdb.maxUnavailable",
         );
         // A percentage rounds up: 10 % of 2 pods is 1, so drains go on.
         assert_eq!(

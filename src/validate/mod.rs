@@ -234,10 +234,25 @@ redis:
 
     /// Assert that linting `patch` gives exactly one diagnostic, containing `expected`.
     pub(super) fn one(patch: &str, expected: &str) {
+        each(patch, &[expected]);
+    }
+
+    /// Assert that linting `patch` gives one diagnostic per text of `expected`, in order
+    /// (by position), each containing its text.
+    pub(super) fn each(patch: &str, expected: &[&str]) {
         let out = lint(patch);
         assert!(
-            out.len() == 1 && out[0].contains(expected),
-            "expected one diagnostic with `{expected}`, found {out:#?}"
+            out.len() == expected.len() && out.iter().zip(expected).all(|(d, e)| d.contains(e)),
+            "expected diagnostics with {expected:#?}, found {out:#?}"
+        );
+    }
+
+    /// Assert that linting `patch` gives `count` diagnostics, every one containing `expected`.
+    pub(super) fn all(patch: &str, count: usize, expected: &str) {
+        let out = lint(patch);
+        assert!(
+            out.len() == count && out.iter().all(|d| d.contains(expected)),
+            "expected {count} diagnostics with `{expected}`, found {out:#?}"
         );
     }
 

@@ -280,19 +280,16 @@ fn clash(module: &EffectiveModule<'_>) -> Option<(UpdateMode, Vec<&'static str>)
 
 #[cfg(test)]
 mod tests {
-    use super::super::test::{lint, one};
+    use super::super::test::{each, lint, one};
 
     #[test]
     fn auto_is_deprecated_and_fights_the_hpa() {
-        let out = lint("modules: {core: {vpa: {updateMode: Auto}}}\n");
-        assert_eq!(out.len(), 2, "{out:#?}");
-        assert!(
-            out[0].contains("error[E0602] modules.core.vpa.updateMode: the VPA of `core` (Auto) controls cpu that its HPA scales on, in every region"),
-            "{out:#?}"
-        );
-        assert!(
-            out[1].contains("warning[W0604] modules.core.vpa.updateMode"),
-            "{out:#?}"
+        each(
+            "modules: {core: {vpa: {updateMode: Auto}}}\n",
+            &[
+                "error[E0602] modules.core.vpa.updateMode: the VPA of `core` (Auto) controls cpu that its HPA scales on, in every region",
+                "warning[W0604] modules.core.vpa.updateMode",
+            ],
         );
     }
 
