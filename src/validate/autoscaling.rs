@@ -3,7 +3,7 @@
 //! series are Prometheus names (W0503, W0504, E0505), and no disruption budget blocks
 //! every drain or gives both bounds (E1001, E1002).
 
-use super::Reporter;
+use super::{Reporter, Rule};
 use crate::diagnostic::{Code, FieldPath};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -139,23 +139,16 @@ fn queue_value_target(r: &mut Reporter, profile: &Profile, metric: &Metric, path
 
 /// E0505: a metric name or series that is not a Prometheus metric name.
 fn series_name(r: &mut Reporter, profile: &Profile) {
-    let root = FieldPath::root().key("metrics");
-    let message = |text: &str| {
-        format!(
-            "`{}` is not a Prometheus metric name: expected letters, digits, `_` and `:`, not starting with a digit",
-            crate::load::shorten(text)
-        )
+    const SERIES: Rule = Rule {
+        code: Code::SeriesName,
+        not_a: "a Prometheus metric name: expected letters, digits, `_` and `:`, not starting with a digit",
+        ok: is_prometheus_name,
     };
+    let root = FieldPath::root().key("metrics");
     for (name, source) in &profile.metrics {
-        if !is_prometheus_name(name) {
-            r.report_key(Code::SeriesName, &root.key(name), message(name));
-        }
-        if let Some(series) = source.series.as_deref().filter(|s| !is_prometheus_name(s)) {
-            r.report(
-                Code::SeriesName,
-                &root.key(name).key("series"),
-                message(series),
-            );
+        SERIES.check_key(r, name, &root.key(name));
+        if let Some(series) = &source.series {
+            SERIES.check(r, series, &root.key(name).key("series"));
         }
     }
 }

@@ -181,6 +181,34 @@ impl Reporter<'_> {
     }
 }
 
+/// A rule over one string: the code it reports, what a value that fails is not (the
+/// message is "`VALUE` is not …", the value shortened) and whether a value passes.
+struct Rule {
+    code: Code,
+    not_a: &'static str,
+    ok: fn(&str) -> bool,
+}
+
+impl Rule {
+    /// Report `value`, written at `path`, unless it passes.
+    fn check(&self, r: &mut Reporter, value: &str, path: &FieldPath) {
+        if !(self.ok)(value) {
+            r.report(self.code, path, self.message(value));
+        }
+    }
+
+    /// Report `value`, written as the key of `path`, unless it passes.
+    fn check_key(&self, r: &mut Reporter, value: &str, path: &FieldPath) {
+        if !(self.ok)(value) {
+            r.report_key(self.code, path, self.message(value));
+        }
+    }
+
+    fn message(&self, value: &str) -> String {
+        format!("`{}` is not {}", crate::load::shorten(value), self.not_a)
+    }
+}
+
 /// The rule tests: each area's tests build the profile they check from a small YAML
 /// patch over a clean base profile (`profiles/minimal.yaml` plus a database and a cache).
 #[cfg(test)]

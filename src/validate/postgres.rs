@@ -1,8 +1,8 @@
 //! The CloudNativePG database: names, parameters (E0701, E0101, E0702), instances
 //! (E0705), backups (E0703, E0704, E0901) and the database VPA's target (E0605).
 
-use super::Reporter;
 use super::names::{Label, label, subdomain};
+use super::{Reporter, Rule};
 use crate::diagnostic::{Code, FieldPath};
 use crate::profile::{Backup, Postgres, Profile, Vpa};
 
@@ -31,10 +31,10 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     if let Some(backup) = &pg.backup {
         let path = path.key("backup");
         retention(r, backup, &path);
-        destination_path(r, backup, &path);
+        DESTINATION.check(r, &backup.destination_path, &path.key("destinationPath"));
         credentials_in_url(r, backup, &path);
         if let Some(url) = &backup.endpoint_url {
-            super::platform::url(r, url, &path.key("endpointURL"));
+            super::platform::URL.check(r, url, &path.key("endpointURL"));
         }
     }
     if let Some(vpa) = &pg.vpa {
@@ -75,16 +75,7 @@ fn secret_keys(r: &mut Reporter, backup: &Backup, path: &FieldPath) {
         ("accessKeyIdKey", &backup.access_key_id_key),
         ("secretAccessKeyKey", &backup.secret_access_key_key),
     ] {
-        if !is_config_key(value) {
-            r.report(
-                Code::InvalidName,
-                &path.key(key),
-                format!(
-                    "`{}` is not a valid Secret key: expected letters, digits, `-`, `_` or `.`",
-                    crate::load::shorten(value)
-                ),
-            );
-        }
+        SECRET_KEY.check(r, value, &path.key(key));
     }
 }
 
@@ -121,19 +112,22 @@ fn fixed_parameter(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
     }
 }
 
+/// E0101: a key of the backup Secret that a Secret cannot have.
+const SECRET_KEY: Rule = Rule {
+    code: Code::InvalidName,
+    not_a: "a valid Secret key: expected letters, digits, `-`, `_` or `.`",
+    ok: is_config_key,
+};
+
 /// E0101: a parameter name that is not a PostgreSQL parameter name.
 fn parameter_name(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
+    const NAME: Rule = Rule {
+        code: Code::InvalidName,
+        not_a: "a PostgreSQL parameter name",
+        ok: is_parameter_name,
+    };
     for name in pg.parameters.keys() {
-        if !is_parameter_name(name) {
-            r.report_key(
-                Code::InvalidName,
-                &path.key("parameters").key(name),
-                format!(
-                    "`{}` is not a PostgreSQL parameter name",
-                    crate::load::shorten(name)
-                ),
-            );
-        }
+        NAME.check_key(r, name, &path.key("parameters").key(name));
     }
 }
 
@@ -207,22 +201,16 @@ fn retention(r: &mut Reporter, backup: &Backup, path: &FieldPath) {
 }
 
 /// E0901: a backup destination that is not an object store URL.
-fn destination_path(r: &mut Reporter, backup: &Backup, path: &FieldPath) {
-    let url = &backup.destination_path;
-    let scheme_ok = ["s3://", "gs://", "https://", "http://"]
-        .iter()
-        .any(|s| url.starts_with(s) && url.len() > s.len());
-    if !scheme_ok || url.contains(char::is_whitespace) {
-        r.report(
-            Code::InvalidHost,
-            &path.key("destinationPath"),
-            format!(
-                "`{}` is not an object store URL: expected `s3://`, `gs://` or `https://` (Azure)",
-                crate::load::shorten(url)
-            ),
-        );
-    }
-}
+const DESTINATION: Rule = Rule {
+    code: Code::InvalidHost,
+    not_a: "an object store URL: expected `s3://`, `gs://` or `https://` (Azure)",
+    ok: |url| {
+        let scheme_ok = ["s3://", "gs://", "https://", "http://"]
+            .iter()
+            .any(|s| url.starts_with(s) && url.len() > s.len());
+        scheme_ok && !url.contains(char::is_whitespace)
+    },
+};
 
 /// E0704: a backup destination URL with credentials in it (`user@`).
 fn credentials_in_url(r: &mut Reporter, backup: &Backup, path: &FieldPath) {

@@ -1,8 +1,8 @@
 //! The opstree RedisCluster: API version (E0805), shard count (E0801, W0804), images
 //! (E0101, W0802), resources and storage, and redis.conf settings (E0803).
 
-use super::Reporter;
 use super::names::{Label, label, subdomain};
+use super::{Reporter, Rule};
 use crate::diagnostic::{Code, FieldPath};
 use crate::profile::Redis;
 
@@ -123,7 +123,7 @@ const EXPORTER_EXAMPLE: &str = "quay.io/opstree/redis-exporter:v1.44.0";
 
 /// Both image rules; `example` is a pinned image of the same kind, for the help.
 pub(super) fn image(r: &mut Reporter, image: &str, path: &FieldPath, example: &str) {
-    image_reference(r, image, path);
+    IMAGE_REFERENCE.check(r, image, path);
     unpinned_image(r, image, path, example);
 }
 
@@ -133,18 +133,11 @@ fn malformed(image: &str) -> bool {
 }
 
 /// E0101: a string that is not an image reference (`[REGISTRY/]PATH[:TAG][@DIGEST]`).
-fn image_reference(r: &mut Reporter, image: &str, path: &FieldPath) {
-    if malformed(image) {
-        r.report(
-            Code::InvalidName,
-            path,
-            format!(
-                "`{}` is not an image reference",
-                crate::load::shorten(image)
-            ),
-        );
-    }
-}
+const IMAGE_REFERENCE: Rule = Rule {
+    code: Code::InvalidName,
+    not_a: "an image reference",
+    ok: |image| !malformed(image),
+};
 
 /// W0802: a well-formed image without a tag or digest, or with the `latest` tag.
 fn unpinned_image(r: &mut Reporter, image: &str, path: &FieldPath, example: &str) {
