@@ -26,7 +26,7 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     if let Some(resources) = &pg.resources {
         super::resources::check(r, resources, &path.key("resources"));
     }
-    super::resources::storage_size(r, &pg.storage.size, &path);
+    super::resources::storage(r, &pg.storage, &path);
     shared_buffers(r, pg, &path);
     if let Some(backup) = &pg.backup {
         let path = path.key("backup");
@@ -49,14 +49,6 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
 fn names(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
     let cluster = Label::value(&pg.name, path.key("name"), "cluster", MAX_CLUSTER_NAME);
     label(r, &cluster);
-    if let Some(class) = &pg.storage.storage_class {
-        subdomain(
-            r,
-            class,
-            &path.key("storage").key("storageClass"),
-            "storage class",
-        );
-    }
     if let Some(backup) = &pg.backup {
         let path = path.key("backup");
         subdomain(
@@ -228,12 +220,7 @@ fn vpa_target(r: &mut Reporter, pg: &Postgres, vpa: &Vpa, path: &FieldPath) {
     let Some(target) = &vpa.target_ref else {
         return;
     };
-    if (
-        target.api_version.as_str(),
-        target.kind.as_str(),
-        target.name.as_str(),
-    ) == ("postgresql.cnpg.io/v1", "Cluster", pg.name.as_str())
-    {
+    if super::vpa::is_target(target, ("postgresql.cnpg.io/v1", "Cluster", &pg.name)) {
         return;
     }
     let why = if target.kind == "StatefulSet" {
@@ -241,15 +228,12 @@ fn vpa_target(r: &mut Reporter, pg: &Postgres, vpa: &Vpa, path: &FieldPath) {
     } else {
         "the database's workload is the CNPG Cluster"
     };
+    let message = format!(
+        "the database VPA targets {}: {why}",
+        super::vpa::target_text(target)
+    );
     let d = r
-        .at_value(
-            Code::VpaTarget,
-            &path.key("targetRef"),
-            format!(
-                "the database VPA targets `{}/{}` `{}`: {why}",
-                target.api_version, target.kind, target.name
-            ),
-        )
+        .at_value(Code::VpaTarget, &path.key("targetRef"), message)
         .help(format!(
             "target the Cluster (`{{apiVersion: postgresql.cnpg.io/v1, kind: Cluster, name: {}}}`), or remove `targetRef`: that is the default",
             pg.name

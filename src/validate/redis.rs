@@ -1,7 +1,7 @@
 //! The opstree RedisCluster: API version (E0805), shard count (E0801, W0804), images
 //! (E0101, W0802), resources and storage, and redis.conf settings (E0803).
 
-use super::names::{Label, label, subdomain};
+use super::names::{Label, label};
 use super::{Reporter, Rule};
 use crate::diagnostic::{Code, FieldPath};
 use crate::profile::Redis;
@@ -15,14 +15,6 @@ pub(super) fn check(r: &mut Reporter, redis: &Redis) {
         63 - "-follower".len(),
     );
     label(r, &cluster);
-    if let Some(class) = &redis.storage.storage_class {
-        subdomain(
-            r,
-            class,
-            &path.key("storage").key("storageClass"),
-            "storage class",
-        );
-    }
     api_version(r, redis, &path);
     pod_count(r, redis, &path);
     shards(r, redis, &path);
@@ -38,7 +30,7 @@ pub(super) fn check(r: &mut Reporter, redis: &Redis) {
     if let Some(resources) = &redis.resources {
         super::resources::check(r, resources, &path.key("resources"));
     }
-    super::resources::storage_size(r, &redis.storage.size, &path);
+    super::resources::storage(r, &redis.storage, &path);
     config_key(r, redis, &path);
     config_value(r, redis, &path);
 }

@@ -5,7 +5,7 @@
 use super::Reporter;
 use crate::diagnostic::{Code, FieldPath};
 use crate::effective::{EffectiveModule, effective_module, vpa_acts};
-use crate::profile::{Metric, Profile, Region, ResourceName, UpdateMode, Vpa};
+use crate::profile::{DescribedObject, Metric, Profile, Region, ResourceName, UpdateMode, Vpa};
 
 pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     for (name, module) in &profile.modules {
@@ -101,31 +101,36 @@ fn module_vpa_target(r: &mut Reporter, profile: &Profile) {
             let Some(target) = vpa.and_then(|vpa| vpa.target_ref.as_ref()) else {
                 continue;
             };
-            if (
-                target.api_version.as_str(),
-                target.kind.as_str(),
-                target.name.as_str(),
-            ) == ("apps/v1", "Deployment", deployment.as_str())
-            {
+            if is_target(target, ("apps/v1", "Deployment", &deployment)) {
                 continue;
             }
             let vpa_path = match in_region {
                 None => root.key("modules").key(name).key("vpa"),
                 Some(region) => region_vpa_path(region, name),
             };
+            let message = format!(
+                "the VPA of `{name}` targets {}, but the module's workload is `apps/v1/Deployment` `{deployment}`",
+                target_text(target)
+            );
             let d = r
-                .at_value(
-                    Code::VpaTarget,
-                    &vpa_path.key("targetRef"),
-                    format!(
-                        "the VPA of `{name}` targets `{}/{}` `{}`, but the module's workload is `apps/v1/Deployment` `{deployment}`",
-                        target.api_version, target.kind, target.name
-                    ),
-                )
+                .at_value(Code::VpaTarget, &vpa_path.key("targetRef"), message)
                 .help("remove `targetRef`: mplp-scale targets the module's Deployment");
             r.push(d);
         }
     }
+}
+
+/// Whether `target` is the object `(apiVersion, kind, name)`.
+pub(super) fn is_target(
+    target: &DescribedObject,
+    (api_version, kind, name): (&str, &str, &str),
+) -> bool {
+    target.api_version == api_version && target.kind == kind && target.name == name
+}
+
+/// A `targetRef` as messages name it: `` `apiVersion/kind` `name` ``.
+pub(super) fn target_text(target: &DescribedObject) -> String {
+    format!("`{}/{}` `{}`", target.api_version, target.kind, target.name)
 }
 
 fn region_vpa_path(region: &str, module: &str) -> FieldPath {
