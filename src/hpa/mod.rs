@@ -207,6 +207,18 @@ impl Controller {
         }
     }
 
+    /// What each metric proposes at the current count (`None`: the metric was not read).
+    pub(crate) fn proposals<'o>(
+        &self,
+        observations: &'o [Observation],
+    ) -> impl Iterator<Item = Option<i64>> + 'o {
+        let (current, tolerances) = (self.replicas, self.tolerances);
+        observations.iter().map(move |o| {
+            o.value
+                .map(|v| metric_replicas(current, o.target, v, tolerances))
+        })
+    }
+
     /// One sync at time `now` (seconds) with the metrics observed then
     /// (`reconcileAutoscaler`).
     pub(crate) fn sync(&mut self, now: i64, observations: &[Observation]) -> Step {
@@ -221,13 +233,7 @@ impl Controller {
             });
         }
         // computeReplicasForMetrics: the largest proposal over the metrics read.
-        let desired = observations
-            .iter()
-            .filter_map(|o| {
-                o.value
-                    .map(|v| metric_replicas(current, o.target, v, self.tolerances))
-            })
-            .max();
+        let desired = self.proposals(observations).flatten().max();
         if current > self.max || current < self.min {
             // reconcileAutoscaler: straight to the bound; the metrics are not consulted
             // (`desired` only reports what they say).

@@ -17,56 +17,66 @@ fn run(c: &mut Controller, load: impl Fn(i64, i64) -> f64, syncs: i64, every: i6
         .collect()
 }
 
+/// The controller's default behavior (both directions as Kubernetes defaults them).
+fn defaults() -> Behavior {
+    Behavior {
+        scale_up: default_scale_up(),
+        scale_down: default_scale_down(),
+    }
+}
+
+/// A policy of `value` percent per `period_seconds`.
+fn percent(value: i64, period_seconds: i64) -> Policy {
+    Policy {
+        percent: true,
+        value,
+        period_seconds,
+    }
+}
+
+/// The default scale-up, and a scale-down by `policy` alone with no stabilization window.
+fn scale_down_by(policy: Policy) -> Behavior {
+    Behavior {
+        scale_down: Rules {
+            stabilization_window_seconds: 0,
+            select: Select::Max,
+            policies: vec![policy],
+        },
+        ..defaults()
+    }
+}
+
+/// Assert `metric_replicas` over cases of (current, target, metric total, tolerances,
+/// the replicas expected).
+fn replicas_are(cases: &[(i64, Target, f64, Tolerances, i64)]) {
+    for &(current, target, total, tolerances, expected) in cases {
+        assert_eq!(
+            metric_replicas(current, target, total, tolerances),
+            expected,
+            "{current} replicas, {target:?}, total {total}, {tolerances:?}"
+        );
+    }
+}
+
 #[test]
 fn tolerance_is_inclusive() {
-    // 10 pods at 45 % of a 50 % target: ratio 0.9, inside the band (inclusive).
-    assert_eq!(
-        metric_replicas(10, Target::Utilization(50), 450.0, Tolerances::default()),
-        10
-    );
-    // 44 %: outside: ceil(0.88 × 10) = 9.
-    assert_eq!(
-        metric_replicas(10, Target::Utilization(50), 440.0, Tolerances::default()),
-        9
-    );
-    // Utilization is truncated to a whole percent: 449 / 10 = 44.9 → 44.
-    assert_eq!(
-        metric_replicas(10, Target::Utilization(50), 449.0, Tolerances::default()),
-        9
-    );
-    // `Tolerances.isWithin` (Kubernetes 1.33 on) compares the ratio with 1 ± tolerance:
-    // in float64 55/50 equals 1.0 + 0.1, so 55 % is inside and 3 pods stay 3 (the older
-    // `|1 - ratio| <= 0.1` found 1 - 55/50 just above 0.1 and scaled to 4); 56 % scales.
-    assert_eq!(
-        metric_replicas(3, Target::Utilization(50), 165.0, Tolerances::default()),
-        3
-    );
-    assert_eq!(
-        metric_replicas(3, Target::Utilization(50), 168.0, Tolerances::default()),
-        4
-    );
-    assert_eq!(
-        metric_replicas(
-            4,
-            Target::ObjectAverageValue(10.0),
-            100.0,
-            Tolerances::default()
-        ),
-        10
-    );
-    assert_eq!(
-        metric_replicas(4, Target::Value(100.0), 150.0, Tolerances::default()),
-        6
-    );
-    assert_eq!(
-        metric_replicas(
-            4,
-            Target::AverageValue(100.0),
-            1000.0,
-            Tolerances::default()
-        ),
-        10
-    );
+    let d = Tolerances::default();
+    replicas_are(&[
+        // 10 pods at 45 % of a 50 % target: ratio 0.9, inside the band (inclusive).
+        (10, Target::Utilization(50), 450.0, d, 10),
+        // 44 %: outside: ceil(0.88 × 10) = 9.
+        (10, Target::Utilization(50), 440.0, d, 9),
+        // Utilization is truncated to a whole percent: 449 / 10 = 44.9 → 44.
+        (10, Target::Utilization(50), 449.0, d, 9),
+        // `Tolerances.isWithin` (Kubernetes 1.33 on) compares the ratio with 1 ± tolerance:
+        // in float64 55/50 equals 1.0 + 0.1, so 55 % is inside and 3 pods stay 3 (the older
+        // `|1 - ratio| <= 0.1` found 1 - 55/50 just above 0.1 and scaled to 4); 56 % scales.
+        (3, Target::Utilization(50), 165.0, d, 3),
+        (3, Target::Utilization(50), 168.0, d, 4),
+        (4, Target::ObjectAverageValue(10.0), 100.0, d, 10),
+        (4, Target::Value(100.0), 150.0, d, 6),
+        (4, Target::AverageValue(100.0), 1000.0, d, 10),
+    ]);
 }
 
 /// kubernetes/kubernetes `pkg/controller/podautoscaler/replica_calculator_test.go`
@@ -78,53 +88,36 @@ fn configurable_tolerances_as_upstream() {
         scale_down,
         scale_up,
     };
-    // "Outside of a 0% tolerance": requests 0.9/1.0/1.1, usage 909/1010/1111 m:
-    // utilization 101 % of a 100 % target, 3 → 4.
-    assert_eq!(
-        metric_replicas(3, Target::Utilization(100), 303.0, t(0.0, 0.0)),
-        4
-    );
-    // "Within a 36% scale-down tolerance": 65 % of 100 %, 3 stays 3.
-    assert_eq!(
-        metric_replicas(3, Target::Utilization(100), 195.0, t(0.36, 0.1)),
-        3
-    );
-    // "Outside a 34% scale-down tolerance": 3 → 2.
-    assert_eq!(
-        metric_replicas(3, Target::Utilization(100), 195.0, t(0.34, 0.1)),
-        2
-    );
-    // `TestReplicaCalcConfigurableToleranceCM`: pods at 20, 21, 21 of a 20 target, 1 %
-    // scale-up tolerance: 3 → 4.
-    assert_eq!(
-        metric_replicas(3, Target::AverageValue(20.0), 62.0, t(0.1, 0.01)),
-        4
-    );
-    // `…CMObject`: an object at 20.666 of a 20 value target: 3 → 4.
-    assert_eq!(
-        metric_replicas(3, Target::Value(20.0), 20.666, t(0.1, 0.01)),
-        4
-    );
-    // `…PerPodCMObject`: 20.208 over 4 pods of a 5 per-pod target: 4 → 5.
-    assert_eq!(
-        metric_replicas(4, Target::ObjectAverageValue(5.0), 20.208, t(0.1, 0.01)),
-        5
-    );
-    // With the default 10 %, the same inputs stay where they are.
-    assert_eq!(
-        metric_replicas(3, Target::AverageValue(20.0), 62.0, Tolerances::default()),
-        3
-    );
+    replicas_are(&[
+        // "Outside of a 0% tolerance": requests 0.9/1.0/1.1, usage 909/1010/1111 m:
+        // utilization 101 % of a 100 % target, 3 → 4.
+        (3, Target::Utilization(100), 303.0, t(0.0, 0.0), 4),
+        // "Within a 36% scale-down tolerance": 65 % of 100 %, 3 stays 3.
+        (3, Target::Utilization(100), 195.0, t(0.36, 0.1), 3),
+        // "Outside a 34% scale-down tolerance": 3 → 2.
+        (3, Target::Utilization(100), 195.0, t(0.34, 0.1), 2),
+        // `TestReplicaCalcConfigurableToleranceCM`: pods at 20, 21, 21 of a 20 target, 1 %
+        // scale-up tolerance: 3 → 4.
+        (3, Target::AverageValue(20.0), 62.0, t(0.1, 0.01), 4),
+        // `…CMObject`: an object at 20.666 of a 20 value target: 3 → 4.
+        (3, Target::Value(20.0), 20.666, t(0.1, 0.01), 4),
+        // `…PerPodCMObject`: 20.208 over 4 pods of a 5 per-pod target: 4 → 5.
+        (4, Target::ObjectAverageValue(5.0), 20.208, t(0.1, 0.01), 5),
+        // With the default 10 %, the same inputs stay where they are.
+        (
+            3,
+            Target::AverageValue(20.0),
+            62.0,
+            Tolerances::default(),
+            3,
+        ),
+    ]);
 }
 
 #[test]
 fn default_scale_up_rules_from_3_to_40() {
     // The vector: demand for 40 replicas, one sync every 15 s: 7, 14, 28, 40.
-    let behavior = Behavior {
-        scale_up: default_scale_up(),
-        scale_down: default_scale_down(),
-    };
-    let mut c = Controller::new(1, 50, Some(behavior), 3);
+    let mut c = Controller::new(1, 50, Some(defaults()), 3);
     // 40 pods' worth of load at the 50 % target: total 2000 %.
     let out = run(&mut c, |_, _| 2000.0, 4, 15);
     assert_eq!(out, vec![7, 14, 28, 40]);
@@ -139,19 +132,7 @@ fn legacy_scale_up_doubles() {
 #[test]
 fn scale_down_percent_truncates_over_a_60s_period() {
     // 10 % per 60 s, no stabilization: from 20 with demand for 1.
-    let behavior = Behavior {
-        scale_up: default_scale_up(),
-        scale_down: Rules {
-            stabilization_window_seconds: 0,
-            select: Select::Max,
-            policies: vec![Policy {
-                percent: true,
-                value: 10,
-                period_seconds: 60,
-            }],
-        },
-    };
-    let mut c = Controller::new(1, 20, Some(behavior), 20);
+    let mut c = Controller::new(1, 20, Some(scale_down_by(percent(10, 60))), 20);
     let out = run(&mut c, |_, _| 10.0, 9, 15);
     // t=0: int(20 × 0.9) = 18; within the next 60 s the period starts at 20 again,
     // so no further step until t=60 (event at 0 leaves the window): int(18 × 0.9) = 16.
@@ -160,11 +141,8 @@ fn scale_down_percent_truncates_over_a_60s_period() {
 
 #[test]
 fn scale_down_stabilization_keeps_the_highest_recent_recommendation() {
-    let behavior = Behavior {
-        scale_up: default_scale_up(),
-        scale_down: default_scale_down(), // 300 s window, 100 % per 15 s
-    };
-    let mut c = Controller::new(1, 20, Some(behavior), 10);
+    // The default scale-down: 300 s window, 100 % per 15 s.
+    let mut c = Controller::new(1, 20, Some(defaults()), 10);
     // Demand for 10 at t=0, then for 2: held at 10 until the t=0 recommendation is
     // older than 300 s (strictly after the cutoff counts).
     let mut out = Vec::new();
@@ -180,31 +158,14 @@ fn scale_down_stabilization_keeps_the_highest_recent_recommendation() {
 
 #[test]
 fn disabled_and_min_select_policies() {
-    let mut up = default_scale_up();
-    up.select = Select::Disabled;
-    let mut c = Controller::new(
-        1,
-        50,
-        Some(Behavior {
-            scale_up: up,
-            scale_down: default_scale_down(),
-        }),
-        3,
-    );
-    let step = c.sync(0, &[cpu(2000.0)]);
+    let scale_up_by = |select| {
+        let mut behavior = defaults();
+        behavior.scale_up.select = select;
+        Controller::new(1, 50, Some(behavior), 3).sync(0, &[cpu(2000.0)])
+    };
+    let step = scale_up_by(Select::Disabled);
     assert_eq!((step.replicas, step.reason), (3, "ScaleUpLimit"));
-    let mut up = default_scale_up();
-    up.select = Select::Min;
-    let mut c = Controller::new(
-        1,
-        50,
-        Some(Behavior {
-            scale_up: up,
-            scale_down: default_scale_down(),
-        }),
-        3,
-    );
-    assert_eq!(c.sync(0, &[cpu(2000.0)]).replicas, 6);
+    assert_eq!(scale_up_by(Select::Min).replicas, 6);
 }
 
 #[test]
@@ -222,11 +183,7 @@ fn production() -> Behavior {
             stabilization_window_seconds: 60,
             select: Select::Max,
             policies: vec![
-                Policy {
-                    percent: true,
-                    value: 100,
-                    period_seconds: 15,
-                },
+                percent(100, 15),
                 Policy {
                     percent: false,
                     value: 4,
@@ -237,11 +194,7 @@ fn production() -> Behavior {
         scale_down: Rules {
             stabilization_window_seconds: 300,
             select: Select::Min,
-            policies: vec![Policy {
-                percent: true,
-                value: 10,
-                period_seconds: 60,
-            }],
+            policies: vec![percent(10, 60)],
         },
     }
 }
@@ -294,19 +247,7 @@ fn a_missing_metric_blocks_a_scale_down_but_not_a_scale_up() {
     // and the valid ones proposing fewer replicas (`invalidMetricsCount > 0 && replicas
     // < specReplicas`), it returns -1 and `reconcileAutoscaler` returns before
     // normalizing: nothing changes and no recommendation is recorded.
-    let no_window = Behavior {
-        scale_up: default_scale_up(),
-        scale_down: Rules {
-            stabilization_window_seconds: 0,
-            select: Select::Max,
-            policies: vec![Policy {
-                percent: true,
-                value: 100,
-                period_seconds: 15,
-            }],
-        },
-    };
-    let mut c = Controller::new(1, 20, Some(no_window), 10);
+    let mut c = Controller::new(1, 20, Some(scale_down_by(percent(100, 15))), 10);
     let step = c.sync(0, &[cpu(100.0), pods(None)]);
     assert_eq!(
         (step.desired, step.replicas, step.reason),

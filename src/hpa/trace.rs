@@ -4,7 +4,7 @@
 //! demand to maximum demand and back) with [`step_trace`]. Both run it with [`run`], so
 //! the timings `explain` prints are what `simulate` shows on that trace.
 
-use super::metric::{demand_in_pods, metric_replicas, value_for_demand};
+use super::metric::{demand_in_pods, value_for_demand};
 use super::{Behavior, Controller, Observation, Source, Target};
 use crate::effective::EffectiveModule;
 use crate::profile::{Metric, ObjectTarget, ResourceTarget};
@@ -135,13 +135,7 @@ pub(crate) fn run(controller: &mut Controller, columns: &[Column], trace: &[Trac
                     value: *v,
                 })
                 .collect();
-            let per_metric = observations
-                .iter()
-                .map(|o| {
-                    o.value
-                        .map(|v| metric_replicas(current, o.target, v, controller.tolerances))
-                })
-                .collect();
+            let per_metric = controller.proposals(&observations).collect();
             let demand = observations
                 .iter()
                 .filter_map(|o| o.value.map(|v| demand_in_pods(o.target, v, current)))

@@ -92,7 +92,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         Some((name, Body::new(&spec)))
     };
     let mut push = |index: usize, build: &dyn Fn() -> super::Neutral| {
-        if let Some((name, body)) = p.neutral(&INFO, index, build) {
+        if let Some((name, body)) = p.shared.get(&INFO, index, build) {
             let mut object = p.object(&INFO, at, name, "traffic", body);
             object.api_version = super::virtual_service::api_version(traffic.api_version);
             out.push(object);

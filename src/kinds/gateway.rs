@@ -56,7 +56,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         let name: Arc<str> = Arc::from(name);
         Some((name, Body::new(&spec)))
     };
-    let Some((name, body)) = p.neutral(&INFO, 0, build) else {
+    let Some((name, body)) = p.shared.get(&INFO, 0, build) else {
         return;
     };
     let mut object = p.object(&INFO, at, name, "traffic", body);

@@ -2,13 +2,11 @@
 //! with all the module's metrics (resource, pods, object) and its behavior; none for a
 //! module that KEDA scales (`backend: keda`, see `scaled_object`).
 
-use std::sync::Arc;
-
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use serde::Serialize;
 
-use super::{At, Body, Check, KindInfo, Placement, Planner};
-use crate::effective::{EffectiveModule, effective_module};
+use super::{At, Check, KindInfo, Placement, Planner};
+use crate::effective::EffectiveModule;
 use crate::plan::PlannedObject;
 use crate::profile::{Backend, Metric, ObjectTarget, ResourceTarget, ScalingRules};
 use crate::target::{HPA_TOLERANCE, Target};
@@ -33,25 +31,39 @@ pub(crate) fn name(module: &str) -> String {
 }
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
-    p.per_module(&INFO, at, "autoscaling", out, |region, module| {
-        if crate::effective::backend(p.profile, module) != Backend::Hpa {
-            return None;
-        }
-        let module = effective_module(p.profile, region, module).expect("a module of the profile");
-        Some((
-            Arc::from(name(module.name)),
-            Body::new(&spec(&module, &p.target)),
-        ))
+    p.per_scaled_module(&INFO, at, Backend::Hpa, out, name, |module| {
+        spec(module, &p.target)
     });
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Hpa {
+    #[serde(flatten)]
+    pub scaled: Scaled,
+    pub metrics: Vec<MetricCtx>,
+}
+
+/// What both scalers of a module (its HPA or its `ScaledObject`) say alike: the
+/// Deployment, the replica range and the behavior.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Scaled {
     pub deployment: String,
     pub min: i64,
     pub max: i64,
-    pub metrics: Vec<MetricCtx>,
     pub behavior: Option<BehaviorCtx>,
+}
+
+impl Scaled {
+    /// The module's, with its effective settings, for `target`.
+    #[must_use]
+    pub(crate) fn of(module: &EffectiveModule<'_>, target: &Target) -> Self {
+        Self {
+            deployment: module.deployment.clone(),
+            min: module.replicas.min,
+            max: module.replicas.max,
+            behavior: behavior(module, target),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -86,11 +98,8 @@ pub(crate) struct RulesCtx {
 #[must_use]
 pub(crate) fn spec(module: &EffectiveModule<'_>, target: &Target) -> Hpa {
     Hpa {
-        deployment: module.deployment.clone(),
-        min: module.replicas.min,
-        max: module.replicas.max,
+        scaled: Scaled::of(module, target),
         metrics: module.metrics.iter().map(metric).collect(),
-        behavior: behavior(module, target),
     }
 }
 

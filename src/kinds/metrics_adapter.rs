@@ -43,7 +43,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let planned = if own_metrics {
         build(p, region)
     } else {
-        p.neutral(&INFO, 0, || build(p, &p.neutral))
+        p.shared.get(&INFO, 0, || build(p, &p.neutral))
     };
     let Some((name, body)) = planned else { return };
     let namespace = Arc::from(p.profile.metrics_adapter.namespace.as_str());

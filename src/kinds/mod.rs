@@ -43,8 +43,9 @@ use minijinja::Value;
 use minijinja::value::Serde;
 use serde::Serialize;
 
+use crate::effective::{EffectiveModule, effective_module};
 use crate::plan::{PlannedObject, Scope};
-use crate::profile::{Profile, Region, ResourceList, Resources};
+use crate::profile::{Backend, Profile, Region, ResourceList, Resources};
 
 /// Every kind, in stream order within a scope (global kinds first).
 pub(crate) static KINDS: &[&KindInfo] = &[
@@ -334,10 +335,31 @@ pub struct Planner<'a> {
     namespace: Arc<str>,
     /// Bodies by (kind, object name): equal bodies are shared.
     bodies: RefCell<BTreeMap<(usize, Arc<str>), Bodies>>,
-    /// Objects that no region changes, by (kind, index within the kind): name and body.
-    shared: RefCell<BTreeMap<(usize, usize), Neutral>>,
-    /// Values that no region changes, by (kind, index within the kind).
-    values: RefCell<BTreeMap<(usize, usize), Value>>,
+    /// Objects that no region changes (name and body), built once, then shared by every
+    /// region (`None`: no such object).
+    pub shared: Shared<Neutral>,
+    /// Values that no region changes (documents), built once, then shared.
+    pub shared_values: Shared<Value>,
+}
+
+/// What no region changes, by (kind, index within the kind): built when first asked for.
+pub struct Shared<T>(RefCell<BTreeMap<(usize, usize), T>>);
+
+impl<T: Clone> Shared<T> {
+    fn new() -> Self {
+        Self(RefCell::new(BTreeMap::new()))
+    }
+
+    /// The `index`-th of `kind`: built by `build` the first time, then the same.
+    pub fn get(&self, kind: &'static KindInfo, index: usize, build: impl FnOnce() -> T) -> T {
+        let key = (kind.position(), index);
+        if let Some(found) = self.0.borrow().get(&key) {
+            return found.clone();
+        }
+        let made = build();
+        self.0.borrow_mut().insert(key, made.clone());
+        made
+    }
 }
 
 impl<'a> Planner<'a> {
@@ -355,8 +377,8 @@ impl<'a> Planner<'a> {
             target: crate::target::Target::of(profile),
             namespace: Arc::from(profile.namespace.as_str()),
             bodies: RefCell::new(BTreeMap::new()),
-            shared: RefCell::new(BTreeMap::new()),
-            values: RefCell::new(BTreeMap::new()),
+            shared: Shared::new(),
+            shared_values: Shared::new(),
         }
     }
 
@@ -378,12 +400,35 @@ impl<'a> Planner<'a> {
             let planned = if crate::effective::overridden(region, module) {
                 build(region, module)
             } else {
-                self.neutral(kind, index, || build(&self.neutral, module))
+                self.shared
+                    .get(kind, index, || build(&self.neutral, module))
             };
             if let Some((name, body)) = planned {
                 out.push(self.object(kind, at, name, component, body));
             }
         }
+    }
+
+    /// One object of `kind` per module that `backend` scales, in the region `at` (HPA,
+    /// `ScaledObject`): named `name(module)`, its body `spec` of the module's effective
+    /// settings there.
+    pub(crate) fn per_scaled_module<S: Serialize>(
+        &self,
+        kind: &'static KindInfo,
+        at: &At<'_>,
+        backend: Backend,
+        out: &mut Vec<PlannedObject>,
+        name: fn(&str) -> String,
+        spec: impl Fn(&EffectiveModule<'_>) -> S,
+    ) {
+        self.per_module(kind, at, "autoscaling", out, |region, module| {
+            if crate::effective::backend(self.profile, module) != backend {
+                return None;
+            }
+            let module =
+                effective_module(self.profile, region, module).expect("a module of the profile");
+            Some((Arc::from(name(module.name)), Body::new(&spec(&module))))
+        });
     }
 
     /// An object of `kind` in the profile's namespace.
@@ -424,6 +469,22 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// An object of `kind` named `name` in the profile's namespace, with the body of
+    /// `spec` (shared as [`body`](Self::body) shares it).
+    #[must_use]
+    pub fn planned(
+        &self,
+        kind: &'static KindInfo,
+        at: &At<'_>,
+        name: impl Into<Arc<str>>,
+        component: &'static str,
+        spec: &impl Serialize,
+    ) -> PlannedObject {
+        let name = name.into();
+        let body = self.body(kind, &name, spec);
+        self.object(kind, at, name, component, body)
+    }
+
     /// The body of `spec`, shared with an equal one planned before for the same object name.
     pub fn body(
         &self,
@@ -441,42 +502,6 @@ impl<'a> Planner<'a> {
         }
         bucket.push(Arc::clone(&body));
         body
-    }
-
-    /// The name and body of the `index`-th object of `kind` that no region changes
-    /// (`None`: no such object): built once, then shared by every region.
-    pub fn neutral(
-        &self,
-        kind: &'static KindInfo,
-        index: usize,
-        build: impl FnOnce() -> Neutral,
-    ) -> Neutral {
-        let key = (kind.position(), index);
-        if let Some(found) = self.shared.borrow().get(&key) {
-            return found.clone();
-        }
-        let made = build();
-        self.shared.borrow_mut().insert(key, made.clone());
-        made
-    }
-}
-
-impl Planner<'_> {
-    /// The `index`-th value of `kind` that no region changes (a document): built once,
-    /// then shared.
-    pub fn neutral_value(
-        &self,
-        kind: &'static KindInfo,
-        index: usize,
-        build: impl FnOnce() -> Value,
-    ) -> Value {
-        let key = (kind.position(), index);
-        if let Some(found) = self.values.borrow().get(&key) {
-            return found.clone();
-        }
-        let made = build();
-        self.values.borrow_mut().insert(key, made.clone());
-        made
     }
 }
 

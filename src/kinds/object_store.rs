@@ -1,8 +1,6 @@
 //! Barman Cloud `ObjectStore` (barmancloud.cnpg.io/v1), `<postgres.name>-backup`: where a
 //! region's CNPG `Cluster` archives WAL and keeps base backups (secret references only).
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use super::{At, Check, KindInfo, Placement, Planner};
@@ -32,7 +30,6 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         return;
     };
     let Some(backup) = &pg.backup else { return };
-    let name: Arc<str> = Arc::from(name(&pg.name));
     let spec = ObjectStore {
         destination_path: backup.destination_path.clone(),
         endpoint_url: backup.endpoint_url.clone(),
@@ -44,8 +41,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         retention: backup.retention.clone(),
         sidecar: super::list(&backup.sidecar_resources),
     };
-    let body = p.body(&INFO, &name, &spec);
-    out.push(p.object(&INFO, at, name, "database", body));
+    out.push(p.planned(&INFO, at, name(&pg.name), "database", &spec));
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

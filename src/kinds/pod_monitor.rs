@@ -6,12 +6,12 @@
 //! port `redis-exporter`: `internal/k8sutils/redis-cluster.go` `CreateRedisClusterSetup`,
 //! `internal/k8sutils/statefulset.go` `enableRedisMonitoring`).
 
-use std::sync::Arc;
-
+use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::{At, Check, KindInfo, Placement, Planner};
 use crate::plan::PlannedObject;
+use crate::profile::Profile;
 
 /// What both `PodMonitor` kinds share.
 const BASE: KindInfo = KindInfo {
@@ -40,42 +40,70 @@ pub(crate) static CACHE: KindInfo = KindInfo {
 };
 
 fn plan_database(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
-    let Some(pg) = &p.profile.postgres else {
-        return;
-    };
-    if !pg.monitoring.pod_monitor {
-        return;
-    }
-    let spec = PodMonitor {
-        selector: vec![("cnpg.io/cluster", pg.name.clone())],
-        port: "metrics",
-    };
-    let name: Arc<str> = Arc::from(pg.name.as_str());
-    let body = p.body(&DATABASE, &name, &spec);
-    let mut object = p.object(&DATABASE, at, name, "database", body);
-    object.labels = super::namespace::with_labels(&object.labels, &pg.monitoring.labels);
-    out.push(object);
+    plan(p, &DATABASE, at, database(p.profile), out);
 }
 
 fn plan_cache(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
-    let Some(redis) = &p.profile.redis else {
-        return;
-    };
+    plan(p, &CACHE, at, cache(p.profile), out);
+}
+
+/// What a `PodMonitor` watches: its spec, the name of the cluster (also the monitor's),
+/// the component and the profile's extra labels.
+struct Watched<'a> {
+    spec: PodMonitor,
+    name: &'a str,
+    component: &'static str,
+    labels: &'a IndexMap<String, String>,
+}
+
+/// The database's pods, where its `PodMonitor` is on.
+fn database(profile: &Profile) -> Option<Watched<'_>> {
+    let pg = profile.postgres.as_ref()?;
+    if !pg.monitoring.pod_monitor {
+        return None;
+    }
+    Some(Watched {
+        spec: PodMonitor {
+            selector: vec![("cnpg.io/cluster", pg.name.clone())],
+            port: "metrics",
+        },
+        name: &pg.name,
+        component: "database",
+        labels: &pg.monitoring.labels,
+    })
+}
+
+/// The cache's exporter sidecars, where there are some and its `PodMonitor` is on.
+fn cache(profile: &Profile) -> Option<Watched<'_>> {
+    let redis = profile.redis.as_ref()?;
     let exporter = redis.exporter.as_ref().is_some_and(|e| e.enabled);
     if !exporter || !redis.monitoring.pod_monitor {
-        return;
+        return None;
     }
-    let spec = PodMonitor {
-        selector: vec![
-            ("cluster", redis.name.clone()),
-            ("redis_setup_type", "cluster".to_owned()),
-        ],
-        port: "redis-exporter",
-    };
-    let name: Arc<str> = Arc::from(redis.name.as_str());
-    let body = p.body(&CACHE, &name, &spec);
-    let mut object = p.object(&CACHE, at, name, "cache", body);
-    object.labels = super::namespace::with_labels(&object.labels, &redis.monitoring.labels);
+    Some(Watched {
+        spec: PodMonitor {
+            selector: vec![
+                ("cluster", redis.name.clone()),
+                ("redis_setup_type", "cluster".to_owned()),
+            ],
+            port: "redis-exporter",
+        },
+        name: &redis.name,
+        component: "cache",
+        labels: &redis.monitoring.labels,
+    })
+}
+
+fn plan(
+    p: &Planner<'_>,
+    kind: &'static KindInfo,
+    at: &At<'_>,
+    watched: Option<Watched<'_>>,
+    out: &mut Vec<PlannedObject>,
+) {
+    let Some(watched) = watched else { return };
+    let mut object = p.planned(kind, at, watched.name, watched.component, &watched.spec);
+    object.labels = super::namespace::with_labels(&object.labels, watched.labels);
     out.push(object);
 }
 

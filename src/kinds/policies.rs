@@ -38,7 +38,8 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let document = if policies_overridden {
         document(p.profile, region)
     } else {
-        p.neutral_value(&INFO, 0, || document(p.profile, &p.neutral))
+        p.shared_values
+            .get(&INFO, 0, || document(p.profile, &p.neutral))
     };
     let body = super::Body::from_context(minijinja::context! {
         data => vec![

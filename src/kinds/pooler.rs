@@ -8,8 +8,6 @@
 //! - the reader `<postgres.name>-pooler-ro` (`type: ro`, the region's replicas), in every
 //!   region, cluster-local through the istiod values `crate::mesh` writes.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use super::{At, Check, KindInfo, Placement, Planner};
@@ -49,7 +47,6 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         return;
     }
     let pooler = |name: String, kind: &'static str| {
-        let name: Arc<str> = Arc::from(name);
         let spec = Pooler {
             cluster: pg.name.clone(),
             instances: pg.pooler.instances,
@@ -58,8 +55,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
             max_client_conn: pg.pooler.max_client_conn.to_string(),
             default_pool_size: pg.pooler.default_pool_size.to_string(),
         };
-        let body = p.body(&INFO, &name, &spec);
-        p.object(&INFO, at, name, "database", body)
+        p.planned(&INFO, at, name, "database", &spec)
     };
     if p.is_acting_primary(at.name()) {
         out.push(pooler(writer(pg), "rw"));
@@ -99,9 +95,7 @@ fn plan_budgets(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
                 .supports(&crate::target::PDB_EVICTION_POLICY)
                 .then_some("AlwaysAllow"),
         };
-        let name: Arc<str> = Arc::from(name);
-        let body = p.body(&BUDGET, &name, &spec);
-        out.push(p.object(&BUDGET, at, name, "database", body));
+        out.push(p.planned(&BUDGET, at, name, "database", &spec));
     }
 }
 

@@ -8,8 +8,6 @@
 //! anti-affinity that keeps leaders off the nodes (or zones) of followers, and the
 //! `topologySpreadConstraints` that spread each role's own pods over nodes (and zones).
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use super::{At, Check, KindInfo, Placement, Planner, ResourcesCtx};
@@ -70,9 +68,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         follower: role(redis, "leader"),
         spread: spread(redis),
     };
-    let name: Arc<str> = Arc::from(redis.name.as_str());
-    let body = p.body(&INFO, &name, &spec);
-    out.push(p.object(&INFO, at, name, "cache", body));
+    out.push(p.planned(&INFO, at, redis.name.as_str(), "cache", &spec));
 }
 
 /// `(field, value)` of each role's PodDisruptionBudget: `maxUnavailable` wins, as in the

@@ -12,13 +12,11 @@
 //! metric, and an Object metric keeps its `Value` or `AverageValue`
 //! (<https://keda.sh/docs/2.20/scalers/prometheus/>).
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
-use super::hpa::BehaviorCtx;
-use super::{At, Body, Check, KindInfo, Placement, Planner};
-use crate::effective::{EffectiveModule, effective_module};
+use super::hpa::Scaled;
+use super::{At, Check, KindInfo, Placement, Planner};
+use crate::effective::EffectiveModule;
 use crate::plan::PlannedObject;
 use crate::profile::{Backend, Metric, MetricSource, ObjectTarget, Profile, ResourceTarget};
 use crate::target::{KEDA_ACTIVATION, Target};
@@ -43,24 +41,15 @@ pub(crate) fn name(module: &str) -> String {
 }
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
-    p.per_module(&INFO, at, "autoscaling", out, |region, module| {
-        if crate::effective::backend(p.profile, module) != Backend::Keda {
-            return None;
-        }
-        let module = effective_module(p.profile, region, module).expect("a module of the profile");
-        Some((
-            Arc::from(name(module.name)),
-            Body::new(&spec(p.profile, &module, &p.target)),
-        ))
+    p.per_scaled_module(&INFO, at, Backend::Keda, out, name, |module| {
+        spec(p.profile, module, &p.target)
     });
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct ScaledObject {
-    pub deployment: String,
-    pub min: i64,
-    pub max: i64,
-    pub behavior: Option<BehaviorCtx>,
+    #[serde(flatten)]
+    pub scaled: Scaled,
     pub triggers: Vec<Trigger>,
 }
 
@@ -82,10 +71,7 @@ pub(crate) fn spec(
     target: &Target,
 ) -> ScaledObject {
     ScaledObject {
-        deployment: module.deployment.clone(),
-        min: module.replicas.min,
-        max: module.replicas.max,
-        behavior: super::hpa::behavior(module, target),
+        scaled: Scaled::of(module, target),
         triggers: module
             .metrics
             .iter()
@@ -209,6 +195,7 @@ fn number(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::effective::effective_module;
 
     #[test]
     fn triggers_mean_what_the_adapter_rules_mean() {

@@ -5,8 +5,6 @@
 //! primary: cloudnative-pg v1.30.0 `docs/src/replica_cluster.md`, "Backup and Symmetric
 //! Architectures"), so a switchover changes nothing about backups.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use super::{At, Check, KindInfo, Placement, Planner};
@@ -33,13 +31,12 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     if at.settings().is_none() {
         return;
     }
-    let name: Arc<str> = Arc::from(format!("{}-scheduled-backup", pg.name));
+    let name = format!("{}-scheduled-backup", pg.name);
     let spec = ScheduledBackup {
         schedule: backup.schedule.clone(),
         cluster: pg.name.clone(),
     };
-    let body = p.body(&INFO, &name, &spec);
-    out.push(p.object(&INFO, at, name, "database", body));
+    out.push(p.planned(&INFO, at, name, "database", &spec));
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -4,8 +4,6 @@
 //! prometheus trigger names it (`authenticationRef`) with `authModes`
 //! (<https://keda.sh/docs/2.20/scalers/prometheus/#authentication-parameters>).
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use super::{At, Check, KindInfo, Placement, Planner};
@@ -64,9 +62,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
             ),
         ],
     };
-    let name: Arc<str> = Arc::from(NAME);
-    let body = p.body(&INFO, &name, &TriggerAuth { refs });
-    out.push(p.object(&INFO, at, name, "autoscaling", body));
+    out.push(p.planned(&INFO, at, NAME, "autoscaling", &TriggerAuth { refs }));
 }
 
 /// Whether a module scaled by KEDA has a custom metric (a `prometheus` trigger) in `region`.

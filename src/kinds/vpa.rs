@@ -37,15 +37,14 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     if let Some(pg) = &p.profile.postgres
         && let Some(vpa) = &pg.vpa
     {
-        let name: Arc<str> = Arc::from(format!("{}-vpa", pg.name));
+        let name = format!("{}-vpa", pg.name);
         let spec = spec(
             vpa,
             ("postgresql.cnpg.io/v1", "Cluster", pg.name.clone()),
             "postgres".to_owned(),
             &p.target,
         );
-        let body = p.body(&INFO, &name, &spec);
-        out.push(p.object(&INFO, at, name, "database", body));
+        out.push(p.planned(&INFO, at, name, "database", &spec));
     }
 }
 

@@ -3,7 +3,7 @@
 //! series are Prometheus names (W0503, W0504, E0505), and no disruption budget blocks
 //! every drain or gives both bounds (E1001, E1002).
 
-use super::Reporter;
+use super::{Reporter, Rule};
 use crate::diagnostic::{Code, FieldPath};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -141,23 +141,16 @@ fn queue_value_target(r: &mut Reporter, profile: &Profile, metric: &Metric, path
 
 /// E0505: a metric name or series that is not a Prometheus metric name.
 fn series_name(r: &mut Reporter, profile: &Profile) {
-    let root = FieldPath::root().key("metrics");
-    let message = |text: &str| {
-        format!(
-            "`{}` is not a Prometheus metric name: expected letters, digits, `_` and `:`, not starting with a digit",
-            crate::load::shorten(text)
-        )
+    const SERIES: Rule = Rule {
+        code: Code::SeriesName,
+        not_a: "a Prometheus metric name: expected letters, digits, `_` and `:`, not starting with a digit",
+        ok: is_prometheus_name,
     };
+    let root = FieldPath::root().key("metrics");
     for (name, source) in &profile.metrics {
-        if !is_prometheus_name(name) {
-            r.report_key(Code::SeriesName, &root.key(name), message(name));
-        }
-        if let Some(series) = source.series.as_deref().filter(|s| !is_prometheus_name(s)) {
-            r.report(
-                Code::SeriesName,
-                &root.key(name).key("series"),
-                message(series),
-            );
+        SERIES.check_key(r, name, &root.key(name));
+        if let Some(series) = &source.series {
+            SERIES.check(r, series, &root.key(name).key("series"));
         }
     }
 }
@@ -279,32 +272,28 @@ impl<'a> Blocked<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test::{lint, one};
+    use super::super::test::{all, each, lint, one};
 
     /// A module with a Pods and an Object metric on custom series.
     const CUSTOM: &str = "modules:\n  context:\n    metrics:\n      - {pods: mplp_rps, averageValue: \"10\"}\n      - object: mplp_queue\n        describedObject: {kind: Service, name: mplp-queue}\n        value: \"100\"\n";
 
     #[test]
     fn a_metric_without_a_source() {
-        let out = lint(CUSTOM);
-        assert_eq!(out.len(), 2, "{out:#?}");
-        assert!(
-            out[0].contains("p.yaml:4:16: warning[W0503] modules.context.metrics[0].pods: custom metric `mplp_rps` has no source in `metrics`: no metrics-adapter rule serves it, so the HPA reports `FailedGetPodsMetric`"),
-            "{out:#?}"
-        );
-        assert!(
-            out[1].contains("warning[W0503] modules.context.metrics[1].object: custom metric `mplp_queue` has no source"),
-            "{out:#?}"
+        each(
+            CUSTOM,
+            &[
+                "p.yaml:4:16: warning[W0503] modules.context.metrics[0].pods: custom metric `mplp_rps` has no source in `metrics`: no metrics-adapter rule serves it, so the HPA reports `FailedGetPodsMetric`",
+                "warning[W0503] modules.context.metrics[1].object: custom metric `mplp_queue` has no source",
+            ],
         );
         // With sources, nothing to say; a source that failed to load is not reported twice.
         let sources =
             "metrics: {mplp_rps: {series: mplp_rps_total, kind: counter}, mplp_queue: {}}\n";
         assert_eq!(lint(&format!("{CUSTOM}{sources}")), Vec::<String>::new());
-        let out = lint(&format!(
-            "{CUSTOM}metrics: {{mplp_rps: {{kind: sum}}, mplp_queue: {{}}}}\n"
-        ));
-        assert_eq!(out.len(), 1, "{out:#?}");
-        assert!(out[0].contains("metrics.mplp_rps.kind"), "{out:#?}");
+        one(
+            &format!("{CUSTOM}metrics: {{mplp_rps: {{kind: sum}}, mplp_queue: {{}}}}\n"),
+            "metrics.mplp_rps.kind",
+        );
     }
 
     #[test]
@@ -341,12 +330,10 @@ mod tests {
             "(in `eu-west-1`)",
         );
         // Nothing allowed to go, written once in `defaults`: one per module.
-        let out = lint("defaults: {pdb: {maxUnavailable: 0}}\n");
-        assert_eq!(out.len(), 2, "{out:#?}");
-        assert!(
-            out.iter()
-                .all(|d| d.contains("error[E1001] defaults.pdb.maxUnavailable")),
-            "{out:#?}"
+        all(
+            "defaults: {pdb: {maxUnavailable: 0}}\n",
+            2,
+            "error[E1001] defaults.pdb.maxUnavailable",
         );
         // A percentage rounds up: 10 % of 2 pods is 1, so drains go on.
         assert_eq!(

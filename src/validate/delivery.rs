@@ -47,35 +47,34 @@ fn cluster_names(r: &mut Reporter, profile: &Profile) {
 fn mesh_names(r: &mut Reporter, profile: &Profile) {
     for (name, region) in &profile.regions {
         let path = FieldPath::root().key("regions").key(name);
-        if let Some(id) = &region.mesh_cluster_id
-            && !is_label_value(id)
-        {
-            r.push(
-                r.at_value(
-                    Code::InvalidCluster,
-                    &path.key("meshClusterID"),
-                    format!(
-                        "`{}` is not an Istio cluster ID: expected a label value (at most 63 alphanumerics, `-`, `_`, `.`), the `global.multiCluster.clusterName` of the region's istiod",
-                        crate::load::shorten(id)
-                    ),
-                )
-                .help("leave `meshClusterID` out to use the region's cluster"),
-            );
-        }
-        if let Some(locality) = &region.locality
-            && !is_label_value(locality)
-        {
-            r.push(
-                r.at_value(
-                    Code::InvalidName,
-                    &path.key("locality"),
-                    format!(
-                        "`{}` is not a locality region: expected a label value (at most 63 alphanumerics, `-`, `_`, `.`), the `topology.kubernetes.io/region` of the region's nodes",
-                        crate::load::shorten(locality)
-                    ),
-                )
-                .help(format!("leave `locality` out to use the region's name `{name}`")),
-            );
+        let fields = [
+            (
+                &region.mesh_cluster_id,
+                "meshClusterID",
+                Code::InvalidCluster,
+                "an Istio cluster ID",
+                "the `global.multiCluster.clusterName` of the region's istiod",
+                "leave `meshClusterID` out to use the region's cluster".to_owned(),
+            ),
+            (
+                &region.locality,
+                "locality",
+                Code::InvalidName,
+                "a locality region",
+                "the `topology.kubernetes.io/region` of the region's nodes",
+                format!("leave `locality` out to use the region's name `{name}`"),
+            ),
+        ];
+        for (value, key, code, what, source, help) in fields {
+            if let Some(value) = value
+                && !is_label_value(value)
+            {
+                let message = format!(
+                    "`{}` is not {what}: expected a label value (at most 63 alphanumerics, `-`, `_`, `.`), {source}",
+                    crate::load::shorten(value)
+                );
+                r.push(r.at_value(code, &path.key(key), message).help(help));
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 //! override): at least one (E0502), targets their source accepts (E0501), valid names
 //! (E0101), and no source twice (E0502).
 
-use super::Reporter;
+use super::{Reporter, Rule};
 use crate::diagnostic::{Code, FieldPath};
 use crate::profile::{Metric, ObjectTarget, ResourceTarget};
 
@@ -66,47 +66,39 @@ fn metric_target(r: &mut Reporter, metric: &Metric, path: &FieldPath) {
 fn metric_names(r: &mut Reporter, metric: &Metric, path: &FieldPath) {
     match metric {
         Metric::Resource { .. } => {}
-        Metric::Pods { name, .. } => metric_name(r, name, &path.key("pods")),
+        Metric::Pods { name, .. } => METRIC_NAME.check(r, name, &path.key("pods")),
         Metric::Object {
             name,
             described_object,
             ..
         } => {
-            metric_name(r, name, &path.key("object"));
+            METRIC_NAME.check(r, name, &path.key("object"));
             let dpath = path.key("describedObject");
             super::names::subdomain(r, &described_object.name, &dpath.key("name"), "object");
-            if !is_kind(&described_object.kind) {
-                r.report(
-                    Code::InvalidName,
-                    &dpath.key("kind"),
-                    format!(
-                        "`{}` is not a Kubernetes kind: expected a name such as `Service`",
-                        crate::load::shorten(&described_object.kind)
-                    ),
-                );
-            }
+            KIND.check(r, &described_object.kind, &dpath.key("kind"));
         }
     }
 }
 
+/// E0101: a described object's kind that is not a Kubernetes kind.
+const KIND: Rule = Rule {
+    code: Code::InvalidName,
+    not_a: "a Kubernetes kind: expected a name such as `Service`",
+    ok: is_kind,
+};
+
 /// E0101: a metric name with characters Prometheus adapters do not take.
-fn metric_name(r: &mut Reporter, name: &str, path: &FieldPath) {
-    let ok = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == ':')
-        && name.len() <= 253
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '.' | '-' | '/'));
-    if !ok {
-        r.report(
-            Code::InvalidName,
-            path,
-            format!(
-                "`{}` is not a metric name: expected letters, digits, `_`, `:`, `.`, `-`, starting with a letter",
-                crate::load::shorten(name)
-            ),
-        );
-    }
-}
+const METRIC_NAME: Rule = Rule {
+    code: Code::InvalidName,
+    not_a: "a metric name: expected letters, digits, `_`, `:`, `.`, `-`, starting with a letter",
+    ok: |name| {
+        name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == ':')
+            && name.len() <= 253
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '.' | '-' | '/'))
+    },
+};
 
 /// E0502: the same metric source listed twice.
 fn duplicate_metric(r: &mut Reporter, metrics: &[Metric], path: &FieldPath) {
@@ -149,7 +141,7 @@ fn is_kind(kind: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test::{lint, one};
+    use super::super::test::{each, lint, one};
 
     #[test]
     fn metric_targets() {
@@ -196,14 +188,12 @@ mod tests {
     #[test]
     fn metric_and_object_names() {
         // The name is also not a source's (W0503, `autoscaling.rs`).
-        let out = lint(
+        each(
             "modules: {context: {metrics: [{pods: \"rps per second\", averageValue: \"5\"}]}}\n",
+            &[
+                "error[E0101] modules.context.metrics[0].pods: `rps per second` is not a metric name",
+                "warning[W0503]",
+            ],
         );
-        assert_eq!(out.len(), 2, "{out:#?}");
-        assert!(
-            out[0].contains("error[E0101] modules.context.metrics[0].pods: `rps per second` is not a metric name"),
-            "{out:#?}"
-        );
-        assert!(out[1].contains("warning[W0503]"), "{out:#?}");
     }
 }

@@ -181,6 +181,34 @@ impl Reporter<'_> {
     }
 }
 
+/// A rule over one string: the code it reports, what a value that fails is not (the
+/// message is "`VALUE` is not …", the value shortened) and whether a value passes.
+struct Rule {
+    code: Code,
+    not_a: &'static str,
+    ok: fn(&str) -> bool,
+}
+
+impl Rule {
+    /// Report `value`, written at `path`, unless it passes.
+    fn check(&self, r: &mut Reporter, value: &str, path: &FieldPath) {
+        if !(self.ok)(value) {
+            r.report(self.code, path, self.message(value));
+        }
+    }
+
+    /// Report `value`, written as the key of `path`, unless it passes.
+    fn check_key(&self, r: &mut Reporter, value: &str, path: &FieldPath) {
+        if !(self.ok)(value) {
+            r.report_key(self.code, path, self.message(value));
+        }
+    }
+
+    fn message(&self, value: &str) -> String {
+        format!("`{}` is not {}", crate::load::shorten(value), self.not_a)
+    }
+}
+
 /// The rule tests: each area's tests build the profile they check from a small YAML
 /// patch over a clean base profile (`profiles/minimal.yaml` plus a database and a cache).
 #[cfg(test)]
@@ -234,10 +262,25 @@ redis:
 
     /// Assert that linting `patch` gives exactly one diagnostic, containing `expected`.
     pub(super) fn one(patch: &str, expected: &str) {
+        each(patch, &[expected]);
+    }
+
+    /// Assert that linting `patch` gives one diagnostic per text of `expected`, in order
+    /// (by position), each containing its text.
+    pub(super) fn each(patch: &str, expected: &[&str]) {
         let out = lint(patch);
         assert!(
-            out.len() == 1 && out[0].contains(expected),
-            "expected one diagnostic with `{expected}`, found {out:#?}"
+            out.len() == expected.len() && out.iter().zip(expected).all(|(d, e)| d.contains(e)),
+            "expected diagnostics with {expected:#?}, found {out:#?}"
+        );
+    }
+
+    /// Assert that linting `patch` gives `count` diagnostics, every one containing `expected`.
+    pub(super) fn all(patch: &str, count: usize, expected: &str) {
+        let out = lint(patch);
+        assert!(
+            out.len() == count && out.iter().all(|d| d.contains(expected)),
+            "expected {count} diagnostics with `{expected}`, found {out:#?}"
         );
     }
 

@@ -197,10 +197,9 @@ mod tests {
             "error[E0502] modules.context: module `context` has no metrics and `defaults.metrics` is not set",
         );
         // Metrics that failed to load were reported; they are not missing.
-        let out = lint("defaults: {metrics: {resource: cpu}}\n");
-        assert!(
-            out.len() == 1 && out[0].contains("error[E0004] defaults.metrics"),
-            "{out:#?}"
+        one(
+            "defaults: {metrics: {resource: cpu}}\n",
+            "error[E0004] defaults.metrics",
         );
     }
 

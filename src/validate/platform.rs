@@ -2,31 +2,33 @@
 //! the port (E0902), the chart path (E0903), the target revision (E0904), the region
 //! header (E0905), the gateway (E0906), and the names of the service, namespace and project.
 
-use super::Reporter;
 use super::names::{Label, dns_label_problem, dns_subdomain_problem, label, subdomain};
+use super::{Reporter, Rule};
 use crate::diagnostic::{Code, FieldPath};
 use crate::profile::{Platform, Profile, Traffic};
 
 pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     let traffic = &profile.traffic;
     let path = FieldPath::root().key("traffic");
-    host(r, traffic, &path);
+    HOST.check(r, &traffic.host, &path.key("host"));
     label(
         r,
         &Label::value(&traffic.service, path.key("service"), "service", 63),
     );
-    gateway(r, traffic, &path);
-    region_header(r, traffic, &path);
+    if let Some(gateway) = &traffic.gateway {
+        GATEWAY.check(r, gateway, &path.key("gateway"));
+    }
+    REGION_HEADER.check(r, &traffic.region_header, &path.key("regionHeader"));
     port(r, traffic, &path);
 
     let platform = &profile.platform;
     let path = FieldPath::root().key("platform");
-    repo_url(r, platform, &path);
-    chart_path(r, platform, &path);
+    REPO_URL.check(r, &platform.repo_url, &path.key("repoURL"));
+    CHART_PATH.check(r, &platform.path, &path.key("path"));
     target_revision(r, platform, &path);
     let argocd = &platform.argocd;
     let path = path.key("argocd");
-    url(r, &argocd.server, &path.key("server"));
+    URL.check(r, &argocd.server, &path.key("server"));
     label(
         r,
         &Label::value(&argocd.namespace, path.key("namespace"), "namespace", 63),
@@ -35,65 +37,44 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
 }
 
 /// E0901: a traffic host that is not a DNS name (a leading `*.` is allowed).
-fn host(r: &mut Reporter, traffic: &Traffic, path: &FieldPath) {
-    let host = traffic.host.strip_prefix("*.").unwrap_or(&traffic.host);
-    if dns_subdomain_problem(host).is_some() || host.len() > 253 {
-        r.report(
-            Code::InvalidHost,
-            &path.key("host"),
-            format!(
-                "`{}` is not a host name: expected a DNS name such as `api.mplp.example.com`",
-                crate::load::shorten(&traffic.host)
-            ),
-        );
-    }
-}
+const HOST: Rule = Rule {
+    code: Code::InvalidHost,
+    not_a: "a host name: expected a DNS name such as `api.mplp.example.com`",
+    ok: |host| {
+        let host = host.strip_prefix("*.").unwrap_or(host);
+        dns_subdomain_problem(host).is_none() && host.len() <= 253
+    },
+};
 
 /// E0906: a gateway that is not `NAME` or `NAMESPACE/NAME`.
-fn gateway(r: &mut Reporter, traffic: &Traffic, path: &FieldPath) {
-    let Some(gateway) = &traffic.gateway else {
-        return;
-    };
-    let (ns, name) = gateway
-        .split_once('/')
-        .map_or((None, gateway.as_str()), |(n, g)| (Some(n), g));
-    if ns.is_some_and(|ns| dns_label_problem(ns, 63).is_some())
-        || dns_subdomain_problem(name).is_some()
-    {
-        r.report(
-            Code::InvalidGateway,
-            &path.key("gateway"),
-            format!(
-                "`{}` is not a gateway: expected `NAME` or `NAMESPACE/NAME`",
-                crate::load::shorten(gateway)
-            ),
-        );
-    }
-}
+const GATEWAY: Rule = Rule {
+    code: Code::InvalidGateway,
+    not_a: "a gateway: expected `NAME` or `NAMESPACE/NAME`",
+    ok: |gateway| {
+        let (ns, name) = gateway
+            .split_once('/')
+            .map_or((None, gateway), |(n, g)| (Some(n), g));
+        ns.is_none_or(|ns| dns_label_problem(ns, 63).is_none())
+            && dns_subdomain_problem(name).is_none()
+    },
+};
 
 /// E0905: a region header that is not a lower-case header name Istio matches.
-fn region_header(r: &mut Reporter, traffic: &Traffic, path: &FieldPath) {
-    let header = &traffic.region_header;
+const REGION_HEADER: Rule = Rule {
+    code: Code::InvalidHeader,
+    not_a: "a header name Istio matches: expected up to 256 lower-case letters, digits and `-`, starting and ending with a letter or digit",
     // An HTTP token (RFC 9110) as Istio matches it: lower case; and short enough to be a
     // YAML mapping key in the VirtualService.
-    if header.is_empty()
-        || header.len() > 256
-        || !header.starts_with(|c: char| c.is_ascii_alphanumeric())
-        || !header.ends_with(|c: char| c.is_ascii_alphanumeric())
-        || !header
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-    {
-        r.report(
-            Code::InvalidHeader,
-            &path.key("regionHeader"),
-            format!(
-                "`{}` is not a header name Istio matches: expected up to 256 lower-case letters, digits and `-`, starting and ending with a letter or digit",
-                crate::load::shorten(header)
-            ),
-        );
-    }
-}
+    ok: |header| {
+        !header.is_empty()
+            && header.len() <= 256
+            && header.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && header.ends_with(|c: char| c.is_ascii_alphanumeric())
+            && header
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    },
+};
 
 /// E0902: a service port outside 1 to 65535.
 fn port(r: &mut Reporter, traffic: &Traffic, path: &FieldPath) {
@@ -110,37 +91,25 @@ fn port(r: &mut Reporter, traffic: &Traffic, path: &FieldPath) {
 }
 
 /// E0901: a chart repository URL Argo CD cannot fetch.
-fn repo_url(r: &mut Reporter, platform: &Platform, path: &FieldPath) {
-    let repo = &platform.repo_url;
-    let scheme_ok = ["https://", "http://", "ssh://", "git@", "oci://"]
-        .iter()
-        .any(|s| repo.starts_with(s));
-    if !scheme_ok || repo.contains(char::is_whitespace) || repo.len() < 10 {
-        r.report(
-            Code::InvalidHost,
-            &path.key("repoURL"),
-            format!(
-                "`{}` is not a repository URL: expected `https://…`, `ssh://…`, `git@…` or `oci://…`",
-                crate::load::shorten(repo)
-            ),
-        );
-    }
-}
+const REPO_URL: Rule = Rule {
+    code: Code::InvalidHost,
+    not_a: "a repository URL: expected `https://…`, `ssh://…`, `git@…` or `oci://…`",
+    ok: |repo| {
+        let scheme_ok = ["https://", "http://", "ssh://", "git@", "oci://"]
+            .iter()
+            .any(|s| repo.starts_with(s));
+        scheme_ok && !repo.contains(char::is_whitespace) && repo.len() >= 10
+    },
+};
 
 /// E0903: a chart path that is empty, absolute or climbs out of the repository.
-fn chart_path(r: &mut Reporter, platform: &Platform, path: &FieldPath) {
-    let chart = &platform.path;
-    if chart.is_empty() || chart.starts_with('/') || chart.split('/').any(|p| p == "..") {
-        r.report(
-            Code::InvalidChartPath,
-            &path.key("path"),
-            format!(
-                "`{}` is not a path inside the repository: expected a relative path such as `charts/mplp-global`",
-                crate::load::shorten(chart)
-            ),
-        );
-    }
-}
+const CHART_PATH: Rule = Rule {
+    code: Code::InvalidChartPath,
+    not_a: "a path inside the repository: expected a relative path such as `charts/mplp-global`",
+    ok: |chart| {
+        !(chart.is_empty() || chart.starts_with('/') || chart.split('/').any(|p| p == ".."))
+    },
+};
 
 /// E0904: a target revision that is empty or has spaces.
 fn target_revision(r: &mut Reporter, platform: &Platform, path: &FieldPath) {
@@ -155,27 +124,22 @@ fn target_revision(r: &mut Reporter, platform: &Platform, path: &FieldPath) {
 }
 
 /// E0901: a URL that is not `http(s)://HOST[:PORT][/PATH]` (Argo CD server, object store endpoint).
-pub(super) fn url(r: &mut Reporter, url: &str, path: &FieldPath) {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    let host = rest.map(|r| r.split(['/', ':']).next().unwrap_or(""));
-    let bad_host = host.is_none_or(|h| {
-        h.is_empty()
-            || dns_subdomain_problem(h).is_some()
-                && !h.chars().all(|c| c.is_ascii_digit() || c == '.')
-    });
-    if bad_host || url.contains(char::is_whitespace) {
-        r.report(
-            Code::InvalidHost,
-            path,
-            format!(
-                "`{}` is not a URL: expected `https://HOST[:PORT][/PATH]`",
-                crate::load::shorten(url)
-            ),
-        );
-    }
-}
+pub(super) const URL: Rule = Rule {
+    code: Code::InvalidHost,
+    not_a: "a URL: expected `https://HOST[:PORT][/PATH]`",
+    ok: |url| {
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
+        let host = rest.map(|r| r.split(['/', ':']).next().unwrap_or(""));
+        let bad_host = host.is_none_or(|h| {
+            h.is_empty()
+                || dns_subdomain_problem(h).is_some()
+                    && !h.chars().all(|c| c.is_ascii_digit() || c == '.')
+        });
+        !bad_host && !url.contains(char::is_whitespace)
+    },
+};
 
 #[cfg(test)]
 mod tests {

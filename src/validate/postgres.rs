@@ -1,8 +1,8 @@
 //! The CloudNativePG database: names, parameters (E0701, E0101, E0702), instances
 //! (E0705), backups (E0703, E0704, E0901) and the database VPA's target (E0605).
 
-use super::Reporter;
 use super::names::{Label, label, subdomain};
+use super::{Reporter, Rule};
 use crate::diagnostic::{Code, FieldPath};
 use crate::profile::{Backup, Postgres, Profile, Vpa};
 
@@ -26,15 +26,15 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     if let Some(resources) = &pg.resources {
         super::resources::check(r, resources, &path.key("resources"));
     }
-    super::resources::storage_size(r, &pg.storage.size, &path);
+    super::resources::storage(r, &pg.storage, &path);
     shared_buffers(r, pg, &path);
     if let Some(backup) = &pg.backup {
         let path = path.key("backup");
         retention(r, backup, &path);
-        destination_path(r, backup, &path);
+        DESTINATION.check(r, &backup.destination_path, &path.key("destinationPath"));
         credentials_in_url(r, backup, &path);
         if let Some(url) = &backup.endpoint_url {
-            super::platform::url(r, url, &path.key("endpointURL"));
+            super::platform::URL.check(r, url, &path.key("endpointURL"));
         }
     }
     if let Some(vpa) = &pg.vpa {
@@ -49,14 +49,6 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
 fn names(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
     let cluster = Label::value(&pg.name, path.key("name"), "cluster", MAX_CLUSTER_NAME);
     label(r, &cluster);
-    if let Some(class) = &pg.storage.storage_class {
-        subdomain(
-            r,
-            class,
-            &path.key("storage").key("storageClass"),
-            "storage class",
-        );
-    }
     if let Some(backup) = &pg.backup {
         let path = path.key("backup");
         subdomain(
@@ -75,16 +67,7 @@ fn secret_keys(r: &mut Reporter, backup: &Backup, path: &FieldPath) {
         ("accessKeyIdKey", &backup.access_key_id_key),
         ("secretAccessKeyKey", &backup.secret_access_key_key),
     ] {
-        if !is_config_key(value) {
-            r.report(
-                Code::InvalidName,
-                &path.key(key),
-                format!(
-                    "`{}` is not a valid Secret key: expected letters, digits, `-`, `_` or `.`",
-                    crate::load::shorten(value)
-                ),
-            );
-        }
+        SECRET_KEY.check(r, value, &path.key(key));
     }
 }
 
@@ -121,19 +104,22 @@ fn fixed_parameter(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
     }
 }
 
+/// E0101: a key of the backup Secret that a Secret cannot have.
+const SECRET_KEY: Rule = Rule {
+    code: Code::InvalidName,
+    not_a: "a valid Secret key: expected letters, digits, `-`, `_` or `.`",
+    ok: is_config_key,
+};
+
 /// E0101: a parameter name that is not a PostgreSQL parameter name.
 fn parameter_name(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
+    const NAME: Rule = Rule {
+        code: Code::InvalidName,
+        not_a: "a PostgreSQL parameter name",
+        ok: is_parameter_name,
+    };
     for name in pg.parameters.keys() {
-        if !is_parameter_name(name) {
-            r.report_key(
-                Code::InvalidName,
-                &path.key("parameters").key(name),
-                format!(
-                    "`{}` is not a PostgreSQL parameter name",
-                    crate::load::shorten(name)
-                ),
-            );
-        }
+        NAME.check_key(r, name, &path.key("parameters").key(name));
     }
 }
 
@@ -207,22 +193,16 @@ fn retention(r: &mut Reporter, backup: &Backup, path: &FieldPath) {
 }
 
 /// E0901: a backup destination that is not an object store URL.
-fn destination_path(r: &mut Reporter, backup: &Backup, path: &FieldPath) {
-    let url = &backup.destination_path;
-    let scheme_ok = ["s3://", "gs://", "https://", "http://"]
-        .iter()
-        .any(|s| url.starts_with(s) && url.len() > s.len());
-    if !scheme_ok || url.contains(char::is_whitespace) {
-        r.report(
-            Code::InvalidHost,
-            &path.key("destinationPath"),
-            format!(
-                "`{}` is not an object store URL: expected `s3://`, `gs://` or `https://` (Azure)",
-                crate::load::shorten(url)
-            ),
-        );
-    }
-}
+const DESTINATION: Rule = Rule {
+    code: Code::InvalidHost,
+    not_a: "an object store URL: expected `s3://`, `gs://` or `https://` (Azure)",
+    ok: |url| {
+        let scheme_ok = ["s3://", "gs://", "https://", "http://"]
+            .iter()
+            .any(|s| url.starts_with(s) && url.len() > s.len());
+        scheme_ok && !url.contains(char::is_whitespace)
+    },
+};
 
 /// E0704: a backup destination URL with credentials in it (`user@`).
 fn credentials_in_url(r: &mut Reporter, backup: &Backup, path: &FieldPath) {
@@ -240,12 +220,7 @@ fn vpa_target(r: &mut Reporter, pg: &Postgres, vpa: &Vpa, path: &FieldPath) {
     let Some(target) = &vpa.target_ref else {
         return;
     };
-    if (
-        target.api_version.as_str(),
-        target.kind.as_str(),
-        target.name.as_str(),
-    ) == ("postgresql.cnpg.io/v1", "Cluster", pg.name.as_str())
-    {
+    if super::vpa::is_target(target, ("postgresql.cnpg.io/v1", "Cluster", &pg.name)) {
         return;
     }
     let why = if target.kind == "StatefulSet" {
@@ -253,15 +228,12 @@ fn vpa_target(r: &mut Reporter, pg: &Postgres, vpa: &Vpa, path: &FieldPath) {
     } else {
         "the database's workload is the CNPG Cluster"
     };
+    let message = format!(
+        "the database VPA targets {}: {why}",
+        super::vpa::target_text(target)
+    );
     let d = r
-        .at_value(
-            Code::VpaTarget,
-            &path.key("targetRef"),
-            format!(
-                "the database VPA targets `{}/{}` `{}`: {why}",
-                target.api_version, target.kind, target.name
-            ),
-        )
+        .at_value(Code::VpaTarget, &path.key("targetRef"), message)
         .help(format!(
             "target the Cluster (`{{apiVersion: postgresql.cnpg.io/v1, kind: Cluster, name: {}}}`), or remove `targetRef`: that is the default",
             pg.name
@@ -405,7 +377,7 @@ fn is_config_key(key: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test::{lint, one};
+    use super::super::test::{each, one};
     use super::{BLOCK, postgres_bytes};
 
     #[test]
@@ -456,9 +428,10 @@ mod tests {
             "postgres: {backup: {secretAccessKey: hunter2}}\n",
             "error[E0704] postgres.backup.secretAccessKey",
         );
-        let out = lint("postgres: {backup: {destinationPath: \"s3://key:secret@bucket/pg\"}}\n");
-        assert_eq!(out.len(), 1, "{out:#?}");
-        assert!(out[0].contains("error[E0704] postgres.backup.destinationPath"));
+        one(
+            "postgres: {backup: {destinationPath: \"s3://key:secret@bucket/pg\"}}\n",
+            "error[E0704] postgres.backup.destinationPath",
+        );
         one(
             "postgres: {backup: {destinationPath: ftp://backups/pg}}\n",
             "error[E0901] postgres.backup.destinationPath: `ftp://backups/pg` is not an object store URL",
@@ -508,21 +481,15 @@ mod tests {
 
     #[test]
     fn the_database_vpa_targets_the_cluster() {
-        let out = lint(concat!(
-            "postgres: {vpa: {updateMode: \"Off\", containerName: postgresql,\n",
-            "  targetRef: {apiVersion: apps/v1, kind: StatefulSet, name: postgresql}}}\n",
-        ));
-        assert_eq!(out.len(), 2, "{out:#?}");
-        assert!(
-            out.iter()
-                .any(|d| d.contains("error[E0605] postgres.vpa.targetRef")
-                    && d.contains("never creates a StatefulSet")),
-            "{out:#?}"
-        );
-        assert!(
-            out.iter()
-                .any(|d| d.contains("error[E0605] postgres.vpa.containerName")),
-            "{out:#?}"
+        each(
+            concat!(
+                "postgres: {vpa: {updateMode: \"Off\", containerName: postgresql,\n",
+                "  targetRef: {apiVersion: apps/v1, kind: StatefulSet, name: postgresql}}}\n",
+            ),
+            &[
+                "error[E0605] postgres.vpa.containerName",
+                "error[E0605] postgres.vpa.targetRef: the database VPA targets `apps/v1/StatefulSet` `postgresql`: CloudNativePG manages its pods directly and never creates a StatefulSet",
+            ],
         );
     }
 }

@@ -1,8 +1,8 @@
 //! The opstree RedisCluster: API version (E0805), shard count (E0801, W0804), images
 //! (E0101, W0802), resources and storage, and redis.conf settings (E0803).
 
-use super::Reporter;
-use super::names::{Label, label, subdomain};
+use super::names::{Label, label};
+use super::{Reporter, Rule};
 use crate::diagnostic::{Code, FieldPath};
 use crate::profile::Redis;
 
@@ -15,14 +15,6 @@ pub(super) fn check(r: &mut Reporter, redis: &Redis) {
         63 - "-follower".len(),
     );
     label(r, &cluster);
-    if let Some(class) = &redis.storage.storage_class {
-        subdomain(
-            r,
-            class,
-            &path.key("storage").key("storageClass"),
-            "storage class",
-        );
-    }
     api_version(r, redis, &path);
     pod_count(r, redis, &path);
     shards(r, redis, &path);
@@ -38,7 +30,7 @@ pub(super) fn check(r: &mut Reporter, redis: &Redis) {
     if let Some(resources) = &redis.resources {
         super::resources::check(r, resources, &path.key("resources"));
     }
-    super::resources::storage_size(r, &redis.storage.size, &path);
+    super::resources::storage(r, &redis.storage, &path);
     config_key(r, redis, &path);
     config_value(r, redis, &path);
 }
@@ -123,7 +115,7 @@ const EXPORTER_EXAMPLE: &str = "quay.io/opstree/redis-exporter:v1.44.0";
 
 /// Both image rules; `example` is a pinned image of the same kind, for the help.
 pub(super) fn image(r: &mut Reporter, image: &str, path: &FieldPath, example: &str) {
-    image_reference(r, image, path);
+    IMAGE_REFERENCE.check(r, image, path);
     unpinned_image(r, image, path, example);
 }
 
@@ -133,18 +125,11 @@ fn malformed(image: &str) -> bool {
 }
 
 /// E0101: a string that is not an image reference (`[REGISTRY/]PATH[:TAG][@DIGEST]`).
-fn image_reference(r: &mut Reporter, image: &str, path: &FieldPath) {
-    if malformed(image) {
-        r.report(
-            Code::InvalidName,
-            path,
-            format!(
-                "`{}` is not an image reference",
-                crate::load::shorten(image)
-            ),
-        );
-    }
-}
+const IMAGE_REFERENCE: Rule = Rule {
+    code: Code::InvalidName,
+    not_a: "an image reference",
+    ok: |image| !malformed(image),
+};
 
 /// W0802: a well-formed image without a tag or digest, or with the `latest` tag.
 fn unpinned_image(r: &mut Reporter, image: &str, path: &FieldPath, example: &str) {

@@ -219,17 +219,15 @@ fn overrides(r: &mut Reporter, profile: &Profile, name: &str, region: &Region, p
 
 #[cfg(test)]
 mod tests {
+    use super::super::test::{lint, one};
+
     #[test]
     fn a_primary_that_did_not_load_is_one_diagnostic() {
-        let out = super::super::test::lint("regions: {us-east-1: {primary: \"yes\"}}\n");
-        assert_eq!(out.len(), 1, "{out:#?}");
-        assert!(
-            out[0].contains("error[E0004] regions.us-east-1.primary"),
-            "{out:#?}"
+        one(
+            "regions: {us-east-1: {primary: \"yes\"}}\n",
+            "error[E0004] regions.us-east-1.primary",
         );
     }
-
-    use super::super::test::{lint, one};
 
     #[test]
     fn no_primary_region() {
@@ -254,10 +252,9 @@ mod tests {
             "error[E0201] regions: no regions",
         );
         // Regions that only failed to load are not missing: their error is enough.
-        let out = lint("regions: {us-east-1: [], eu-west-1: null}\n");
-        assert!(
-            out.len() == 1 && out[0].contains("error[E0004]"),
-            "{out:#?}"
+        one(
+            "regions: {us-east-1: [], eu-west-1: null}\n",
+            "error[E0004]",
         );
     }
 

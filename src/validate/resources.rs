@@ -3,7 +3,7 @@
 
 use super::Reporter;
 use crate::diagnostic::{Code, FieldPath};
-use crate::profile::{ResourceName, Resources};
+use crate::profile::{ResourceName, Resources, Storage};
 use crate::quantity::Quantity;
 
 pub(super) fn check(r: &mut Reporter, resources: &Resources, path: &FieldPath) {
@@ -55,12 +55,21 @@ fn not_positive(r: &mut Reporter, resources: &Resources, path: &FieldPath) {
     }
 }
 
+/// A volume's storage class (E0101, a DNS-1123 subdomain) and size (E0301).
+pub(super) fn storage(r: &mut Reporter, storage: &Storage, path: &FieldPath) {
+    let path = path.key("storage");
+    if let Some(class) = &storage.storage_class {
+        super::names::subdomain(r, class, &path.key("storageClass"), "storage class");
+    }
+    storage_size(r, &storage.size, &path);
+}
+
 /// E0301: a storage size of 0 or less.
-pub(super) fn storage_size(r: &mut Reporter, size: &Quantity, path: &FieldPath) {
+fn storage_size(r: &mut Reporter, size: &Quantity, path: &FieldPath) {
     if !size.is_positive() {
         r.report(
             Code::InvalidQuantity,
-            &path.key("storage").key("size"),
+            &path.key("size"),
             format!("storage size `{size}` is not positive"),
         );
     }

@@ -5,7 +5,7 @@
 use super::Reporter;
 use crate::diagnostic::{Code, FieldPath};
 use crate::effective::{EffectiveModule, ModuleField, effective_module, vpa_acts};
-use crate::profile::{Metric, Profile, Region, ResourceName, UpdateMode, Vpa};
+use crate::profile::{DescribedObject, Metric, Profile, Region, ResourceName, UpdateMode, Vpa};
 
 pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     for (name, module) in &profile.modules {
@@ -101,31 +101,36 @@ fn module_vpa_target(r: &mut Reporter, profile: &Profile) {
             let Some(target) = vpa.and_then(|vpa| vpa.target_ref.as_ref()) else {
                 continue;
             };
-            if (
-                target.api_version.as_str(),
-                target.kind.as_str(),
-                target.name.as_str(),
-            ) == ("apps/v1", "Deployment", deployment.as_str())
-            {
+            if is_target(target, ("apps/v1", "Deployment", &deployment)) {
                 continue;
             }
             let vpa_path = match in_region {
                 None => root.key("modules").key(name).key("vpa"),
                 Some(region) => region_vpa_path(region, name),
             };
+            let message = format!(
+                "the VPA of `{name}` targets {}, but the module's workload is `apps/v1/Deployment` `{deployment}`",
+                target_text(target)
+            );
             let d = r
-                .at_value(
-                    Code::VpaTarget,
-                    &vpa_path.key("targetRef"),
-                    format!(
-                        "the VPA of `{name}` targets `{}/{}` `{}`, but the module's workload is `apps/v1/Deployment` `{deployment}`",
-                        target.api_version, target.kind, target.name
-                    ),
-                )
+                .at_value(Code::VpaTarget, &vpa_path.key("targetRef"), message)
                 .help("remove `targetRef`: mplp-scale targets the module's Deployment");
             r.push(d);
         }
     }
+}
+
+/// Whether `target` is the object `(apiVersion, kind, name)`.
+pub(super) fn is_target(
+    target: &DescribedObject,
+    (api_version, kind, name): (&str, &str, &str),
+) -> bool {
+    target.api_version == api_version && target.kind == kind && target.name == name
+}
+
+/// A `targetRef` as messages name it: `` `apiVersion/kind` `name` ``.
+pub(super) fn target_text(target: &DescribedObject) -> String {
+    format!("`{}/{}` `{}`", target.api_version, target.kind, target.name)
 }
 
 fn region_vpa_path(region: &str, module: &str) -> FieldPath {
@@ -276,19 +281,16 @@ fn clash(module: &EffectiveModule<'_>) -> Option<(UpdateMode, Vec<&'static str>)
 
 #[cfg(test)]
 mod tests {
-    use super::super::test::{lint, one};
+    use super::super::test::{each, lint, one};
 
     #[test]
     fn auto_is_deprecated_and_fights_the_hpa() {
-        let out = lint("modules: {core: {vpa: {updateMode: Auto}}}\n");
-        assert_eq!(out.len(), 2, "{out:#?}");
-        assert!(
-            out[0].contains("error[E0602] modules.core.vpa.updateMode: the VPA of `core` (Auto) controls cpu that its HPA scales on, in every region"),
-            "{out:#?}"
-        );
-        assert!(
-            out[1].contains("warning[W0604] modules.core.vpa.updateMode"),
-            "{out:#?}"
+        each(
+            "modules: {core: {vpa: {updateMode: Auto}}}\n",
+            &[
+                "error[E0602] modules.core.vpa.updateMode: the VPA of `core` (Auto) controls cpu that its HPA scales on, in every region",
+                "warning[W0604] modules.core.vpa.updateMode",
+            ],
         );
     }
 
