@@ -38,7 +38,6 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Hpa {
-    #[serde(flatten)]
     pub scaled: Scaled,
     pub metrics: Vec<MetricCtx>,
 }

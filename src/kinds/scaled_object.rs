@@ -48,7 +48,6 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct ScaledObject {
-    #[serde(flatten)]
     pub scaled: Scaled,
     pub triggers: Vec<Trigger>,
 }

@@ -23,8 +23,15 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
             );
         }
         // A region's own range (its override, or the core's range) is checked where
-        // it is written; the others are the module's, checked above.
+        // it is written; the others are the module's, checked above. The backend is the
+        // same in every region: a module on the HPA has nothing to check there.
+        if crate::effective::backend(profile, name) != Backend::Keda {
+            continue;
+        }
         for (region_name, region) in &profile.regions {
+            if !crate::effective::overridden(region, name) {
+                continue;
+            }
             let replicas = ModuleField::Replicas;
             let Some(path) = origin(profile, region, name, replicas)
                 .filter(|o| o.in_region())
