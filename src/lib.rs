@@ -82,6 +82,24 @@ impl From<ExitStatus> for ExitCode {
     }
 }
 
+/// Set by the binary: the process ends when [`run`] returns.
+static ENDS_AFTER_RUN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Say that the process ends when [`run`] returns (the binary does): the largest
+/// structures of a run (the plan, the merged tree and profile) are then left to the
+/// operating system, not freed one allocation at a time (43,000 objects at 100 regions:
+/// 3 % of a render). A caller that goes on after `run` (the tests) leaves it unset.
+pub fn process_ends_after_run() {
+    ENDS_AFTER_RUN.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Free `value`, unless the process is about to end anyway ([`process_ends_after_run`]).
+pub(crate) fn release<T>(value: T) {
+    if ENDS_AFTER_RUN.load(std::sync::atomic::Ordering::Relaxed) {
+        std::mem::forget(value);
+    }
+}
+
 /// Run one command. Diagnostics are printed by the command; `Err` is a failure of the tool.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     let stdout = std::io::stdout();

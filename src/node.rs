@@ -39,6 +39,7 @@ pub(crate) fn fuzz_compare(text: &str) {
 #[cfg(any(test, fuzzing))]
 pub(crate) mod legacy;
 mod parse;
+pub(crate) mod prepared;
 mod scalar;
 
 /// Largest profile file accepted, checked before parsing.

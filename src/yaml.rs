@@ -48,10 +48,49 @@ pub(crate) fn is_plain_safe(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.len() <= 128
         && bytes.first().is_some_and(u8::is_ascii_alphabetic)
-        && bytes[1..]
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'))
+        && plain_bytes(&bytes[1..])
         && (bytes.len() > 5 || !SPECIAL.iter().any(|w| w.eq_ignore_ascii_case(text)))
+}
+
+/// The bytes a plain scalar may hold after its first: ASCII letters, digits, `.`, `_`,
+/// `/` and `-` (a table: every object's name and namespace are looked at, byte by byte).
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'/' | b'-');
+        b += 1;
+    }
+    table
+};
+
+/// Whether every byte is in [`PLAIN`]: eight lookups at a time, one branch per eight.
+fn plain_bytes(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let whole = words.by_ref().all(|word| {
+        <[u8; 8]>::try_from(word)
+            .is_ok_and(|word| word.iter().fold(true, |ok, &b| ok & PLAIN[usize::from(b)]))
+    });
+    whole && words.remainder().iter().all(|&b| PLAIN[usize::from(b)])
+}
+
+/// Whether every byte of `bytes` is printable ASCII (a space to `~`), eight at a time.
+fn printable_ascii(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        // A byte below 0x20 (its high bit set after subtracting 0x20 from it, and not
+        // before), or one at 0x7f or above (its high bit set after adding 1, or before).
+        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        let del_or_above = (w.wrapping_add(ONES) | w) & HIGH;
+        if below_space | del_or_above != 0 {
+            return false;
+        }
+    }
+    words.remainder().iter().all(|b| (b' '..=b'~').contains(b))
 }
 
 /// Write `text` as a YAML double-quoted scalar.
@@ -88,11 +127,9 @@ pub(crate) fn needs_escape(c: char) -> bool {
 /// (`\u{2028}`), so a comment never becomes YAML and never makes a stream unreadable.
 pub(crate) fn write_comment_text(out: &mut String, text: &str) {
     use std::fmt::Write as _;
-    // Most names are printable ASCII (every `# Source:` line): copied whole.
-    if text
-        .bytes()
-        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
-    {
+    // Most names are printable ASCII (every `# Source:` line): copied whole. (A tab is
+    // written as it is too, by the loop below.)
+    if printable_ascii(text.as_bytes()) {
         out.push_str(text);
         return;
     }
@@ -162,6 +199,44 @@ pub(crate) fn indent(text: &str, by: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The eight-lookups-at-a-time check of a plain scalar's bytes is the byte-by-byte one.
+    #[test]
+    fn plain_bytes_is_exact() {
+        let naive = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'))
+        };
+        for len in [1, 7, 8, 9, 16, 17] {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut text = vec![b'a'; len];
+                    text[at] = byte;
+                    assert_eq!(plain_bytes(&text), naive(&text), "{text:?}");
+                }
+            }
+        }
+    }
+
+    /// The eight-at-a-time check says what the byte-by-byte one says, for every byte at
+    /// every place of a word and of the remainder, next to every other byte.
+    #[test]
+    fn printable_ascii_is_exact() {
+        let naive = |bytes: &[u8]| bytes.iter().all(|b| (b' '..=b'~').contains(b));
+        for len in [1, 7, 8, 9, 16, 17] {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    for other in [b'a', b'~', b' ', 0x7f, 0x1f, 0xff, 0x80] {
+                        let mut text = vec![other; len];
+                        text[at] = byte;
+                        assert_eq!(printable_ascii(&text), naive(&text), "{text:?}");
+                    }
+                }
+            }
+        }
+        assert!(printable_ascii(b""));
+    }
 
     #[test]
     fn comments_never_end_their_line() {

@@ -90,6 +90,7 @@ pub(crate) fn lint(
     }
     let errors: usize = checked.iter().map(Loaded::errors).sum();
     let warnings: usize = checked.iter().map(Loaded::warnings).sum();
+    crate::release(checked);
     out.flush()?;
     if unreadable > 0 {
         let what = if unreadable == 1 {

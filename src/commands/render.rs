@@ -90,7 +90,10 @@ pub(crate) fn render(
     } else {
         let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
         write(&mut buffered)?;
+        buffered.flush()?;
     }
+    crate::release((objects, renderer));
+    crate::release(checked);
     Ok(ExitStatus::Success)
 }
 
@@ -170,7 +173,13 @@ fn clusters<'p>(
     objects: &[crate::plan::PlannedObject],
 ) -> Vec<(Option<&'p str>, &'p str)> {
     let mut out: Vec<(Option<&str>, &str)> = Vec::new();
+    let mut last: Option<&crate::plan::Scope> = None;
     for object in objects {
+        // Objects come scope by scope: a region is looked up once per run of its objects.
+        if last == Some(&object.scope) {
+            continue;
+        }
+        last = Some(&object.scope);
         let cluster = match &object.scope {
             crate::plan::Scope::Global => (None, "the management cluster"),
             crate::plan::Scope::Region(name) => {

@@ -134,10 +134,15 @@ fn topology(p: &Planner<'_>, pg: &Postgres, at: &At<'_>, store: &str) -> Topolog
             _ => None,
         },
         recover_from: (here != leader).then(|| member(pg, source)),
-        members: regions
-            .keys()
-            .map(|r| (member(pg, r), server_name(p, pg, r)))
-            .collect(),
+        members: p
+            .memo("postgres members", || {
+                regions
+                    .keys()
+                    .map(|r| (member(pg, r), server_name(p, pg, r)))
+                    .collect::<Vec<_>>()
+            })
+            .map(|members| members.to_vec())
+            .unwrap_or_default(),
         store: store.to_owned(),
     }
 }

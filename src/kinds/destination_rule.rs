@@ -99,7 +99,10 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         }
     };
     push(0, &entry);
-    for (i, service) in module_services(profile).iter().enumerate() {
+    let services = p
+        .memo("module services", || module_services(profile))
+        .unwrap_or_default();
+    for (i, service) in services.iter().enumerate() {
         push(i + 1, &|| {
             let spec = DestinationRule {
                 host: host(profile, service),

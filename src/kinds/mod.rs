@@ -35,8 +35,10 @@ pub(crate) mod trigger_authentication;
 pub(crate) mod virtual_service;
 pub(crate) mod vpa;
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
 use minijinja::Value;
@@ -340,6 +342,8 @@ pub struct Planner<'a> {
     pub shared: Shared<Neutral>,
     /// Values that no region changes (documents), built once, then shared.
     pub shared_values: Shared<Value>,
+    /// Derived lists every region's plan reads (see [`Planner::memo`]).
+    memos: RefCell<Vec<(&'static str, Rc<dyn Any>)>>,
 }
 
 /// What no region changes, by (kind, index within the kind): built when first asked for.
@@ -379,7 +383,27 @@ impl<'a> Planner<'a> {
             bodies: RefCell::new(BTreeMap::new()),
             shared: Shared::new(),
             shared_values: Shared::new(),
+            memos: RefCell::new(Vec::new()),
         }
+    }
+
+    /// What `make` derives from the profile, made the first time `key` is asked for and
+    /// then the same for every region (a list each region's objects read whole: the
+    /// modules' Services, the database members). `None` only if `key` was used before
+    /// for another type, a bug of the caller.
+    pub(crate) fn memo<T: 'static>(
+        &self,
+        key: &'static str,
+        make: impl FnOnce() -> T,
+    ) -> Option<Rc<T>> {
+        if let Some((_, found)) = self.memos.borrow().iter().find(|(k, _)| *k == key) {
+            return Rc::clone(found).downcast().ok();
+        }
+        let value = Rc::new(make());
+        self.memos
+            .borrow_mut()
+            .push((key, Rc::clone(&value) as Rc<dyn Any>));
+        Some(value)
     }
 
     /// One object of `kind` per module of the profile in the region `at`, built by
@@ -396,8 +420,14 @@ impl<'a> Planner<'a> {
         build: impl Fn(&Region, &str) -> Neutral,
     ) {
         let Some(region) = at.settings() else { return };
+        // The modules the region changes, found from its own settings once (not a
+        // lookup of every module in every region).
+        let mut overridden = vec![false; self.profile.modules.len()];
+        for i in crate::effective::overridden_modules(self.profile, region) {
+            overridden[i] = true;
+        }
         for (index, module) in self.profile.modules.keys().enumerate() {
-            let planned = if crate::effective::overridden(region, module) {
+            let planned = if overridden[index] {
                 build(region, module)
             } else {
                 self.shared

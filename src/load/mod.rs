@@ -108,7 +108,7 @@ pub(crate) fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
             diagnostics.push(invalid_utf8(file, text));
             continue;
         }
-        match node::parse(file, text) {
+        match tree_of(input, file, text) {
             Ok(layer) => {
                 tree = Some(match tree {
                     None => layer,
@@ -190,6 +190,17 @@ pub(crate) fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
         failed: cx.failed,
         diagnostics,
     })
+}
+
+/// The tree of one input: for the embedded profile, its tree prepared ahead (the parse of
+/// its text, held equal by a test), else the parse of the text.
+fn tree_of(input: &Input, file: FileId, text: &str) -> Result<Node, node::ParseError> {
+    if *input == Input::Default
+        && let Some(tree) = node::prepared::decode(file, text, node::prepared::DEFAULT_TREE)
+    {
+        return Ok(tree);
+    }
+    node::parse(file, text)
 }
 
 /// E0001 at the end of the valid part of a file whose bytes are not UTF-8.
