@@ -6,6 +6,7 @@
 //! `serverName`. Moving the primary is the two-phase switchover of `postgres.switchover`
 //! (docs/postgres-switchover.md); both bootstrap methods name `postgres.appSecret`.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -141,7 +142,6 @@ fn topology(p: &Planner<'_>, pg: &Postgres, at: &At<'_>, store: &str) -> Topolog
                     .map(|r| (member(pg, r), server_name(p, pg, r)))
                     .collect::<Vec<_>>()
             })
-            .map(|members| members.to_vec())
             .unwrap_or_default(),
         store: store.to_owned(),
     }
@@ -179,7 +179,7 @@ pub(crate) struct Topology {
     /// primary, which is created with `initdb`.
     pub recover_from: Option<String>,
     /// Every region's entry and `serverName`, in profile order.
-    pub members: Vec<(String, String)>,
+    pub members: Rc<Vec<(String, String)>>,
     /// The `ObjectStore` every entry reads.
     pub store: String,
 }

@@ -419,6 +419,20 @@ impl<'a> Planner<'a> {
         out: &mut Vec<PlannedObject>,
         build: impl Fn(&Region, &str) -> Neutral,
     ) {
+        self.per_module_of(kind, at, component, out, &[], build);
+    }
+
+    /// [`per_module`](Self::per_module) for the modules `wanted` marks (by index; empty:
+    /// every module).
+    fn per_module_of(
+        &self,
+        kind: &'static KindInfo,
+        at: &At<'_>,
+        component: &'static str,
+        out: &mut Vec<PlannedObject>,
+        wanted: &[bool],
+        build: impl Fn(&Region, &str) -> Neutral,
+    ) {
         let Some(region) = at.settings() else { return };
         // The modules the region changes, found from its own settings once (not a
         // lookup of every module in every region).
@@ -427,6 +441,9 @@ impl<'a> Planner<'a> {
             overridden[i] = true;
         }
         for (index, module) in self.profile.modules.keys().enumerate() {
+            if !wanted.is_empty() && !wanted[index] {
+                continue;
+            }
             let planned = if overridden[index] {
                 build(region, module)
             } else {
@@ -451,10 +468,22 @@ impl<'a> Planner<'a> {
         name: fn(&str) -> String,
         spec: impl Fn(&EffectiveModule<'_>) -> S,
     ) {
-        self.per_module(kind, at, "autoscaling", out, |region, module| {
-            if crate::effective::backend(self.profile, module) != backend {
-                return None;
-            }
+        // Which modules `backend` scales: the same in every region, found once.
+        let key = match backend {
+            Backend::Hpa => "modules on the HPA",
+            Backend::Keda => "modules on KEDA",
+        };
+        let wanted = self
+            .memo(key, || {
+                let profile = self.profile;
+                let on = |m: &String| crate::effective::backend(profile, m) == backend;
+                profile.modules.keys().map(on).collect::<Vec<bool>>()
+            })
+            .unwrap_or_default();
+        if !wanted.contains(&true) {
+            return;
+        }
+        self.per_module_of(kind, at, "autoscaling", out, &wanted, |region, module| {
             let module =
                 effective_module(self.profile, region, module).expect("a module of the profile");
             Some((Arc::from(name(module.name)), Body::new(&spec(&module))))
