@@ -3,7 +3,7 @@
 //! it was a third of such a run. `src/load/default-profile.tree` holds its tree (values,
 //! the text each scalar was written as, and every line and column) in a compact form
 //! that [`decode`] reads back in a tenth of the parse; a test
-//! (`the_prepared_default_tree_is_the_parsed_one`) holds it equal to what [`super::parse`]
+//! (`the_prepared_default_tree_is_the_parsed_one`) holds it equal to what [`super::parse()`]
 //! makes of `profiles/production.yaml` and rewrites it when asked
 //! (`MPLP_SCALE_UPDATE_TREE=1`).
 //!
