@@ -41,6 +41,7 @@ pub use node::{MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES};
 pub use plan::{PlannedObject, Selection, plan};
 pub use profile::profile_schema;
 pub use render::Renderer;
+pub use validate::string_field_type;
 
 /// For `fuzz/fuzz_targets/parse_differential.rs` only (built with `--cfg fuzzing`): the
 /// event walker against the serde-saphyr path it replaced, on one text.

@@ -48,7 +48,11 @@ use syn::{
 pub fn profile(args: TokenStream, item: TokenStream) -> TokenStream {
     let result = match syn::parse::<Item>(item) {
         Ok(Item::Struct(item)) => structure(args.into(), item),
-        Ok(Item::Enum(item)) => choices(&item),
+        Ok(Item::Enum(item)) if args.is_empty() => choices(&item),
+        Ok(Item::Enum(item)) => Err(syn::Error::new_spanned(
+            item.ident,
+            "`#[profile]` on an enum takes no arguments (its strings come from serde's names)",
+        )),
         Ok(other) => Err(syn::Error::new_spanned(
             other,
             "`#[profile]` goes on a struct with named fields or an enum of unit variants",
@@ -147,6 +151,7 @@ fn structure(args: Tokens, mut item: ItemStruct) -> syn::Result<Tokens> {
     for field in &mut named.named {
         let ident = field.ident.clone().expect("named field");
         let fargs = field_args(&mut field.attrs)?;
+        check_range(&fargs, &ident)?;
         let (rename, serde_default) = serde_field(&field.attrs)?;
         let plain = ident.to_string().trim_start_matches("r#").to_owned();
         let key = rename.unwrap_or_else(|| rename_field(&plain, rename_all.as_deref()));
@@ -188,6 +193,23 @@ fn absent(
     extra: &mut Tokens,
 ) -> syn::Result<Absent> {
     let ident = field.ident.clone();
+    let fail = |message: &str| Err(syn::Error::new_spanned(&ident, message));
+    let defaulted = fargs.default.is_some() || !matches!(serde_default, SerdeDefault::None);
+    if is_option(&field.ty) {
+        // An optional field's default is `None`, whatever an attribute says.
+        if defaulted {
+            return fail("an `Option` field has no default: it is `None` when left out");
+        }
+        if fargs.expected.is_some() || fargs.recover {
+            return fail(
+                "an `Option` field is never missing: `expected` and `recover` do not apply",
+            );
+        }
+        return Ok(Absent::Optional);
+    }
+    if defaulted && (fargs.expected.is_some() || fargs.recover) {
+        return fail("`expected` and `recover` are for a required field: this one has a default");
+    }
     Ok(match (&fargs.default, serde_default) {
         (Some(_), SerdeDefault::Type | SerdeDefault::Path(_)) => {
             return Err(syn::Error::new_spanned(
@@ -209,20 +231,61 @@ fn absent(
             field.attrs.push(parse_quote!(#[serde(default = #path)]));
             Absent::Function(parse_quote!(#function))
         }
-        (None, _) if is_option(&field.ty) => Absent::Optional,
         (None, SerdeDefault::Type) => Absent::TypeDefault,
         (None, SerdeDefault::Path(path)) => Absent::Function(path),
         (None, SerdeDefault::None) => match fargs.expected.clone() {
             Some(what) if fargs.recover => Absent::Recover(what),
             Some(what) => Absent::Required(what),
             None => {
-                return Err(syn::Error::new_spanned(
-                    &ident,
-                    "a required field names what is missing: `#[profile(expected = \"...\")]`",
-                ));
+                return fail(
+                    "a required field names what is missing (`#[profile(expected = \"...\")]`), \
+                     or has a default (`#[profile(default = ...)]`, `#[serde(default)]`), or is an `Option`",
+                );
             }
         },
     })
+}
+
+/// A range whose bounds are the wrong way round, or a default outside its range, where
+/// both are integer literals (the schema would state what the reader refuses).
+fn check_range(fargs: &FieldArgs, ident: &Ident) -> syn::Result<()> {
+    let (min, max) = (
+        fargs.min.as_ref().and_then(int_literal),
+        fargs.max.as_ref().and_then(int_literal),
+    );
+    if let (Some(min), Some(max)) = (min, max)
+        && min > max
+    {
+        return Err(syn::Error::new_spanned(
+            ident,
+            "a range whose `min` is above its `max`",
+        ));
+    }
+    if let Some(default) = fargs.default.as_ref().and_then(int_literal)
+        && (min.is_some_and(|min| default < min) || max.is_some_and(|max| default > max))
+    {
+        return Err(syn::Error::new_spanned(
+            ident,
+            "the default is outside the field's range",
+        ));
+    }
+    Ok(())
+}
+
+/// The value of an integer literal, negative or not.
+fn int_literal(expr: &Expr) -> Option<i128> {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) => int.base10_parse().ok(),
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => int_literal(expr).map(|i| -i),
+        _ => None,
+    }
 }
 
 /// The reader of a field other than its type's `FromNode`, if any; adds the range to the
@@ -391,15 +454,26 @@ fn field_args(attrs: &mut Vec<Attribute>) -> syn::Result<FieldArgs> {
         }
         if result.is_ok() {
             result = attr.parse_nested_meta(|meta| {
+                let twice = |given: bool| {
+                    if given {
+                        Err(meta.error("given twice"))
+                    } else {
+                        Ok(())
+                    }
+                };
                 if meta.path.is_ident("expected") {
+                    twice(out.expected.is_some())?;
                     out.expected = Some(meta.value()?.parse()?);
                 } else if meta.path.is_ident("with") {
+                    twice(out.with.is_some())?;
                     out.with = Some(meta.value()?.parse()?);
                 } else if meta.path.is_ident("default") {
+                    twice(out.default.is_some())?;
                     out.default = Some(meta.value()?.parse()?);
                 } else if meta.path.is_ident("recover") {
                     out.recover = true;
                 } else if meta.path.is_ident("range") {
+                    twice(out.min.is_some() || out.max.is_some())?;
                     meta.parse_nested_meta(|bound| {
                         if bound.path.is_ident("min") {
                             out.min = Some(bound.value()?.parse()?);
@@ -452,6 +526,14 @@ fn serde_field(attrs: &[Attribute]) -> syn::Result<(Option<String>, SerdeDefault
     let mut default = SerdeDefault::None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         attr.parse_nested_meta(|meta| {
+            if ["skip", "skip_deserializing", "skip_serializing", "flatten", "alias"]
+                .iter()
+                .any(|unread| meta.path.is_ident(unread))
+            {
+                return Err(meta.error(
+                    "`#[profile]` reads every field under its one key: this serde attribute would make the schema and the reader disagree",
+                ));
+            }
             if meta.path.is_ident("rename") {
                 rename = Some(meta.value()?.parse::<LitStr>()?.value());
             } else if meta.path.is_ident("default") {
@@ -480,19 +562,31 @@ fn skip(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> {
     Ok(())
 }
 
-/// A field's key under `rename_all` (only the rules the profile uses).
+/// A field's key under `rename_all` (only the rules the profile uses), as serde
+/// computes it (`serde_derive`'s `internals/case.rs`: every `_` dropped and the next
+/// character upper-cased, then the first lower-cased).
 fn rename_field(name: &str, rule: Option<&str>) -> String {
     match rule {
         Some("camelCase") => {
-            let mut out = String::new();
-            for (i, part) in name.split('_').enumerate() {
-                let mut chars = part.chars();
-                if i > 0 {
-                    out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+            let mut pascal = String::new();
+            let mut capitalize = true;
+            for c in name.chars() {
+                if c == '_' {
+                    capitalize = true;
+                } else if capitalize {
+                    pascal.push(c.to_ascii_uppercase());
+                    capitalize = false;
+                } else {
+                    pascal.push(c);
                 }
-                out.extend(chars);
             }
-            out
+            let mut chars = pascal.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_lowercase())
+                .into_iter()
+                .chain(chars)
+                .collect()
         }
         _ => name.to_owned(),
     }
@@ -561,6 +655,7 @@ mod tests {
     /// What a field says is checked where the attribute is expanded: a required field
     /// that does not say what is missing, a default given twice, an unknown argument.
     #[test]
+    #[allow(clippy::too_many_lines)] // a table of mistakes, each with what its error says
     fn mistakes_in_a_definition_are_compile_errors() {
         let expand =
             |item: Tokens| structure(quote!(expected = "a map"), syn::parse2(item).unwrap());
@@ -578,6 +673,77 @@ mod tests {
             }
         ));
         assert!(twice.unwrap_err().to_string().contains("given twice"));
+        for (item, says) in [
+            (
+                quote!(
+                    struct A {
+                        #[serde(default = "f")]
+                        n: Option<i64>,
+                    }
+                ),
+                "no default",
+            ),
+            (
+                quote!(
+                    struct A {
+                        #[profile(expected = "n")]
+                        n: Option<i64>,
+                    }
+                ),
+                "never missing",
+            ),
+            (
+                quote!(
+                    struct A {
+                        #[profile(default = 1, recover)]
+                        n: i64,
+                    }
+                ),
+                "has a default",
+            ),
+            (
+                quote!(
+                    struct A {
+                        #[profile(default = 1, default = 2)]
+                        n: i64,
+                    }
+                ),
+                "given twice",
+            ),
+            (
+                quote!(
+                    struct A {
+                        #[profile(default = 20, range(max = 10))]
+                        n: i64,
+                    }
+                ),
+                "outside",
+            ),
+            (
+                quote!(
+                    struct A {
+                        #[profile(default = 1, range(min = 10, max = 0))]
+                        n: i64,
+                    }
+                ),
+                "above",
+            ),
+            (
+                quote!(
+                    struct A {
+                        #[serde(skip)]
+                        #[profile(default = 1)]
+                        n: i64,
+                    }
+                ),
+                "disagree",
+            ),
+        ] {
+            let error = expand(item).unwrap_err().to_string();
+            assert!(error.contains(says), "{error}");
+        }
+        assert_eq!(rename_field("_under", Some("camelCase")), "under");
+        assert_eq!(rename_field("a__b", Some("camelCase")), "aB");
         let unknown = expand(quote!(
             struct A {
                 #[profile(maximum = 1)]

@@ -352,38 +352,62 @@ impl<T: FromNode> FromNode for IndexMap<String, T> {
 }
 
 /// A number that a profile field may bound with `#[profile(range(...))]`.
-pub(crate) trait Bounded: FromNode + PartialOrd + std::fmt::Display + Copy {
+pub(crate) trait Bounded: PartialOrd + std::fmt::Display + Copy {
     /// What a value of this type is, in a message.
     const WHAT: &'static str;
+
+    /// The value of `node`, if it is one of this type.
+    fn of(node: &Node) -> Option<Self>;
 }
 
 impl Bounded for i64 {
     const WHAT: &'static str = "an integer";
+
+    fn of(node: &Node) -> Option<Self> {
+        match node.value {
+            Value::Int(i, _) => Some(i),
+            _ => None,
+        }
+    }
 }
 
 impl Bounded for f64 {
     const WHAT: &'static str = "a number";
+
+    fn of(node: &Node) -> Option<Self> {
+        match node.value {
+            Value::Int(i, _) => Some(i as f64),
+            Value::Float(x, _) if x.is_finite() => Some(x),
+            _ => None,
+        }
+    }
 }
 
-/// A number within `min..=max` (either may be open); outside it, E0004 names the range.
+/// A number within `min..=max` (either may be open); a value of another type or outside
+/// the range is E0004, naming the range.
 pub(crate) fn in_range<T: Bounded>(
     node: &Node,
     cx: &mut Cx,
     min: Option<T>,
     max: Option<T>,
 ) -> Option<T> {
-    let value = T::from_node(node, cx)?;
-    if min.is_some_and(|min| value < min) || max.is_some_and(|max| value > max) {
-        let range = match (min, max) {
-            (Some(min), Some(max)) => format!("from {min} to {max}"),
-            (Some(min), None) => format!("of at least {min}"),
-            (None, Some(max)) => format!("of at most {max}"),
-            (None, None) => return Some(value),
-        };
-        cx.wrong_type(node, &format!("{} {range}", T::WHAT));
-        return None;
+    let expected = match (min, max) {
+        (Some(min), Some(max)) => format!("{} from {min} to {max}", T::WHAT),
+        (Some(min), None) => format!("{} of at least {min}", T::WHAT),
+        (None, Some(max)) => format!("{} of at most {max}", T::WHAT),
+        (None, None) => T::WHAT.to_owned(),
+    };
+    match T::of(node) {
+        Some(value)
+            if !min.is_some_and(|min| value < min) && !max.is_some_and(|max| value > max) =>
+        {
+            Some(value)
+        }
+        _ => {
+            cx.wrong_type(node, &expected);
+            None
+        }
     }
-    Some(value)
 }
 
 /// Reads the fields of a map one by one, then reports the keys nobody asked for.

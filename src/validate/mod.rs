@@ -38,6 +38,8 @@ mod redis;
 mod regions;
 mod resources;
 mod strings;
+
+pub use strings::string_field_type;
 mod switchover;
 mod target;
 mod vpa;

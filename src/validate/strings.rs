@@ -7,8 +7,10 @@
 //! - every string and every map key, whatever its field: no control character, no line
 //!   break (but in the few multi-line fields), no YAML-forbidden or non-character code
 //!   point (E0107), and a length limit (E0108);
-//! - each field's own grammar ([`FIELDS`]: one row per string field of the profile,
-//!   enumerated from the JSON Schema by a test, so a new field cannot go untyped): DNS
+//! - each field's own grammar ([`FIELDS`]: one row per string field of the profile; a
+//!   test enumerates the string fields of the JSON Schema and fails naming one without
+//!   a row (`every_string_field_of_the_schema_has_a_type` in `tests/suite/structure.rs`),
+//!   so a new field cannot go untyped): DNS
 //!   names, label keys and values, Secret keys, images, durations, paths, cron
 //!   schedules (E0101 for names, E0109 for the rest), or the area rule that already
 //!   types it.
@@ -108,6 +110,10 @@ pub(crate) const FIELDS: &[(&str, Type)] = &[
     ("**.resources.requests.*", Checked(Code::InvalidQuantity)),
     ("**.resources.limits.*", Checked(Code::InvalidQuantity)),
     ("**.minAllowed.*", Checked(Code::InvalidQuantity)),
+    (
+        "postgres.backup.sidecarResources.*",
+        Checked(Code::InvalidQuantity),
+    ),
     ("**.maxAllowed.*", Checked(Code::InvalidQuantity)),
     ("**.storage.size", Checked(Code::InvalidQuantity)),
     ("**.metrics[].averageValue", Checked(Code::InvalidQuantity)),
@@ -211,6 +217,19 @@ pub(crate) const FIELDS: &[(&str, Type)] = &[
 #[must_use]
 pub(crate) fn type_of(path: &[Seg], key: bool) -> Option<Type> {
     patterns::first_match(path, key).map(|p| p.ty)
+}
+
+/// The type `lint` gives the string at `path` (`None` in `path`: a list item; a map key
+/// when `key` is true), written as its name: for the test that every string field of
+/// the JSON Schema has a row in [`FIELDS`] (`tests/suite/structure.rs`).
+#[doc(hidden)]
+#[must_use]
+pub fn string_field_type(path: &[Option<&str>], key: bool) -> Option<String> {
+    let segs: Vec<Seg> = path
+        .iter()
+        .map(|s| s.map_or(Seg::Index(0), |k| Seg::Key(k.to_owned())))
+        .collect();
+    type_of(&segs, key).map(|ty| format!("{ty:?}"))
 }
 
 /// Check every string and key of the merged tree.

@@ -145,6 +145,33 @@ fn string_fields(schema: &Json) -> Vec<Vec<Step>> {
     out
 }
 
+/// Every string field of the JSON Schema (values and map keys, enums included) has a type
+/// in `FIELDS` (src/validate/strings.rs): a field added to the profile without one fails
+/// here, naming it.
+#[test]
+fn every_string_field_of_the_schema_has_a_type() {
+    let schema = mplp_scale::profile_schema();
+    let mut untyped = Vec::new();
+    for pattern in string_fields(&schema) {
+        let key = pattern.last() == Some(&Step::TheKey);
+        let path: Vec<Option<&str>> = pattern
+            .iter()
+            .map(|s| match s {
+                Step::Key(k) => Some(k.as_str()),
+                Step::AnyKey | Step::TheKey => Some("x"),
+                Step::AnyItem => None,
+            })
+            .collect();
+        if mplp_scale::string_field_type(&path, key).is_none() {
+            untyped.push(pattern_text(&pattern));
+        }
+    }
+    assert!(
+        untyped.is_empty(),
+        "string fields without a type: add a row to `FIELDS` in src/validate/strings.rs for each of {untyped:?}"
+    );
+}
+
 /// Where a pattern stands in `profile`: the concrete JSON path of its first match.
 #[derive(Debug, Clone)]
 enum Seg {
