@@ -20,6 +20,7 @@ pub(crate) mod destination_rule;
 mod document;
 pub(crate) mod gateway;
 pub(crate) mod hpa;
+mod labels;
 pub(crate) mod metrics_adapter;
 pub(crate) mod namespace;
 pub(crate) mod object_store;
@@ -48,6 +49,8 @@ use serde::Serialize;
 use crate::effective::{EffectiveModule, effective_module};
 use crate::plan::{PlannedObject, Scope};
 use crate::profile::{Backend, Profile, Region, ResourceList, Resources};
+pub(crate) use labels::Labels;
+use labels::labels;
 
 /// Every kind, in stream order within a scope (global kinds first).
 pub(crate) static KINDS: &[&KindInfo] = &[
@@ -285,41 +288,6 @@ impl<'a> At<'a> {
         let labels = Arc::new(labels(component, self.region.map(|(name, _)| name)));
         cache.push((component, Arc::clone(&labels)));
         labels
-    }
-}
-
-/// An object's labels, in order, with their YAML written once for every object that
-/// shares them.
-#[derive(Debug)]
-pub struct Labels {
-    pairs: Vec<(String, String)>,
-    yaml: String,
-}
-
-impl Labels {
-    #[must_use]
-    pub fn new(pairs: Vec<(String, String)>) -> Self {
-        let mut yaml = String::new();
-        for (key, value) in &pairs {
-            yaml.push_str("    ");
-            crate::yaml::write_scalar(&mut yaml, key);
-            yaml.push_str(": ");
-            crate::yaml::write_scalar(&mut yaml, value);
-            yaml.push('\n');
-        }
-        Self { pairs, yaml }
-    }
-
-    /// `(key, value)` pairs, in order.
-    #[must_use]
-    pub fn pairs(&self) -> &[(String, String)] {
-        &self.pairs
-    }
-
-    /// The entries of `metadata.labels`, indented for it.
-    #[must_use]
-    pub fn yaml(&self) -> &str {
-        &self.yaml
     }
 }
 
@@ -619,25 +587,6 @@ type Bodies = Vec<Arc<Body>>;
 
 /// An object's name and body, shared by every region that changes nothing about it.
 pub(crate) type Neutral = Option<(Arc<str>, Arc<Body>)>;
-
-/// The labels every object carries, and `topology.mplp.io/region` on regional ones.
-fn labels(component: &str, region: Option<&str>) -> Labels {
-    let mut pairs = vec![
-        ("app.kubernetes.io/part-of".to_owned(), "mplp".to_owned()),
-        (
-            "app.kubernetes.io/managed-by".to_owned(),
-            "mplp-scale".to_owned(),
-        ),
-        (
-            "app.kubernetes.io/component".to_owned(),
-            component.to_owned(),
-        ),
-    ];
-    if let Some(region) = region {
-        pairs.push(("topology.mplp.io/region".to_owned(), region.to_owned()));
-    }
-    Labels::new(pairs)
-}
 
 /// A `ConfigMap`'s `data`, as `(key, text)` pairs in order.
 #[derive(Debug, Clone, PartialEq, Serialize)]

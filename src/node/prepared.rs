@@ -23,13 +23,28 @@ use crate::source::{FileId, Span};
 /// The prepared tree of the embedded default profile.
 pub(crate) const DEFAULT_TREE: &[u8] = include_bytes!("../load/default-profile.tree");
 
-const NULL: u8 = 0;
-const BOOL: u8 = 1;
-const INT: u8 = 2;
-const FLOAT: u8 = 3;
-const STR: u8 = 4;
-const SEQ: u8 = 5;
-const MAP: u8 = 6;
+/// A node's kind: its first byte (the variant's position).
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Null,
+    Bool,
+    Int,
+    Float,
+    Str,
+    Seq,
+    Map,
+}
+
+/// The kinds, by their byte.
+const KINDS: [Kind; 7] = [
+    Kind::Null,
+    Kind::Bool,
+    Kind::Int,
+    Kind::Float,
+    Kind::Str,
+    Kind::Seq,
+    Kind::Map,
+];
 
 /// The tree of `text` in `bytes`, its spans in `file`; `None` if `bytes` is not a whole
 /// tree in this form, or not the tree of `text` (the caller then parses the text).
@@ -99,25 +114,25 @@ impl Reader<'_> {
         if depth > MAX_DEPTH {
             return None;
         }
-        let kind = self.byte()?;
+        let kind = *KINDS.get(usize::from(self.byte()?))?;
         let span = self.span()?;
         let value = match kind {
-            NULL => Value::Null,
-            BOOL => Value::Bool(self.byte()? != 0, self.string()?),
-            INT => {
+            Kind::Null => Value::Null,
+            Kind::Bool => Value::Bool(self.byte()? != 0, self.string()?),
+            Kind::Int => {
                 let z = self.varint()?;
                 // Zigzag: 0, -1, 1, -2, ... as 0, 1, 2, 3, ...
                 let i = ((z >> 1) as i64) ^ -((z & 1) as i64);
                 Value::Int(i, self.string()?)
             }
-            FLOAT => {
+            Kind::Float => {
                 let bits = self.bytes.get(self.at..self.at + 8)?;
                 self.at += 8;
                 let x = f64::from_le_bytes(bits.try_into().ok()?);
                 Value::Float(x, self.string()?)
             }
-            STR => Value::Str(self.string()?),
-            SEQ => {
+            Kind::Str => Value::Str(self.string()?),
+            Kind::Seq => {
                 let n = self.count()?;
                 let mut items = Vec::with_capacity(n.min(self.bytes.len()));
                 for _ in 0..n {
@@ -125,7 +140,7 @@ impl Reader<'_> {
                 }
                 Value::Seq(items)
             }
-            MAP => {
+            Kind::Map => {
                 let n = self.count()?;
                 let mut map = IndexMap::with_capacity(n.min(self.bytes.len()));
                 for _ in 0..n {
@@ -136,7 +151,6 @@ impl Reader<'_> {
                 }
                 Value::Map(map)
             }
-            _ => return None,
         };
         Some(Node { value, span })
     }
@@ -162,15 +176,15 @@ pub(crate) fn encode(text: &str, tree: &Node) -> Vec<u8> {
     }
     fn node(out: &mut Vec<u8>, n: &Node) {
         let kind = match &n.value {
-            Value::Null => NULL,
-            Value::Bool(..) => BOOL,
-            Value::Int(..) => INT,
-            Value::Float(..) => FLOAT,
-            Value::Str(_) => STR,
-            Value::Seq(_) => SEQ,
-            Value::Map(_) => MAP,
+            Value::Null => Kind::Null,
+            Value::Bool(..) => Kind::Bool,
+            Value::Int(..) => Kind::Int,
+            Value::Float(..) => Kind::Float,
+            Value::Str(_) => Kind::Str,
+            Value::Seq(_) => Kind::Seq,
+            Value::Map(_) => Kind::Map,
         };
-        out.push(kind);
+        out.push(kind as u8);
         span(out, n.span);
         match &n.value {
             Value::Null => {}
@@ -261,7 +275,20 @@ mod tests {
         for body in [
             &[9u8, 1, 1][..],
             &[
-                MAP, 1, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+                Kind::Map as u8,
+                1,
+                1,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0x01,
             ],
         ] {
             assert_eq!(decode(0, text, &[&header[..], body].concat()), None);
