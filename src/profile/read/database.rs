@@ -128,7 +128,7 @@ fn refuse(
     refused
 }
 
-/// `refuse` of `postgres.backup`: key material under any of [`SECRET_KEYS`] (E0804), or a
+/// `refuse` of `postgres.backup`: key material under any of [`SECRET_KEYS`] (E0704), or a
 /// reference to a Secret spelled the scaling guide's way (E0003).
 pub(in crate::profile) fn inline_backup_secret(f: &mut Fields<'_>, cx: &mut Cx) -> bool {
     refuse(f, cx, SECRET_KEYS, |cx, key, value| {
@@ -154,7 +154,7 @@ pub(in crate::profile) fn inline_backup_secret(f: &mut Fields<'_>, cx: &mut Cx) 
     })
 }
 
-/// `refuse` of `redis.auth`: the password itself under any of [`PASSWORD_KEYS`] (E0804).
+/// `refuse` of `redis.auth`: the password itself under any of [`PASSWORD_KEYS`] (E0704).
 pub(in crate::profile) fn inline_redis_password(f: &mut Fields<'_>, cx: &mut Cx) -> bool {
     refuse(f, cx, PASSWORD_KEYS, |cx, key, value| {
         cx.diagnostic(
