@@ -174,8 +174,9 @@ impl Region {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Replicas {
-    /// `minReplicas`: at least 1.
-    #[schemars(range(min = 1))]
+    /// `minReplicas`: at least 1, or 0 for a module KEDA scales (`backend: keda`), which
+    /// it scales to zero (lint checks which, E0102).
+    #[schemars(range(min = 0))]
     #[profile(expected = "the minimum replica count")]
     pub min: i64,
     /// `maxReplicas`: at least `min`, at most 100000.

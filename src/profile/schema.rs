@@ -134,6 +134,24 @@ mod tests {
         assert_eq!(errors, Vec::<String>::new());
     }
 
+    /// A module KEDA scales may scale to zero: the schema takes `replicas.min: 0` (lint
+    /// decides per backend, E0102), so an editor does not flag a valid KEDA profile.
+    #[test]
+    fn a_keda_module_may_scale_to_zero() {
+        let v = validator();
+        let keda = format!(
+            "{}autoscaling: {{backend: keda}}\n",
+            crate::load::DEFAULT_PROFILE.replacen("replicas: {min: 2,", "replicas: {min: 0,", 1)
+        );
+        let errors: Vec<String> = v
+            .iter_errors(&as_json(&keda))
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(errors, Vec::<String>::new());
+        let negative = keda.replacen("replicas: {min: 0,", "replicas: {min: -1,", 1);
+        assert!(!v.is_valid(&as_json(&negative)));
+    }
+
     #[test]
     fn misspelled_keys_and_bad_enums_are_rejected() {
         let v = validator();
