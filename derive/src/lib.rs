@@ -580,13 +580,7 @@ fn rename_field(name: &str, rule: Option<&str>) -> String {
                     pascal.push(c);
                 }
             }
-            let mut chars = pascal.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_lowercase())
-                .into_iter()
-                .chain(chars)
-                .collect()
+            lower_first(&pascal)
         }
         _ => name.to_owned(),
     }
@@ -596,17 +590,20 @@ fn rename_field(name: &str, rule: Option<&str>) -> String {
 fn rename_variant(name: &str, rule: Option<&str>) -> String {
     match rule {
         Some("lowercase") => name.to_ascii_lowercase(),
-        Some("camelCase") => {
-            let mut chars = name.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_lowercase())
-                .into_iter()
-                .chain(chars)
-                .collect()
-        }
+        Some("camelCase") => lower_first(name),
         _ => name.to_owned(),
     }
+}
+
+/// `text` with its first character lower-cased (serde's `camelCase` from `PascalCase`).
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_lowercase())
+        .into_iter()
+        .chain(chars)
+        .collect()
 }
 
 /// Whether a field's type is `Option<...>`.

@@ -108,6 +108,9 @@ fn def_paths(schema: &serde_json::Value) -> BTreeMap<String, Vec<String>> {
         seen: &mut Vec<String>,
         out: &mut BTreeMap<String, Vec<String>>,
     ) {
+        if !node.is_object() {
+            return;
+        }
         let join = |key: &str| {
             if path.is_empty() {
                 key.to_owned()
@@ -142,22 +145,11 @@ fn def_paths(schema: &serde_json::Value) -> BTreeMap<String, Vec<String>> {
                 out,
             );
         }
-        walk_each(schema, &node["items"], path, seen, out);
+        walk(schema, &node["items"], path, seen, out);
         for key in ["allOf", "anyOf", "oneOf"] {
             for item in node[key].as_array().into_iter().flatten() {
                 walk(schema, item, path, seen, out);
             }
-        }
-    }
-    fn walk_each(
-        schema: &serde_json::Value,
-        node: &serde_json::Value,
-        path: &str,
-        seen: &mut Vec<String>,
-        out: &mut BTreeMap<String, Vec<String>>,
-    ) {
-        if node.is_object() {
-            walk(schema, node, path, seen, out);
         }
     }
     let mut out = BTreeMap::new();
