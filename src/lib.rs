@@ -107,6 +107,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     let stderr = std::io::stderr();
     match cli.command {
         Command::Render(args) => {
+            emit::widen_pipe(&stdout);
             commands::render::render(&args, &mut stdout.lock(), &mut stderr.lock())
         }
         Command::Lint(args) => commands::lint::lint(&args, &mut stdout.lock(), &mut stderr.lock()),

@@ -17,7 +17,7 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{PoisonError, RwLock};
 
 use crate::kinds::{Body, KindInfo};
 use crate::plan::PlannedObject;
@@ -25,9 +25,10 @@ use crate::yaml::write_scalar;
 
 /// The template environment, built once per run; each kind's templates are compiled the
 /// first time one of its objects is rendered (a profile without KEDA modules never
-/// compiles the `ScaledObject` template), and a template two kinds share once.
+/// compiles the `ScaledObject` template), and a template two kinds share once. Compiled
+/// templates render on several threads at once (a large stream is rendered on two).
 pub struct Renderer {
-    env: Mutex<Templates>,
+    env: RwLock<Templates>,
 }
 
 /// The environment and which templates it holds.
@@ -55,7 +56,7 @@ impl Renderer {
             scalar_filter(v, crate::yaml::single_quote)
         });
         Ok(Self {
-            env: Mutex::new(Templates {
+            env: RwLock::new(Templates {
                 env,
                 added: Vec::new(),
             }),
@@ -89,8 +90,14 @@ impl Renderer {
     fn body<'o>(&self, object: &'o PlannedObject) -> Result<&'o str> {
         let body: &Body = &object.body;
         body.text(|context| {
-            let mut templates = self.env.lock().unwrap_or_else(PoisonError::into_inner);
-            templates.add(object.kind)?;
+            let compiled = |templates: &Templates| {
+                (object.kind.templates.iter()).all(|(name, _)| templates.added.contains(name))
+            };
+            if !compiled(&self.env.read().unwrap_or_else(PoisonError::into_inner)) {
+                let mut templates = self.env.write().unwrap_or_else(PoisonError::into_inner);
+                templates.add(object.kind)?;
+            }
+            let templates = self.env.read().unwrap_or_else(PoisonError::into_inner);
             let env = &templates.env;
             let template = env.get_template(object.kind.template())?;
             let context = (object.kind.context)(env, context).and_then(|c| Ok(template.render(c)?));
@@ -186,7 +193,7 @@ mod tests {
     #[test]
     fn every_template_compiles() {
         let renderer = Renderer::new().unwrap();
-        let mut templates = renderer.env.lock().unwrap();
+        let mut templates = renderer.env.write().unwrap();
         for kind in crate::kinds::KINDS {
             templates.add(kind).unwrap();
         }
