@@ -14,127 +14,10 @@ use crate::plan::PlannedObject;
 use crate::render::Renderer;
 
 mod out_dir;
+mod stream;
 
 pub(crate) use out_dir::write_out_dir;
-
-/// Render `objects` and write the stream to `out`, after the `header` comment lines.
-///
-/// A stream of [`SECOND_THREAD_FROM`] objects or more is rendered on other threads (one
-/// per core but this one, up to three) while this one writes what they rendered:
-/// writing to a pipe costs about as much as rendering, and the reader needs a core too
-/// (on two cores, a second rendering thread made it slower: `docs/performance.md`). The
-/// bytes and their order are the same for any number of threads.
-/// Documents are written in groups (the objects of [`GROUP`], or a chunk of
-/// [`CHUNK`] bytes); an error ends the stream at the end of a group and is reported.
-pub(crate) fn write_stream(
-    renderer: &Renderer,
-    objects: &[PlannedObject],
-    header: &str,
-    out: &mut dyn Write,
-) -> Result<()> {
-    out.write_all(header.as_bytes())?;
-    let threads = if objects.len() < SECOND_THREAD_FROM {
-        0
-    } else {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        cores.saturating_sub(1).clamp(1, 3)
-    };
-    write_documents(renderer, objects, threads, GROUP, out)?;
-    out.flush()?;
-    Ok(())
-}
-
-/// From how many objects a stream is rendered on other threads (below, starting them
-/// costs more than it saves: the embedded profile has about 100).
-const SECOND_THREAD_FROM: usize = 2_000;
-
-/// The size a chunk of documents grows to before this thread writes it: a fourth of the
-/// pipe [`widen_pipe`] asks for, so that the reader drains one while the next is written.
-const CHUNK: usize = 64 * 1024;
-
-/// How many objects a rendering thread renders into one piece of the stream.
-const GROUP: usize = 128;
-
-/// How many pieces a rendering thread renders ahead of the writer, at most: enough that
-/// a slow group (the first to render a large body) does not stall the other threads.
-const AHEAD: usize = 4;
-
-/// Every object's document to `out`: rendered here (`threads` 0), or by `threads`
-/// threads, each rendering every `threads`-th group of `group` objects, this one writing
-/// the groups in order.
-fn write_documents(
-    renderer: &Renderer,
-    objects: &[PlannedObject],
-    threads: usize,
-    group: usize,
-    out: &mut dyn Write,
-) -> Result<()> {
-    if threads == 0 {
-        let mut chunk = String::with_capacity(CHUNK + 8 * 1024);
-        for object in objects {
-            push_document(renderer, object, &mut chunk)?;
-            if chunk.len() >= CHUNK {
-                out.write_all(chunk.as_bytes())?;
-                chunk.clear();
-            }
-        }
-        out.write_all(chunk.as_bytes())?;
-        return Ok(());
-    }
-    std::thread::scope(|scope| {
-        let mut pieces = Vec::with_capacity(threads);
-        let mut rendering = Vec::with_capacity(threads);
-        for first in 0..threads {
-            // A written group's text comes back, to be filled again.
-            let (send, receive) = std::sync::mpsc::sync_channel::<String>(AHEAD);
-            let (give_back, returned) = std::sync::mpsc::channel::<String>();
-            let groups = objects.chunks(group).skip(first).step_by(threads);
-            rendering.push(scope.spawn(move || -> Result<()> {
-                for group in groups {
-                    let mut text = returned.try_recv().unwrap_or_default();
-                    for object in group {
-                        push_document(renderer, object, &mut text)?;
-                    }
-                    if send.send(text).is_err() {
-                        break; // the writer stopped, on its own error
-                    }
-                }
-                Ok(())
-            }));
-            pieces.push((receive, give_back));
-        }
-        let mut written = Ok(());
-        for index in 0..objects.len().div_ceil(group) {
-            let (receive, give_back) = &pieces[index % threads];
-            // A thread that stopped on an error: its error is reported below.
-            let Ok(mut text) = receive.recv() else { break };
-            if let Err(err) = out.write_all(text.as_bytes()) {
-                written = Err(err);
-                break;
-            }
-            text.clear();
-            let _ = give_back.send(text);
-        }
-        drop(pieces);
-        let results: Vec<Result<()>> = (rendering.into_iter())
-            .map(|thread| {
-                thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect();
-        written?;
-        results.into_iter().collect()
-    })
-}
-
-/// One object's document: `---`, its `# Source:` line, the object.
-fn push_document(renderer: &Renderer, object: &PlannedObject, out: &mut String) -> Result<()> {
-    out.push_str("---\n# Source: ");
-    object.write_source(out);
-    out.push('\n');
-    renderer.render(object, out)
-}
+pub(crate) use stream::write_stream;
 
 /// Ask for a pipe of 256 KiB when `out` is one (Linux; the default is 64 KiB): the
 /// reader then drains a chunk while the next is written, instead of each write waiting
@@ -293,38 +176,6 @@ pub(crate) fn write_json_lines(
 mod tests {
     use super::*;
 
-    /// The embedded profile's objects (about 100, two chunks of text).
-    fn objects() -> Vec<PlannedObject> {
-        let profile = crate::load::load(&[], &[]).unwrap().profile.unwrap();
-        crate::plan::plan(&profile, &crate::plan::Selection::all())
-    }
-
-    /// Rendered on a second thread, the stream is the same bytes, in the same order.
-    #[test]
-    fn a_stream_rendered_beside_its_writer_is_the_same_stream() {
-        let objects = objects();
-        let mut alone = Vec::new();
-        write_documents(&Renderer::new().unwrap(), &objects, 0, GROUP, &mut alone).unwrap();
-        assert!(
-            alone.len() > 2 * CHUNK,
-            "{} bytes: one chunk only",
-            alone.len()
-        );
-        for (threads, group) in [(1, GROUP), (1, 7), (2, 16), (3, 5)] {
-            let mut beside = Vec::new();
-            let renderer = Renderer::new().unwrap();
-            write_documents(&renderer, &objects, threads, group, &mut beside).unwrap();
-            assert!(
-                alone == beside,
-                "{threads} threads of {group}: the streams differ"
-            );
-        }
-        assert_eq!(
-            alone.windows(4).filter(|w| w == b"---\n").count(),
-            objects.len()
-        );
-    }
-
     /// A pipe is widened to 256 KiB (where the limits allow it: an unprivileged process
     /// may go up to `/proc/sys/fs/pipe-max-size`, 1 MiB by default); a file is left alone.
     #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -343,48 +194,6 @@ mod tests {
         let file = tempfile::tempfile().unwrap();
         widen_pipe(&file);
         assert!(rustix::pipe::fcntl_getpipe_size(&file).is_err());
-    }
-
-    /// A writer that fails (a closed pipe) after `left` bytes.
-    struct Failing {
-        left: usize,
-        written: Vec<u8>,
-    }
-
-    impl Write for Failing {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            if self.left == 0 {
-                return Err(io::ErrorKind::BrokenPipe.into());
-            }
-            let n = buf.len().min(self.left);
-            self.left -= n;
-            self.written.extend_from_slice(&buf[..n]);
-            Ok(n)
-        }
-
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    /// The writer's error ends the render thread too, and is the one reported; what was
-    /// written is a prefix of the stream.
-    #[test]
-    fn a_failed_write_stops_the_render_thread() {
-        let objects = objects();
-        let mut whole = Vec::new();
-        write_documents(&Renderer::new().unwrap(), &objects, 0, GROUP, &mut whole).unwrap();
-        for threads in 0..=2 {
-            let mut out = Failing {
-                left: CHUNK + 10,
-                written: Vec::new(),
-            };
-            let err = write_documents(&Renderer::new().unwrap(), &objects, threads, 16, &mut out)
-                .unwrap_err();
-            assert!(is_broken_pipe(&err), "{err:#}");
-            assert_eq!(out.written.len(), CHUNK + 10);
-            assert!(whole.starts_with(&out.written));
-        }
     }
 
     #[test]
