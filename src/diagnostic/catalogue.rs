@@ -212,6 +212,13 @@ pub const CODES: &[CodeInfo] = &[
         "two regions on the same cluster (their objects would overwrite each other)",
     ),
     row(
+        Code::DuplicateMeshClusterId,
+        "E0204",
+        Error,
+        "duplicate mesh cluster ID",
+        "two regions with the same Istio cluster ID (their subsets select both)",
+    ),
+    row(
         Code::InvalidQuantity,
         "E0301",
         Error,
@@ -272,7 +279,7 @@ pub const CODES: &[CodeInfo] = &[
         "W0503",
         Warning,
         "metric without a source",
-        "a custom metric an HPA uses with no source in `metrics` (no adapter rule serves it)",
+        "a custom metric with no source in `metrics` (no adapter rule serves it; KEDA reads 0)",
     ),
     row(
         Code::QueueValueTarget,

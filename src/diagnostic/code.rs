@@ -86,6 +86,8 @@ pub enum Code {
     Weights,
     /// E0203: two regions on the same cluster (their objects would overwrite each other).
     DuplicateCluster,
+    /// E0204: two regions with the same Istio cluster ID (their subsets select both).
+    DuplicateMeshClusterId,
     /// E0301: not a Kubernetes quantity (cpu, memory, storage, metric values).
     InvalidQuantity,
     /// E0302: a request above its limit.
@@ -102,7 +104,7 @@ pub enum Code {
     MetricTarget,
     /// E0502: a module without metrics, or two metrics on the same source.
     Metrics,
-    /// W0503: a custom metric an HPA uses with no source in `metrics` (no adapter rule serves it).
+    /// W0503: a custom metric with no source in `metrics` (no adapter rule serves it; KEDA reads 0).
     MetricSource,
     /// W0504: a `value` target on an Object metric marked as a queue or backlog (it ratchets).
     QueueValueTarget,

@@ -11,17 +11,18 @@ use std::collections::hash_map::Entry;
 use crate::effective::{
     ModuleField, effective_pdb_bounds, effective_replicas, origin, overridden_modules,
 };
-use crate::profile::{Metric, ObjectTarget, Pdb, Profile, Region};
+use crate::profile::{Backend, Metric, ObjectTarget, Pdb, Profile, Region};
 
 pub(super) fn check(r: &mut Reporter, profile: &Profile) {
-    for (path, metrics) in written_metrics(profile) {
+    for (path, module, metrics) in written_metrics(profile) {
         // A list that lost an item while loading has shifted indices: its load error is
         // reported, and these rules wait until it reads whole.
         if r.failed().any_child(&path) {
             continue;
         }
+        let backends = Backends::of(profile, module);
         for (i, metric) in metrics.iter().enumerate() {
-            metric_source(r, profile, metric, &path.index(i));
+            metric_source(r, profile, metric, backends, &path.index(i));
             queue_value_target(r, profile, metric, &path.index(i));
         }
     }
@@ -32,30 +33,62 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     pdb_blocks_drain(r, profile);
 }
 
-/// Every place the profile lists metrics: `defaults`, each module, each region override.
-fn written_metrics(profile: &Profile) -> Vec<(FieldPath, &[Metric])> {
+/// Every place the profile lists metrics: `defaults`, each module, each region override;
+/// with the module it is for (`None`: `defaults`, for every module without its own).
+fn written_metrics(profile: &Profile) -> Vec<(FieldPath, Option<&str>, &[Metric])> {
     let root = FieldPath::root();
     let mut out = Vec::new();
     if let Some(metrics) = &profile.defaults.metrics {
-        out.push((root.key("defaults").key("metrics"), metrics.as_slice()));
+        out.push((
+            root.key("defaults").key("metrics"),
+            None,
+            metrics.as_slice(),
+        ));
     }
     for (name, module) in &profile.modules {
         if let Some(metrics) = &module.metrics {
-            out.push((
-                root.key("modules").key(name).key("metrics"),
-                metrics.as_slice(),
-            ));
+            let path = root.key("modules").key(name).key("metrics");
+            out.push((path, Some(name.as_str()), metrics.as_slice()));
         }
     }
     for (region, r) in &profile.regions {
         for (name, over) in &r.modules {
             if let Some(metrics) = &over.metrics {
                 let path = root.key("regions").key(region).key("modules").key(name);
-                out.push((path.key("metrics"), metrics.as_slice()));
+                out.push((path.key("metrics"), Some(name.as_str()), metrics.as_slice()));
             }
         }
     }
     out
+}
+
+/// Which controllers read a list of metrics: the HPA controller (through the metrics
+/// adapter) and KEDA (through its prometheus trigger).
+#[derive(Clone, Copy)]
+struct Backends {
+    hpa: bool,
+    keda: bool,
+}
+
+impl Backends {
+    /// The backends of `module`, or (`None`) of every module `defaults.metrics` serves.
+    fn of(profile: &Profile, module: Option<&str>) -> Self {
+        let mut out = Self {
+            hpa: false,
+            keda: false,
+        };
+        let mut add = |name: &str| match crate::effective::backend(profile, name) {
+            Backend::Hpa => out.hpa = true,
+            Backend::Keda => out.keda = true,
+        };
+        match module {
+            Some(name) => add(name),
+            None => (profile.modules.iter())
+                .filter(|(_, m)| m.metrics.is_none())
+                .for_each(|(name, _)| add(name)),
+        }
+        out
+    }
 }
 
 /// Every place the profile writes a disruption budget.
@@ -81,9 +114,18 @@ fn written_pdbs(profile: &Profile) -> Vec<(FieldPath, &Pdb)> {
     out
 }
 
-/// W0503: a custom metric an HPA uses that `metrics` gives no source for (not one whose
-/// source only failed to load).
-fn metric_source(r: &mut Reporter, profile: &Profile, metric: &Metric, path: &FieldPath) {
+/// W0503: a custom metric that `metrics` gives no source for (not one whose source only
+/// failed to load), said for the controllers that read it: no adapter rule serves it to
+/// the HPA controller; KEDA's prometheus trigger queries the metric's own name, and an
+/// empty result is 0 to it (`ignoreNullValues`, true by default: kedacore/keda
+/// `pkg/scalers/prometheus_scaler.go`).
+fn metric_source(
+    r: &mut Reporter,
+    profile: &Profile,
+    metric: &Metric,
+    backends: Backends,
+    path: &FieldPath,
+) {
     let (name, key, reason) = match metric {
         Metric::Resource { .. } => return,
         Metric::Pods { name, .. } => (name, "pods", "FailedGetPodsMetric"),
@@ -96,14 +138,23 @@ fn metric_source(r: &mut Reporter, profile: &Profile, metric: &Metric, path: &Fi
     {
         return;
     }
+    let hpa = format!(
+        "no metrics-adapter rule serves it, so the HPA reports `{reason}` and, with a metric missing, never scales down"
+    );
+    let keda = format!(
+        "KEDA queries the series `{name}` as a gauge, and reads an empty result as 0, so a module it scales stays at its minimum"
+    );
+    let consequence = match (backends.hpa, backends.keda) {
+        (false, true) => keda,
+        (true, true) => format!("{hpa}; on modules on KEDA, {keda}"),
+        _ => hpa,
+    };
     let path = path.key(key);
     r.push(
         r.at_value(
             Code::MetricSource,
             &path,
-            format!(
-                "custom metric `{name}` has no source in `metrics`: no metrics-adapter rule serves it, so the HPA reports `{reason}` and, with a metric missing, never scales down"
-            ),
+            format!("custom metric `{name}` has no source in `metrics`: {consequence}"),
         )
         .help(format!(
             "add `metrics: {{{name}: {{series: SERIES, kind: counter}}}}` (or `kind: gauge`)"
@@ -293,6 +344,24 @@ mod tests {
         one(
             &format!("{CUSTOM}metrics: {{mplp_rps: {{kind: sum}}, mplp_queue: {{}}}}\n"),
             "metrics.mplp_rps.kind",
+        );
+    }
+
+    /// Said for the controller that reads the metric: KEDA reads an empty query as 0.
+    #[test]
+    fn a_metric_without_a_source_on_keda() {
+        let keda = CUSTOM.replace("  context:\n", "  context:\n    backend: keda\n");
+        each(
+            &keda,
+            &[
+                "warning[W0503] modules.context.metrics[0].pods: custom metric `mplp_rps` has no source in `metrics`: KEDA queries the series `mplp_rps` as a gauge, and reads an empty result as 0, so a module it scales stays at its minimum",
+                "warning[W0503] modules.context.metrics[1].object: custom metric `mplp_queue` has no source in `metrics`: KEDA queries",
+            ],
+        );
+        // `defaults.metrics` serves modules on both: both are said.
+        one(
+            "defaults:\n  metrics: [{pods: mplp_rps, averageValue: \"10\"}]\nmodules: {plan: {replicas: {min: 2, max: 8}, backend: keda}}\n",
+            "warning[W0503] defaults.metrics[0].pods: custom metric `mplp_rps` has no source in `metrics`: no metrics-adapter rule serves it, so the HPA reports `FailedGetPodsMetric` and, with a metric missing, never scales down; on modules on KEDA, KEDA queries",
         );
     }
 

@@ -1,6 +1,6 @@
 //! Delivery to the regions' clusters: each region's cluster name and Istio cluster ID
-//! (E0907) and locality (E0101), one cluster per region (E0203), and pinned revisions in
-//! a production profile (W0908).
+//! (E0907) and locality (E0101), one cluster (E0203) and one Istio cluster ID (E0204) per
+//! region, and pinned revisions in a production profile (W0908).
 
 use super::Reporter;
 use crate::diagnostic::{Code, FieldPath};
@@ -10,6 +10,7 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     cluster_names(r, profile);
     mesh_names(r, profile);
     one_cluster_per_region(r, profile);
+    one_mesh_cluster_id_per_region(r, profile);
     pinned_revisions(r, profile);
 }
 
@@ -120,6 +121,48 @@ fn one_cluster_per_region(r: &mut Reporter, profile: &Profile) {
     }
 }
 
+/// E0204: two regions with the same Istio cluster ID (`meshClusterID`, by default the
+/// cluster). Istio labels each cluster's endpoints `topology.istio.io/cluster: <ID>`, and
+/// the entry DestinationRule's subset for a region selects that label: with one ID, both
+/// regions' subsets select both clusters' endpoints, so neither pinning a region nor its
+/// failover holds, and istiod keys a remote cluster by its ID. Two IDs that are both
+/// defaults are two equal clusters: E0203 says so, once.
+fn one_mesh_cluster_id_per_region(r: &mut Reporter, profile: &Profile) {
+    let mut seen: std::collections::HashMap<&str, (&str, bool)> = std::collections::HashMap::new();
+    for (name, region) in &profile.regions {
+        let id = region.mesh_cluster_id(name);
+        let written = region.mesh_cluster_id.is_some();
+        match seen.get(id) {
+            Some(&(other, other_written)) if written || other_written => {
+                let path = FieldPath::root().key("regions").key(name);
+                let at = if written {
+                    path.key("meshClusterID")
+                } else if region.cluster.is_some() {
+                    path.key("cluster")
+                } else {
+                    path
+                };
+                r.push(
+                    r.at_value(
+                        Code::DuplicateMeshClusterId,
+                        &at,
+                        format!(
+                            "regions `{other}` and `{name}` have the same Istio cluster ID `{}`: the subsets that pin traffic to each region select `topology.istio.io/cluster: {}`, so each would send to both clusters",
+                            crate::load::shorten(id),
+                            crate::load::shorten(id)
+                        ),
+                    )
+                    .help("give each region its own `meshClusterID`: the `global.multiCluster.clusterName` of its istiod (`render --mesh-config` writes it)"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(id, (name, written));
+            }
+        }
+    }
+}
+
 /// W0908: `HEAD` or a branch as the revision a production profile deploys.
 fn pinned_revisions(r: &mut Reporter, profile: &Profile) {
     if !is_production(&profile.name) {
@@ -206,6 +249,29 @@ mod tests {
             "error[E0203] regions.eu-west-1.cluster: regions `us-east-1` and `eu-west-1` are both on cluster `us-east-1`",
         );
         assert!(lint("regions: {eu-west-1: {cluster: prod-eu}}\n").is_empty());
+    }
+
+    #[test]
+    fn one_mesh_cluster_id_per_region() {
+        // Written in the second region, or defaulted there to the first's ID.
+        one(
+            "regions: {eu-west-1: {meshClusterID: us-east-1}}\n",
+            "error[E0204] regions.eu-west-1.meshClusterID: regions `us-east-1` and `eu-west-1` have the same Istio cluster ID `us-east-1`",
+        );
+        one(
+            "regions: {us-east-1: {meshClusterID: eu-west-1}}\n",
+            "error[E0204] regions.eu-west-1: regions `us-east-1` and `eu-west-1` have the same Istio cluster ID `eu-west-1`",
+        );
+        one(
+            "regions: {us-east-1: {meshClusterID: mesh-a}, eu-west-1: {cluster: prod-eu, meshClusterID: mesh-a}}\n",
+            "error[E0204] regions.eu-west-1.meshClusterID: regions `us-east-1` and `eu-west-1` have the same Istio cluster ID `mesh-a`",
+        );
+        // One cluster for two regions: E0203 alone.
+        one(
+            "regions: {eu-west-1: {cluster: us-east-1}}\n",
+            "error[E0203] regions.eu-west-1.cluster",
+        );
+        assert!(lint("regions: {eu-west-1: {meshClusterID: mesh-eu}}\n").is_empty());
     }
 
     #[test]
