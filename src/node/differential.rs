@@ -90,6 +90,10 @@ fn hand_picked_inputs_read_the_same() {
         "k: 1e3\nl: ~\nm: null\nn:\no: \"q\"\np: 'r'\nq: 9223372036854775808\nr: -9223372036854775809\n",
         "s: 18446744073709551616\nt: !!str 5\nu: !!int \"7\"\nv: !!float 1\nw: !!bool yes\nx: ! 5\n",
         "a: &a {b: 1, c: [x, y]}\nd: *a\ne: &e 5\nf: [*e, *e]\n",
+        // Integers beyond i64 through aliases, and without source text (quoted, tagged).
+        "a: &a0\n  a: 9223372036854775808\nref0: *a0\n",
+        "a: &a 0x8000000000000000\nb: *a\nc: &c +18446744073709551615\nd: *c\ne: &e 1e19\nf: *e\n",
+        "g: !!int \"9223372036854775808\"\nh: !!float \"9223372036854775808\"\n",
         "base: &b {x: 1, y: 2}\nder:\n  <<: *b\n  y: 3\n",
         "m: {<<: [{a: 1}, {a: 2, b: 3}], c: 4}\n",
         "a: 1\na: 2\n",

@@ -474,7 +474,9 @@ fn place(node: &mut Node, span: Span) {
     match &mut node.value {
         Value::Bool(b, raw) => *raw = b.to_string(),
         Value::Int(i, raw) => *raw = i.to_string(),
-        Value::Float(x, raw) => *raw = x.to_string(),
+        Value::Float(x, raw) => {
+            *raw = scalar::big(raw).map_or_else(|| x.to_string(), |u| u.to_string());
+        }
         Value::Seq(items) => items.iter_mut().for_each(|n| place(n, span)),
         Value::Map(map) => map.values_mut().for_each(|e| {
             e.key_span = span;
@@ -490,6 +492,7 @@ fn with_text(scalar: Scalar, source: Option<&str>) -> Value {
         Scalar::Null => Value::Null,
         Scalar::Bool(b) => Value::Bool(b, text(b.to_string())),
         Scalar::Int(i) => Value::Int(i, text(i.to_string())),
+        Scalar::Big(u) => Value::Float(u as f64, text(u.to_string())),
         Scalar::Float(x) => Value::Float(x, text(x.to_string())),
         Scalar::Str(s) => Value::Str(s),
     }

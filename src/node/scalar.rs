@@ -79,7 +79,10 @@ pub(super) enum Scalar {
     Null,
     Bool(bool),
     Int(i64),
-    /// A float, or an integer beyond `i64`.
+    /// An unsigned integer beyond `i64`: a number to the profile, written as the
+    /// integer (not as the float it reads as) where its text is not the source's.
+    Big(u64),
+    /// A float, or an integer beyond `u64`.
     Float(f64),
     Str(String),
 }
@@ -175,7 +178,13 @@ pub(super) fn resolve(
 }
 
 fn uint(u: u64) -> Scalar {
-    i64::try_from(u).map_or(Scalar::Float(u as f64), Scalar::Int)
+    i64::try_from(u).map_or(Scalar::Big(u), Scalar::Int)
+}
+
+/// The integer beyond `i64` that a number's text `raw` is written as, if it is one: an
+/// alias's copy is written as that integer, like the text of a [`Scalar::Big`].
+pub(super) fn big(raw: &str) -> Option<u64> {
+    unsigned(trim(raw)).filter(|&u| i64::try_from(u).is_err())
 }
 
 fn finite(x: f64, raw: &str) -> Result<Scalar, Refusal> {
