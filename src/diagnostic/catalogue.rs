@@ -475,7 +475,7 @@ pub const CODES: &[CodeInfo] = &[
         "E0901",
         Error,
         "invalid host or URL",
-        "a host name or URL that Istio, Argo CD or the object store would refuse",
+        "a host name or URL that Istio, Argo CD, KEDA or the object store would refuse",
     ),
     row(
         Code::InvalidPort,

@@ -160,7 +160,7 @@ pub enum Code {
     RedisMaxmemory,
     /// W0808: a Redis memory limit without `maxmemory`.
     RedisNoMaxmemory,
-    /// E0901: a host name or URL that Istio, Argo CD or the object store would refuse.
+    /// E0901: a host name or URL that Istio, Argo CD, KEDA or the object store would refuse.
     InvalidHost,
     /// E0902: a `traffic.port` outside 1 to 65535.
     InvalidPort,

@@ -3,7 +3,8 @@
 //! above its `activationThreshold` (W1104 without one), and the cpu and memory triggers
 //! cannot wake a Deployment at zero, having no pods to measure (E1105). See
 //! <https://keda.sh/docs/2.20/concepts/scaling-deployments/#activating-and-scaling-thresholds>
-//! and <https://keda.sh/docs/2.20/scalers/cpu/>.
+//! and <https://keda.sh/docs/2.20/scalers/cpu/>. And the Prometheus every prometheus
+//! trigger queries: an `http(s)://` URL (E0901).
 
 use super::Reporter;
 use crate::diagnostic::{Code, FieldPath};
@@ -12,6 +13,11 @@ use crate::profile::{Backend, Profile, Region};
 
 pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     let root = FieldPath::root();
+    let server = root
+        .key("autoscaling")
+        .key("prometheus")
+        .key("serverAddress");
+    super::platform::URL.check(r, &profile.autoscaling.prometheus.server_address, &server);
     let neutral = Region::without_overrides();
     for name in profile.modules.keys() {
         if let Some(m) = effective_module(profile, &neutral, name) {
@@ -100,6 +106,19 @@ fn to_zero(r: &mut Reporter, profile: &Profile, m: &EffectiveModule<'_>, path: &
 #[cfg(test)]
 mod tests {
     use super::super::test::{lint, one};
+
+    /// KEDA's prometheus trigger reads `serverAddress` as an `http(s)://` URL.
+    #[test]
+    fn the_prometheus_address_is_a_url() {
+        one(
+            "autoscaling: {prometheus: {serverAddress: prometheus-operated:9090}}\n",
+            "error[E0901] autoscaling.prometheus.serverAddress: `prometheus-operated:9090` is not a URL",
+        );
+        assert!(
+            lint("autoscaling: {prometheus: {serverAddress: \"https://prom.example.com/select/0/prometheus\"}}\n")
+                .is_empty()
+        );
+    }
 
     #[test]
     fn scale_to_zero() {

@@ -157,7 +157,10 @@ pub(crate) const FIELDS: &[(&str, Type)] = &[
     ("metricsAdapter.namespace", Label(63)),
     ("metricsAdapter.rateInterval", Duration),
     ("autoscaling.backend", Enum),
-    ("autoscaling.prometheus.serverAddress", Text),
+    (
+        "autoscaling.prometheus.serverAddress",
+        Checked(Code::InvalidHost),
+    ),
     ("autoscaling.prometheus.auth.mode", Enum),
     ("autoscaling.prometheus.auth.secret", Subdomain),
     ("autoscaling.prometheus.auth.tokenKey", SecretKey),
