@@ -94,6 +94,12 @@ pub fn process_ends_after_run() {
     ENDS_AFTER_RUN.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// Whether the binary runs the command ([`process_ends_after_run`]): its standard output
+/// is the process's, which `render` may then widen when it is a pipe.
+pub(crate) fn run_by_the_binary() -> bool {
+    ENDS_AFTER_RUN.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Free `value`, unless the process is about to end anyway ([`process_ends_after_run`]).
 pub(crate) fn release<T>(value: T) {
     if ENDS_AFTER_RUN.load(std::sync::atomic::Ordering::Relaxed) {
@@ -107,7 +113,6 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     let stderr = std::io::stderr();
     match cli.command {
         Command::Render(args) => {
-            emit::widen_pipe(&stdout);
             commands::render::render(&args, &mut stdout.lock(), &mut stderr.lock())
         }
         Command::Lint(args) => commands::lint::lint(&args, &mut stdout.lock(), &mut stderr.lock()),

@@ -85,12 +85,23 @@ pub(crate) fn render(
         // Every region's istiod values (`mesh/<region>/`), kept like the objects' files.
         let mesh = crate::mesh::files(profile, profile.regions.keys().map(String::as_str));
         emit::write_out_dir(&renderer, all, &mesh, &selection, dir, err)?;
-    } else if let Some(path) = &args.output {
-        emit::write_atomically(path, write)?;
     } else {
-        let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
-        write(&mut buffered)?;
-        buffered.flush()?;
+        // A large stream to standard output: a pipe there is widened (the binary only;
+        // never for a small stream, `-o FILE` or `--out-dir`).
+        let to_stdout = args
+            .output
+            .as_deref()
+            .is_none_or(|p| p == std::path::Path::new("-"));
+        if to_stdout && objects.len() >= emit::LARGE_STREAM && crate::run_by_the_binary() {
+            emit::widen_pipe(std::io::stdout());
+        }
+        if let Some(path) = &args.output {
+            emit::write_atomically(path, write)?;
+        } else {
+            let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
+            write(&mut buffered)?;
+            buffered.flush()?;
+        }
     }
     crate::release((objects, renderer));
     crate::release(checked);

@@ -17,13 +17,15 @@ mod out_dir;
 mod stream;
 
 pub(crate) use out_dir::write_out_dir;
-pub(crate) use stream::write_stream;
+pub(crate) use stream::{LARGE_STREAM, write_stream};
 
 /// Ask for a pipe of 256 KiB when `out` is one (Linux; the default is 64 KiB): the
 /// reader then drains a chunk while the next is written, instead of each write waiting
 /// for the reader to wake (measured in `docs/performance.md`: a 68 MB stream through
 /// the default pipe takes twice as long). Anything else (a file, a terminal, a pipe
-/// already as large, a refusal by the pipe limits) is left as it is.
+/// already as large, a refusal by the pipe limits) is left as it is. `render` asks only
+/// for a stream of [`LARGE_STREAM`] objects or more to standard output: the larger
+/// buffer counts against the user's pipe limit (`pipe-user-pages-soft`).
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub(crate) fn widen_pipe(out: impl std::os::fd::AsFd) {
     const WIDE: usize = 256 * 1024;

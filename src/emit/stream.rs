@@ -10,7 +10,7 @@ use crate::render::Renderer;
 
 /// Render `objects` and write the stream to `out`, after the `header` comment lines.
 ///
-/// A stream of [`SECOND_THREAD_FROM`] objects or more is rendered on other threads (one
+/// A stream of [`LARGE_STREAM`] objects or more is rendered on other threads (one
 /// per core but this one, up to three) while this one writes what they rendered:
 /// writing to a pipe costs about as much as rendering, and the reader needs a core too
 /// (on two cores, a second rendering thread made it slower: `docs/performance.md`). The
@@ -25,7 +25,7 @@ pub(crate) fn write_stream(
     out: &mut dyn Write,
 ) -> Result<()> {
     out.write_all(header.as_bytes())?;
-    let threads = if objects.len() < SECOND_THREAD_FROM {
+    let threads = if objects.len() < LARGE_STREAM {
         0
     } else {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
@@ -37,8 +37,9 @@ pub(crate) fn write_stream(
 }
 
 /// From how many objects a stream is rendered on other threads (below, starting them
-/// costs more than it saves: the embedded profile has about 100).
-const SECOND_THREAD_FROM: usize = 2_000;
+/// costs more than it saves: the embedded profile has about 100), and a pipe it is
+/// written to is widened ([`super::widen_pipe`]).
+pub(crate) const LARGE_STREAM: usize = 2_000;
 
 /// How many objects a rendering thread renders into one piece of the stream.
 const GROUP: usize = 128;
@@ -57,7 +58,7 @@ fn write_documents(
     group: usize,
     out: &mut dyn Write,
 ) -> Result<()> {
-    if threads == 0 {
+    if threads == 0 || !render_beside(renderer, objects, threads, group, out)? {
         // Into `out`'s buffer a document at a time: one buffer of 72 KiB for the whole
         // stream made the embedded render 0.2 ms slower (pages new to the process).
         let mut doc = String::with_capacity(4096);
@@ -66,8 +67,20 @@ fn write_documents(
             push_document(renderer, object, &mut doc)?;
             out.write_all(doc.as_bytes())?;
         }
-        return Ok(());
     }
+    Ok(())
+}
+
+/// [`write_documents`] on `threads` threads; `false` (nothing written) when the system
+/// refuses a thread (a process limit, as in a container with `pids.max`): the threads
+/// started stop at their first hand-over, and the caller renders the stream itself.
+fn render_beside(
+    renderer: &Renderer,
+    objects: &[PlannedObject],
+    threads: usize,
+    group: usize,
+    out: &mut dyn Write,
+) -> Result<bool> {
     std::thread::scope(|scope| {
         let mut pieces = Vec::with_capacity(threads);
         let mut rendering = Vec::with_capacity(threads);
@@ -76,7 +89,7 @@ fn write_documents(
             let (send, receive) = std::sync::mpsc::sync_channel::<String>(AHEAD);
             let (give_back, returned) = std::sync::mpsc::channel::<String>();
             let groups = objects.chunks(group).skip(first).step_by(threads);
-            rendering.push(scope.spawn(move || -> Result<()> {
+            let started = spawn(scope, first, move || -> Result<()> {
                 for group in groups {
                     let mut text = returned.try_recv().unwrap_or_default();
                     for object in group {
@@ -87,14 +100,23 @@ fn write_documents(
                     }
                 }
                 Ok(())
-            }));
+            });
+            let Ok(thread) = started else {
+                drop(pieces);
+                join(rendering);
+                return Ok(false);
+            };
+            rendering.push(thread);
             pieces.push((receive, give_back));
         }
-        let mut written = Ok(());
+        let (mut written, mut stopped) = (Ok(()), None);
         for index in 0..objects.len().div_ceil(group) {
             let (receive, give_back) = &pieces[index % threads];
             // A thread that stopped on an error: its error is reported below.
-            let Ok(mut text) = receive.recv() else { break };
+            let Ok(mut text) = receive.recv() else {
+                stopped = Some(index % threads);
+                break;
+            };
             if let Err(err) = out.write_all(text.as_bytes()) {
                 written = Err(err);
                 break;
@@ -103,16 +125,42 @@ fn write_documents(
             let _ = give_back.send(text);
         }
         drop(pieces);
-        let results: Vec<Result<()>> = (rendering.into_iter())
-            .map(|thread| {
-                thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect();
+        let mut results = join(rendering);
         written?;
-        results.into_iter().collect()
+        // The error where the stream stopped, before another thread's later one.
+        if let Some(thread) = stopped {
+            std::mem::replace(&mut results[thread], Ok(()))?;
+        }
+        results.into_iter().collect::<Result<()>>()?;
+        Ok(true)
     })
+}
+
+type Rendering<'scope> = std::thread::ScopedJoinHandle<'scope, Result<()>>;
+
+/// Start the `index`-th rendering thread (a test may have the system refuse it).
+fn spawn<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    index: usize,
+    work: impl FnOnce() -> Result<()> + Send + 'scope,
+) -> std::io::Result<Rendering<'scope>> {
+    #[cfg(test)]
+    if tests::REFUSED.with(|refused| refused.get() == Some(index)) {
+        return Err(std::io::Error::other("refused by the test"));
+    }
+    let _ = index;
+    std::thread::Builder::new().spawn_scoped(scope, work)
+}
+
+/// Wait for every rendering thread; a panic in one goes on here.
+fn join(threads: Vec<Rendering<'_>>) -> Vec<Result<()>> {
+    (threads.into_iter())
+        .map(|thread| {
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+        .collect()
 }
 
 /// One object's document: `---`, its `# Source:` line, the object.
@@ -125,9 +173,31 @@ fn push_document(renderer: &Renderer, object: &PlannedObject, out: &mut String) 
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
     use std::io;
 
     use super::*;
+
+    std::thread_local! {
+        /// Which rendering thread the system refuses in this test (as a process limit would).
+        pub(super) static REFUSED: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+
+    /// A refused thread: the stream is rendered here instead, whole and the same.
+    #[test]
+    fn a_refused_thread_leaves_the_stream_to_this_one() {
+        let objects = objects();
+        let mut alone = Vec::new();
+        write_documents(&Renderer::new().unwrap(), &objects, 0, GROUP, &mut alone).unwrap();
+        for refused in [0, 1, 2] {
+            REFUSED.with(|r| r.set(Some(refused)));
+            let mut out = Vec::new();
+            let written = write_documents(&Renderer::new().unwrap(), &objects, 3, 16, &mut out);
+            REFUSED.with(|r| r.set(None));
+            written.unwrap();
+            assert!(alone == out, "thread {refused} refused: the streams differ");
+        }
+    }
 
     /// Over two 64 KiB pieces of text.
     const CHUNK: usize = 64 * 1024;
