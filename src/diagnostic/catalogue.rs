@@ -279,7 +279,7 @@ pub const CODES: &[CodeInfo] = &[
         "W0503",
         Warning,
         "metric without a source",
-        "a custom metric with no source in `metrics` (no adapter rule serves it; KEDA reads 0)",
+        "a custom metric with no source in `metrics` (no adapter rule serves it; KEDA queries its name as a gauge)",
     ),
     row(
         Code::QueueValueTarget,

@@ -104,7 +104,7 @@ pub enum Code {
     MetricTarget,
     /// E0502: a module without metrics, or two metrics on the same source.
     Metrics,
-    /// W0503: a custom metric with no source in `metrics` (no adapter rule serves it; KEDA reads 0).
+    /// W0503: a custom metric with no source in `metrics` (no adapter rule serves it; KEDA queries its name as a gauge).
     MetricSource,
     /// W0504: a `value` target on an Object metric marked as a queue or backlog (it ratchets).
     QueueValueTarget,

@@ -116,9 +116,9 @@ fn written_pdbs(profile: &Profile) -> Vec<(FieldPath, &Pdb)> {
 
 /// W0503: a custom metric that `metrics` gives no source for (not one whose source only
 /// failed to load), said for the controllers that read it: no adapter rule serves it to
-/// the HPA controller; KEDA's prometheus trigger queries the metric's own name, and an
-/// empty result is 0 to it (`ignoreNullValues`, true by default: kedacore/keda
-/// `pkg/scalers/prometheus_scaler.go`).
+/// the HPA controller; KEDA's prometheus trigger queries the metric's own name as a gauge,
+/// and an empty result is 0 to it (`ignoreNullValues`, true by default: kedacore/keda
+/// `pkg/scalers/prometheus_scaler.go`), a counter its running total.
 fn metric_source(
     r: &mut Reporter,
     profile: &Profile,
@@ -142,7 +142,7 @@ fn metric_source(
         "no metrics-adapter rule serves it, so the HPA reports `{reason}` and, with a metric missing, never scales down"
     );
     let keda = format!(
-        "KEDA queries the series `{name}` as a gauge, and reads an empty result as 0, so a module it scales stays at its minimum"
+        "KEDA queries the series `{name}` itself as a gauge: if there is no such series, it reads 0 and this metric never scales the module up; if `{name}` is a counter, it reads the running total and scales the module to its maximum"
     );
     let consequence = match (backends.hpa, backends.keda) {
         (false, true) => keda,
@@ -347,14 +347,15 @@ mod tests {
         );
     }
 
-    /// Said for the controller that reads the metric: KEDA reads an empty query as 0.
+    /// Said for the controller that reads the metric: KEDA reads an empty query as 0, a
+    /// counter as its running total.
     #[test]
     fn a_metric_without_a_source_on_keda() {
         let keda = CUSTOM.replace("  context:\n", "  context:\n    backend: keda\n");
         each(
             &keda,
             &[
-                "warning[W0503] modules.context.metrics[0].pods: custom metric `mplp_rps` has no source in `metrics`: KEDA queries the series `mplp_rps` as a gauge, and reads an empty result as 0, so a module it scales stays at its minimum",
+                "warning[W0503] modules.context.metrics[0].pods: custom metric `mplp_rps` has no source in `metrics`: KEDA queries the series `mplp_rps` itself as a gauge: if there is no such series, it reads 0 and this metric never scales the module up; if `mplp_rps` is a counter, it reads the running total and scales the module to its maximum",
                 "warning[W0503] modules.context.metrics[1].object: custom metric `mplp_queue` has no source in `metrics`: KEDA queries",
             ],
         );
