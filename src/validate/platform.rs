@@ -123,21 +123,45 @@ fn target_revision(r: &mut Reporter, platform: &Platform, path: &FieldPath) {
     }
 }
 
-/// E0901: a URL that is not `http(s)://HOST[:PORT][/PATH]` (Argo CD server, object store endpoint).
+/// E0901: a URL that is not `http(s)://[USER@]HOST[:PORT][/PATH]` (Argo CD server, object
+/// store endpoint, the Prometheus KEDA queries). The scheme and host are read as URL
+/// parsers read them (Go's `net/url`, which Argo CD and KEDA use): the scheme in any case,
+/// the host a DNS name in any case (a final `.` allowed), an IPv4 address or a bracketed
+/// IPv6 one, the port digits.
 pub(super) const URL: Rule = Rule {
     code: Code::InvalidHost,
     not_a: "a URL: expected `https://HOST[:PORT][/PATH]`",
     ok: |url| {
-        let rest = url
-            .strip_prefix("https://")
-            .or_else(|| url.strip_prefix("http://"));
-        let host = rest.map(|r| r.split(['/', ':']).next().unwrap_or(""));
-        let bad_host = host.is_none_or(|h| {
-            h.is_empty()
-                || dns_subdomain_problem(h).is_some()
-                    && !h.chars().all(|c| c.is_ascii_digit() || c == '.')
-        });
-        !bad_host && !url.contains(char::is_whitespace)
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return false;
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let (host, port) = match host_port.strip_prefix('[') {
+            Some(v6) => match v6.split_once(']') {
+                Some((ip, port)) if ip.parse::<std::net::Ipv6Addr>().is_ok() => ("", port),
+                _ => return false,
+            },
+            None => host_port.split_at(host_port.find(':').unwrap_or(host_port.len())),
+        };
+        // `port` is empty or `:PORT`.
+        let port_ok = match port.strip_prefix(':') {
+            Some(digits) => digits.parse::<u16>().is_ok_and(|p| p > 0),
+            None => port.is_empty(),
+        };
+        let bracketed = host_port.starts_with('[');
+        let host = host.to_ascii_lowercase();
+        let host = host.strip_suffix('.').unwrap_or(&host);
+        let host_ok = bracketed
+            || if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                host.parse::<std::net::Ipv4Addr>().is_ok()
+            } else {
+                !host.is_empty() && dns_subdomain_problem(host).is_none()
+            };
+        matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https")
+            && port_ok
+            && host_ok
+            && !url.contains(char::is_whitespace)
     },
 };
 
@@ -159,6 +183,44 @@ mod tests {
             "platform: {argocd: {server: \"argocd.example.com\"}}\n",
             "error[E0901] platform.argocd.server: `argocd.example.com` is not a URL",
         );
+    }
+
+    /// URLs as Go's `net/url` reads them (Argo CD, KEDA).
+    #[test]
+    fn what_counts_as_a_url() {
+        let ok = |url: &str| (super::URL.ok)(url);
+        for url in [
+            "http://prometheus:9090",
+            "https://argocd.example.com",
+            "https://prom.example.com/select/0/prometheus/",
+            "HTTP://Prometheus.Monitoring.svc:9090",
+            "http://prometheus.monitoring.svc.cluster.local.:9090",
+            "http://user@prometheus:9090",
+            "http://user:pw@prometheus:9090/x",
+            "http://10.96.0.10:9090",
+            "http://[::1]:9090",
+            "http://[fd00:10:96::a]:9090/",
+            "http://[fd00::a]",
+        ] {
+            assert!(ok(url), "{url}");
+        }
+        for url in [
+            "prometheus:9090",
+            "ftp://prometheus",
+            "http://",
+            "http://:9090",
+            "http://prom:notaport",
+            "http://prom:0",
+            "http://prom:65536",
+            "http://999.1:9090",
+            "http://1.2.3.4.5",
+            "http://[::g]:9090",
+            "http://[::1",
+            "http://prom_server:9090",
+            "http://prom server",
+        ] {
+            assert!(!ok(url), "{url}");
+        }
     }
 
     #[test]
