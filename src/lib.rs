@@ -102,7 +102,7 @@ pub(crate) fn run_by_the_binary() -> bool {
 
 /// Free `value`, unless the process is about to end anyway ([`process_ends_after_run`]).
 pub(crate) fn release<T>(value: T) {
-    if ENDS_AFTER_RUN.load(std::sync::atomic::Ordering::Relaxed) {
+    if run_by_the_binary() {
         std::mem::forget(value);
     }
 }

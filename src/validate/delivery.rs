@@ -147,9 +147,8 @@ fn one_mesh_cluster_id_per_region(r: &mut Reporter, profile: &Profile) {
                         Code::DuplicateMeshClusterId,
                         &at,
                         format!(
-                            "regions `{other}` and `{name}` have the same Istio cluster ID `{}`: the subsets that pin traffic to each region select `topology.istio.io/cluster: {}`, so each would send to both clusters",
-                            crate::load::shorten(id),
-                            crate::load::shorten(id)
+                            "regions `{other}` and `{name}` have the same Istio cluster ID `{id}`: the subsets that pin traffic to each region select `topology.istio.io/cluster: {id}`, so each would send to both clusters",
+                            id = crate::load::shorten(id)
                         ),
                     )
                     .help("give each region its own `meshClusterID`: the `global.multiCluster.clusterName` of its istiod (`render --mesh-config` writes it)"),

@@ -137,27 +137,29 @@ pub(super) const URL: Rule = Rule {
         };
         let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
         let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        let (host, port) = match host_port.strip_prefix('[') {
-            Some(v6) => match v6.split_once(']') {
-                Some((ip, port)) if ip.parse::<std::net::Ipv6Addr>().is_ok() => ("", port),
+        // The host (`None`: a bracketed IPv6 address, checked here) and `:PORT` or "".
+        let (host, port) = if let Some(v6) = host_port.strip_prefix('[') {
+            match v6.split_once(']') {
+                Some((ip, port)) if ip.parse::<std::net::Ipv6Addr>().is_ok() => (None, port),
                 _ => return false,
-            },
-            None => host_port.split_at(host_port.find(':').unwrap_or(host_port.len())),
+            }
+        } else {
+            let (host, port) = host_port.split_at(host_port.find(':').unwrap_or(host_port.len()));
+            (Some(host), port)
         };
-        // `port` is empty or `:PORT`.
         let port_ok = match port.strip_prefix(':') {
             Some(digits) => digits.parse::<u16>().is_ok_and(|p| p > 0),
             None => port.is_empty(),
         };
-        let bracketed = host_port.starts_with('[');
-        let host = host.to_ascii_lowercase();
-        let host = host.strip_suffix('.').unwrap_or(&host);
-        let host_ok = bracketed
-            || if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        let host_ok = host.is_none_or(|host| {
+            let host = host.to_ascii_lowercase();
+            let host = host.strip_suffix('.').unwrap_or(&host);
+            if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
                 host.parse::<std::net::Ipv4Addr>().is_ok()
             } else {
                 !host.is_empty() && dns_subdomain_problem(host).is_none()
-            };
+            }
+        });
         matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https")
             && port_ok
             && host_ok

@@ -353,30 +353,21 @@ fn sets_that_would_do_nothing_or_the_wrong_thing_are_said() {
     assert_cli_snapshot("lint-set-overridden-in-every-region", &out, None);
     // A module's budget every region overrides (issue 18, item 2): the warning comes from
     // where each region's effective budget was written, as for the other fields.
-    let out = Test::new([
-        "lint",
-        "--set",
-        "regions.us-east-1.modules.core.pdb={maxUnavailable: 2}",
-        "--set",
-        "regions.eu-west-1.modules.core.pdb={enabled: false}",
-        "--set",
-        "regions.ap-southeast-1.modules.core.pdb={maxUnavailable: 1}",
-        "--set",
-        "modules.core.pdb.minAvailable=1",
-    ])
-    .run();
+    let lint_with = |sets: &[&str]| {
+        let mut args = vec!["lint"];
+        for set in sets {
+            args.extend(["--set", set]);
+        }
+        Test::new(args).run()
+    };
+    let us = "regions.us-east-1.modules.core.pdb={maxUnavailable: 2}";
+    let eu = "regions.eu-west-1.modules.core.pdb={enabled: false}";
+    let ap = "regions.ap-southeast-1.modules.core.pdb={maxUnavailable: 1}";
+    let module = "modules.core.pdb.minAvailable=1";
+    let out = lint_with(&[us, eu, ap, module]);
     assert_cli_snapshot("lint-set-pdb-overridden-in-every-region", &out, None);
     // With one region left taking the module's budget, the `--set` counts.
-    let out = Test::new([
-        "lint",
-        "--set",
-        "regions.us-east-1.modules.core.pdb={maxUnavailable: 2}",
-        "--set",
-        "regions.eu-west-1.modules.core.pdb={enabled: false}",
-        "--set",
-        "modules.core.pdb.minAvailable=1",
-    ])
-    .run();
+    let out = lint_with(&[us, eu, module]);
     assert!(!out.stdout.contains("W0009"), "{}", out.stdout);
     // Regions: `eu-west1` is `eu-west-1` mistyped; `sa-east-1` is a new region.
     let out = Test::new(["lint", "--set", "regions.eu-west1.weight=30"]).run();
