@@ -225,7 +225,7 @@ pub struct ProfileArgs {
     pub allow: Vec<crate::diagnostic::Code>,
     /// The regions' Kubernetes version, e.g. `1.33` (the same as
     /// `--set platform.kubernetesVersion=1.33`): what it cannot serve is left out.
-    #[arg(long = "kube-version", value_name = "MAJOR.MINOR")]
+    #[arg(long = "kube-version", value_name = "MAJOR.MINOR", value_parser = kube_version)]
     pub kube_version: Option<String>,
 }
 
@@ -242,6 +242,18 @@ impl LintArgs {
     #[must_use]
     pub fn sets(&self) -> Vec<String> {
         with_kube_version(&self.sets, self.kube_version.as_deref())
+    }
+}
+
+/// `--kube-version`'s value: a Kubernetes version as `platform.kubernetesVersion` takes
+/// it (`1.33`, `1.33.2`, `v1.33`); anything else is a bad flag (exit 2), not a profile error.
+fn kube_version(text: &str) -> Result<String, String> {
+    match crate::target::Version::parse(text) {
+        Some(_) => Ok(text.to_owned()),
+        None => Err(format!(
+            "`{}` is not a Kubernetes version: expected MAJOR.MINOR, like `1.33`",
+            text.escape_debug()
+        )),
     }
 }
 
@@ -317,7 +329,7 @@ pub struct LintArgs {
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = crate::load::check_set)]
     pub sets: Vec<String>,
     /// The regions' Kubernetes version, e.g. `1.33` (like render's `--kube-version`).
-    #[arg(long = "kube-version", value_name = "MAJOR.MINOR")]
+    #[arg(long = "kube-version", value_name = "MAJOR.MINOR", value_parser = kube_version)]
     pub kube_version: Option<String>,
     /// Do not report this warning (repeatable), e.g. `--allow W0804`; `--strict` then
     /// fails only on the others.
@@ -349,6 +361,8 @@ pub enum RenderFormat {
 pub enum Format {
     /// The message, the source line with a caret, and help.
     Text,
+    /// One line per diagnostic: `file:line:col: error[CODE] path: message`.
+    Concise,
     /// A JSON array of objects with file, line, column, code, severity, path, message, help.
     Json,
     /// GitHub Actions workflow commands (`::error file=…,line=…,col=…::…`).

@@ -139,11 +139,8 @@ pub(crate) fn parse(file: FileId, text: &str) -> Result<Node, ParseError> {
     if text.len() > MAX_FILE_BYTES {
         return Err(ParseError {
             span: start,
-            message: format!(
-                "file is {} bytes, over the limit of {} bytes (16 MiB)",
-                text.len(),
-                MAX_FILE_BYTES
-            ),
+            // Only the limit and one byte more are read: the size beyond is unknown.
+            message: format!("file is larger than the limit of {MAX_FILE_BYTES} bytes (16 MiB)"),
             budget: true,
             path: FieldPath::root(),
         });

@@ -29,6 +29,14 @@ pub(crate) fn init(args: &InitArgs, err: &mut dyn Write) -> Result<ExitStatus> {
         1,
     );
     crate::emit::write_atomically(&args.path, |w| Ok(w.write_all(text.as_bytes())?))?;
+    if args.path == Path::new("-") {
+        // Standard output: no schema file beside it, and nothing to name as written.
+        writeln!(
+            err,
+            "note: the profile's modeline names `./{SCHEMA_FILE}`: `mplp-scale schema -o {SCHEMA_FILE}` writes it"
+        )?;
+        return Ok(ExitStatus::Success);
+    }
     writeln!(err, "wrote {}", args.path.display())?;
     let dir = args
         .path

@@ -39,7 +39,8 @@ pub(crate) fn lint(
         .as_deref()
         .map(crate::crds::Crds::load)
         .transpose()?;
-    let text = args.format == Format::Text;
+    // Text and concise print an unreadable input as an error line on stderr.
+    let text = matches!(args.format, Format::Text | Format::Concise);
     let mut unreadable = 0;
     let mut reported = std::collections::BTreeSet::new();
     let mut checked = Vec::with_capacity(runs.len());
@@ -81,6 +82,10 @@ pub(crate) fn lint(
                 }
                 print::text(c, out)?;
             }
+            print::checked_line(&checked, err)?;
+        }
+        Format::Concise => {
+            print::concise(&checked, out)?;
             print::checked_line(&checked, err)?;
         }
         Format::Json => print::json(&checked, out)?,

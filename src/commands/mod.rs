@@ -197,6 +197,63 @@ pub(crate) fn refuse_format_as_output(
     Ok(())
 }
 
+/// `-o FILE` naming a file this command reads (`render -f p.yaml -o p.yaml`, a symbolic
+/// or hard link to it, or `simulate`'s trace): writing it would replace the input with the
+/// output, so it is refused (exit 2) before anything is written. A FILE that does not
+/// exist yet is not an input.
+pub(crate) fn refuse_output_over_input<'a>(
+    output: Option<&std::path::Path>,
+    inputs: impl IntoIterator<Item = &'a std::path::Path>,
+) -> Result<()> {
+    let Some(output) = output.filter(|o| *o != std::path::Path::new("-")) else {
+        return Ok(());
+    };
+    let Some(out) = file_identity(output) else {
+        return Ok(());
+    };
+    for input in inputs {
+        if file_identity(input).as_ref() == Some(&out) {
+            let what = if input == output {
+                "a file this command reads".to_owned()
+            } else {
+                format!(
+                    "the same file as `{}`, which this command reads",
+                    input.display()
+                )
+            };
+            anyhow::bail!(
+                "`-o {}` is {what}: writing it would replace the input with the output; give another file",
+                output.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// What tells two paths to one file apart from two files: the device and inode on Unix
+/// (a hard link is the same file), the canonical path elsewhere.
+fn file_identity(path: &std::path::Path) -> Option<(u64, u64, std::path::PathBuf)> {
+    let metadata = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        Some((metadata.dev(), metadata.ino(), std::path::PathBuf::new()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        Some((0, 0, std::fs::canonicalize(path).ok()?))
+    }
+}
+
+/// The files among `inputs` (not the embedded default or standard input).
+pub(crate) fn input_paths(inputs: &[Input]) -> impl Iterator<Item = &std::path::Path> {
+    inputs.iter().filter_map(|input| match input {
+        Input::Path(path) => Some(path.as_path()),
+        _ => None,
+    })
+}
+
 /// The error for a `--region` the profile does not have.
 #[must_use]
 pub(crate) fn unknown_region(profile: &Profile, region: &str) -> String {

@@ -24,6 +24,7 @@ pub(crate) fn render(
         );
     }
     let inputs = super::profile_inputs(&args.profile.files, err)?;
+    super::refuse_output_over_input(args.output.as_deref(), super::input_paths(&inputs))?;
     let mut checked = super::check(&inputs, &args.profile.sets())?;
     super::allow(&mut checked, &args.profile.allow);
     if args.show_profile {
@@ -99,8 +100,9 @@ pub(crate) fn render(
             emit::write_atomically(path, write)?;
         } else {
             let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
-            write(&mut buffered)?;
-            buffered.flush()?;
+            write(&mut buffered)
+                .and_then(|()| Ok(buffered.flush()?))
+                .map_err(|e| emit::name_io_error(e, "standard output"))?;
         }
     }
     crate::release((objects, renderer));

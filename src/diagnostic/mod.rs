@@ -64,12 +64,14 @@ impl FieldPath {
         self.0.pop();
     }
 
-    /// Parse `a.b[2].c` (as `--set` takes it). Keys cannot contain `.` or `[`.
+    /// Parse `a.b[2].c` (as `--set` takes it). A `.` inside a key is written `\.`, as
+    /// Helm's `--set` takes it (`podLabels.app\.kubernetes\.io/team`); a key cannot
+    /// contain `[`.
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
         let mut segs = Vec::new();
-        for part in text.split('.') {
-            let (key, mut rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+        for part in split_unescaped_dots(text) {
+            let (key, mut rest) = part.split_once('[').map_or((&*part, ""), |(k, r)| (k, r));
             if key.is_empty() {
                 return None;
             }
@@ -83,6 +85,29 @@ impl FieldPath {
         }
         Some(Self(segs))
     }
+}
+
+/// `text` split at each `.` not escaped as `\.`; `\.` is a `.` of the key and `\\` a `\`
+/// (any other `\` stays as written).
+fn split_unescaped_dots(text: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        let part = parts.last_mut().expect("never empty");
+        match c {
+            '\\' => match chars.next() {
+                Some(next @ ('.' | '\\')) => part.push(next),
+                Some(next) => {
+                    part.push('\\');
+                    part.push(next);
+                }
+                None => part.push('\\'),
+            },
+            '.' => parts.push(String::new()),
+            c => part.push(c),
+        }
+    }
+    parts
 }
 
 impl fmt::Display for FieldPath {
@@ -188,5 +213,32 @@ mod tests {
         );
         assert_eq!(FieldPath::parse("a..b"), None);
         assert_eq!(FieldPath::parse("a[x]"), None);
+    }
+
+    /// Helm's `--set` escape: `\.` is a dot of the key, `\\` a backslash.
+    #[test]
+    fn escaped_dots_stay_in_the_key() {
+        assert_eq!(
+            FieldPath::parse(r"podLabels.app\.kubernetes\.io/team"),
+            Some(
+                FieldPath::root()
+                    .key("podLabels")
+                    .key("app.kubernetes.io/team")
+            )
+        );
+        assert_eq!(
+            FieldPath::parse(r"a\\.b"),
+            Some(FieldPath::root().key(r"a\").key("b"))
+        );
+        assert_eq!(
+            FieldPath::parse(r"a\n.b"),
+            Some(FieldPath::root().key(r"a\n").key("b"))
+        );
+        assert_eq!(
+            FieldPath::parse(r"a.\.[1]"),
+            Some(FieldPath::root().key("a").key(".").index(1))
+        );
+        assert_eq!(FieldPath::parse(r"a\."), Some(FieldPath::root().key("a.")));
+        assert_eq!(FieldPath::parse(r"a."), None);
     }
 }

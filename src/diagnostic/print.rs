@@ -93,6 +93,18 @@ pub(crate) fn text(loaded: &Loaded, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// `--format concise`: one line per diagnostic (`file:line:col: error[E0104] path:
+/// message`, DESIGN.md section 4; ruff's `--output-format concise`), for editors'
+/// problem matchers and `grep`.
+pub(crate) fn concise(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
+    for run in runs {
+        for d in &run.diagnostics {
+            writeln!(out, "{}", d.concise(&run.sources))?;
+        }
+    }
+    Ok(())
+}
+
 /// `--format json`: one array of records for every diagnostic of every run.
 pub(crate) fn json(runs: &[Loaded], out: &mut dyn Write) -> io::Result<()> {
     let records: Vec<Record<'_>> = runs.iter().flat_map(records).collect();

@@ -55,7 +55,7 @@ pub(crate) fn write_atomically(
     if path == Path::new("-") {
         let stdout = io::stdout();
         let mut writer = io::BufWriter::new(stdout.lock());
-        fill(&mut writer)?;
+        fill(&mut writer).map_err(|e| name_io_error(e, "standard output"))?;
         return writer.flush().context("failed to write standard output");
     }
     match std::fs::metadata(path) {
@@ -69,7 +69,7 @@ pub(crate) fn write_atomically(
                 .open(path)
                 .with_context(|| format!("failed to open `{}`", path.display()))?;
             let mut writer = io::BufWriter::new(device);
-            fill(&mut writer)?;
+            fill(&mut writer).map_err(|e| name_io_error(e, format!("`{}`", path.display())))?;
             return writer
                 .flush()
                 .with_context(|| format!("failed to write `{}`", path.display()));
@@ -117,7 +117,7 @@ fn replace_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<(
         })?;
     {
         let mut writer = io::BufWriter::new(temp.as_file_mut());
-        fill(&mut writer)?;
+        fill(&mut writer).map_err(|e| name_io_error(e, format!("`{}`", path.display())))?;
         writer
             .flush()
             .with_context(|| format!("failed to write `{}`", path.display()))?;
@@ -135,6 +135,19 @@ fn replace_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<(
         .map_err(|e| e.error)
         .with_context(|| format!("failed to replace `{}`", path.display()))?;
     Ok(())
+}
+
+/// An error of writing (`No space left on device`) names what was written; any other
+/// error (a render's) is its own message.
+pub(crate) fn name_io_error(err: anyhow::Error, what: impl std::fmt::Display) -> anyhow::Error {
+    if err
+        .chain()
+        .any(|cause| cause.downcast_ref::<io::Error>().is_some())
+    {
+        err.context(format!("failed to write {what}"))
+    } else {
+        err
+    }
 }
 
 #[cfg(unix)]

@@ -44,7 +44,7 @@ pub(crate) static INFO: KindInfo = KindInfo {
 };
 
 /// The name of the Config Management Plugin as Argo CD knows it (`<name>-<version>`,
-/// `deploy/argocd/mplp-scale-cmp.yaml`).
+/// `contrib/argocd/mplp-scale-cmp.yaml`).
 pub(crate) const PLUGIN: &str = "mplp-scale-v1";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

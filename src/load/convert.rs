@@ -84,6 +84,12 @@ impl Cx {
     pub(crate) fn wrong_type(&mut self, node: &Node, expected: &str) {
         let found = match &node.value {
             Value::Str(s) => format!("the string `{}`", shorten(s)),
+            // An integer beyond i64 is read as a number: say what it is.
+            Value::Float(_, raw) if is_integer_text(raw) => format!(
+                "`{}`, an integer beyond the largest one any field takes ({})",
+                shorten(raw),
+                i64::MAX
+            ),
             other => match other.scalar_text() {
                 Some(text) => format!("{} `{}`", other.kind(), shorten(text)),
                 None => other.kind().to_owned(),
@@ -194,6 +200,22 @@ pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a
                 .max_by_key(|c| c.len())
                 .copied()
         })
+}
+
+/// Whether a number's text is an integer (YAML 1.2 or 1.1: a sign, then decimal digits,
+/// or `0x`, `0o`, `0b` digits; `_` between digits), not a float like `1e30` or `1.5`.
+fn is_integer_text(raw: &str) -> bool {
+    let digits = raw.trim_start_matches(['-', '+']);
+    let (digits, radix) = match digits.get(..2) {
+        Some("0x" | "0X") => (&digits[2..], 16),
+        Some("0o" | "0O") => (&digits[2..], 8),
+        Some("0b" | "0B") => (&digits[2..], 2),
+        _ => (digits, 10),
+    };
+    digits
+        .bytes()
+        .any(|b| b.is_ascii_digit() || b.is_ascii_hexdigit())
+        && digits.chars().all(|c| c == '_' || c.is_digit(radix))
 }
 
 /// The fix for a number written as a string where a number belongs: `"70%"` (a
@@ -509,21 +531,21 @@ impl<'a> Fields<'a> {
         what: &str,
         f: impl FnOnce(&Node, &mut Cx) -> Option<T>,
     ) -> Option<T> {
-        if self
-            .map
-            .get(key)
-            .is_none_or(|e| e.node.value == Value::Null)
-        {
+        let entry = self.map.get(key);
+        if entry.is_none_or(|e| e.node.value == Value::Null) {
             self.known.push(key);
             self.missing.push(key);
             self.ok = false;
-            let node = self.node;
+            // Written without a value (`modules: ~`): that line, not the map's.
+            let (node, message) = match entry {
+                Some(entry) => (
+                    &entry.node,
+                    format!("field `{key}` is empty (null): expected {what}"),
+                ),
+                None => (self.node, format!("missing field `{key}`: expected {what}")),
+            };
             cx.within(Seg::Key(key.to_owned()), |cx| {
-                cx.error(
-                    Code::MissingField,
-                    node,
-                    format!("missing field `{key}`: expected {what}"),
-                );
+                cx.error(Code::MissingField, node, message);
             });
             return None;
         }

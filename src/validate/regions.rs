@@ -114,9 +114,18 @@ fn weights_sum(r: &mut Reporter, profile: &Profile) {
         .iter()
         .map(|(n, region)| format!("{n} {}", region.weight))
         .collect();
+    // Where the sum changed last: a weight a later layer (`-f`, `--set`) wrote, when one
+    // did (the latest), else the `regions` map itself.
+    let regions = FieldPath::root().key("regions");
+    let base = r.tree.span_of(&regions).file;
+    let latest = (profile.regions.keys())
+        .map(|name| regions.key(name).key("weight"))
+        .map(|path| (r.tree.span_of(&path).file, path))
+        .filter(|(file, _)| *file > base)
+        .max_by_key(|(file, _)| *file);
     let mut d = r.at_value(
         Code::Weights,
-        &FieldPath::root().key("regions"),
+        latest.as_ref().map_or(&regions, |(_, path)| path),
         format!(
             "region weights add up to `{sum}` ({}): expected 100",
             listed.join(" + ")
@@ -264,7 +273,8 @@ mod tests {
         assert_eq!(
             out,
             vec![
-                "base.yaml:26:3: error[E0202] regions: region weights add up to `105` (us-east-1 60 + eu-west-1 45): expected 100"
+                // At the weight the later layer wrote: what changed the sum.
+                "p.yaml:1:31: error[E0202] regions.eu-west-1.weight: region weights add up to `105` (us-east-1 60 + eu-west-1 45): expected 100"
             ]
         );
         one(

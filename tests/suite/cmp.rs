@@ -1,4 +1,4 @@
-//! The Config Management Plugin (`deploy/argocd/mplp-scale-cmp.yaml`), run the way the
+//! The Config Management Plugin (`contrib/argocd/mplp-scale-cmp.yaml`), run the way the
 //! Argo CD repo server runs it: its `generate` command in the Application's source
 //! folder, with Argo CD's environment (`ARGOCD_APP_NAME`, `ARGOCD_ENV_<NAME>` for each
 //! plugin env entry of the Application). See: issue 11, item 3.
@@ -9,7 +9,7 @@ use crate::common::{Test, documents, parse, root};
 
 /// The plugin's definition, read back.
 fn plugin() -> serde_json::Value {
-    parse(&std::fs::read_to_string(root().join("deploy/argocd/mplp-scale-cmp.yaml")).unwrap())
+    parse(&std::fs::read_to_string(root().join("contrib/argocd/mplp-scale-cmp.yaml")).unwrap())
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod gotemplate;
 mod hostile;
 mod lint;
 mod mutations;
+mod newcomer;
 mod out_dir;
 mod properties;
 mod render;

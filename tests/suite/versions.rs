@@ -136,7 +136,16 @@ fn an_old_target_is_refused_naming_the_minimum() {
         "{}",
         out.stderr
     );
+    // A flag's value that is not a version is a bad flag (exit 2); the same text in the
+    // profile is E1101.
     let out = Test::new(["lint", "--kube-version", "1.x"]).run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is not a Kubernetes version"),
+        "{}",
+        out.stderr
+    );
+    let out = Test::new(["lint", "--set", "platform.kubernetesVersion=1.x"]).run();
     assert_eq!(out.code, 1);
     assert!(out.stdout.contains("E1101"), "{}", out.stdout);
 }
