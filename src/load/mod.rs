@@ -176,6 +176,7 @@ pub(crate) fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
     // With errors, `profile` may be partial (what failed is left out): good enough to run
     // the rules on, never to render (render refuses when there is any error).
     let profile = Profile::from_node(&tree, &mut cx);
+    set::place_deleted(&mut cx.diagnostics, &applied);
     diagnostics.extend(cx.diagnostics);
     if let Some(profile) = &profile {
         diagnostics.extend(
@@ -408,6 +409,25 @@ mod tests {
         assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
         let profile = loaded.profile.unwrap();
         assert_eq!(profile.pod_labels.unwrap()["app.kubernetes.io/team"], "x");
+    }
+
+    /// A required field a `--set` deleted is reported at that `--set`.
+    #[test]
+    fn a_required_field_a_set_deleted_is_placed_at_the_set() {
+        let loaded = load(&[], &["regions.eu-west-1.weight=null".into()]).unwrap();
+        let lines: Vec<String> = (loaded.diagnostics.iter())
+            .map(|d| d.concise(&loaded.sources))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                "--set:1:26: error[E0005] regions.eu-west-1.weight: missing field `weight`: expected the region's traffic weight, an integer"
+            ]
+        );
+        assert_eq!(
+            loaded.diagnostics[0].help.as_deref(),
+            Some("this `--set` deletes it (`null` deletes a field)")
+        );
     }
 
     /// A required field written without a value is reported at that value.

@@ -299,3 +299,19 @@ pub(super) fn segment_columns(path_text: &str) -> Vec<u32> {
     }
     columns
 }
+
+/// A required field that a `--set PATH=null` deleted (E0005 at its path) is placed on
+/// that `--set` (the last one at that path), not at the map it was deleted from.
+pub(super) fn place_deleted(diagnostics: &mut [Diagnostic], applied: &[(FieldPath, Span)]) {
+    for d in diagnostics {
+        let deleted = (d.code == Code::MissingField)
+            .then(|| applied.iter().rev().find(|(path, _)| *path == d.path))
+            .flatten();
+        if let Some((_, span)) = deleted {
+            d.span = Some(*span);
+            d.help.get_or_insert_with(|| {
+                "this `--set` deletes it (`null` deletes a field)".to_owned()
+            });
+        }
+    }
+}
