@@ -45,6 +45,10 @@ pub struct PlannedObject {
     /// The `metadata.annotations` entries, as YAML lines indented for it (`None`: none).
     pub annotations: Option<&'static str>,
     pub body: Arc<Body>,
+    /// One of its kind's objects per module, named after the module's Deployment: unique
+    /// among them by construction (two modules never share a Deployment, E0106), so only
+    /// the kind's other objects can share its name ([`same_object`]).
+    pub per_module: bool,
 }
 
 impl PlannedObject {
@@ -134,6 +138,46 @@ pub fn plan(profile: &Profile, selection: &Selection) -> Vec<PlannedObject> {
     objects
 }
 
+/// The first two objects of one scope that Kubernetes would take for one (the same kind,
+/// namespace and name): a name the profile gives to two objects (`metricsAdapter.name`
+/// set to the scaling policies' `ConfigMap`, `postgres.name` equal to `redis.name`), so
+/// the second would replace the first once applied, and one file under `--out-dir`.
+///
+/// Linear: the objects planned one per module (most of them) are unique among their kind
+/// by construction, so each is compared only with the few other objects of its kind in
+/// its scope; those few are compared with each other.
+#[must_use]
+pub(crate) fn same_object(objects: &[PlannedObject]) -> Option<(&PlannedObject, &PlannedObject)> {
+    let same = |a: &PlannedObject, b: &PlannedObject| {
+        a.kind.kind == b.kind.kind && a.name == b.name && a.namespace == b.namespace
+    };
+    for scope in objects.chunk_by(|a, b| a.scope == b.scope) {
+        let others: Vec<&PlannedObject> = scope.iter().filter(|o| !o.per_module).collect();
+        for (i, a) in others.iter().enumerate() {
+            if let Some(b) = others[i + 1..].iter().find(|b| same(a, b)) {
+                return Some((a, b));
+            }
+        }
+        for run in scope.chunk_by(|a, b| std::ptr::eq(a.kind, b.kind)) {
+            let kind = run[0].kind.kind;
+            let against: Vec<&PlannedObject> = others
+                .iter()
+                .copied()
+                .filter(|o| o.kind.kind == kind)
+                .collect();
+            if against.is_empty() {
+                continue;
+            }
+            for object in run.iter().filter(|o| o.per_module) {
+                if let Some(first) = against.iter().find(|o| same(o, object)) {
+                    return Some((first, object));
+                }
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +197,56 @@ mod tests {
             value = value.get_attr(key).unwrap();
         }
         value.to_string()
+    }
+
+    /// [`same_object`] (linear, trusting that per-module objects are unique in their
+    /// kind) agrees with a brute-force look at every pair of every scope.
+    #[test]
+    fn same_object_agrees_with_every_pair() {
+        let brute = |objects: &[PlannedObject]| {
+            let mut seen = std::collections::BTreeSet::new();
+            objects.iter().any(|o| {
+                !seen.insert((
+                    o.scope.clone(),
+                    o.kind.kind,
+                    o.namespace.clone(),
+                    o.name.clone(),
+                ))
+            })
+        };
+        let cases: &[&[&str]] = &[
+            &[],
+            &["metricsAdapter.name=mplp-scaling-policies"],
+            &[
+                "metricsAdapter.name=mplp-scaling-policies",
+                "metricsAdapter.namespace=mplp-production",
+            ],
+            &["postgres.name=redis-cluster"],
+            &["postgres.name=mplp-core"],
+            &["redis.name=postgresql-cluster"],
+            &["traffic.service=mplp-plan-service"],
+            &["modules.core.deployment=mplp-plan"],
+        ];
+        let mut found = 0;
+        for sets in cases {
+            let sets: Vec<String> = sets.iter().map(|s| (*s).to_owned()).collect();
+            // A profile with errors is never planned (render refuses it): two modules on
+            // one Deployment (the last case) is E0106, and only then are two of one
+            // module kind's objects one.
+            let checked = crate::commands::check(&[Input::Default], &sets).unwrap();
+            let profile = match checked.profile {
+                Some(profile) if checked.errors() == 0 => profile,
+                other => {
+                    assert!(brute(&plan(&other.unwrap(), &Selection::all())));
+                    continue;
+                }
+            };
+            let objects = plan(&profile, &Selection::all());
+            let linear = same_object(&objects).is_some();
+            assert_eq!(linear, brute(&objects), "{sets:?}");
+            found += usize::from(linear);
+        }
+        assert!(found >= 3, "the cases find collisions: {found}");
     }
 
     #[test]

@@ -60,6 +60,9 @@ pub(crate) fn render(
         }
     };
     let objects = plan(profile, &selection);
+    if let Some(status) = refuse_same_object(&objects, err)? {
+        return Ok(status);
+    }
     let clusters = clusters(profile, &objects);
     let renderer = Renderer::new()?;
     if args.verify {
@@ -81,6 +84,9 @@ pub(crate) fn render(
             &objects
         } else {
             everything = plan(profile, &Selection::all());
+            if let Some(status) = refuse_same_object(&everything, err)? {
+                return Ok(status);
+            }
             &everything
         };
         // Every region's istiod values (`mesh/<region>/`), kept like the objects' files.
@@ -108,6 +114,39 @@ pub(crate) fn render(
     crate::release((objects, renderer));
     crate::release(checked);
     Ok(ExitStatus::Success)
+}
+
+/// Two objects Kubernetes would take for one ([`crate::plan::same_object`]): the profile
+/// gives one name to both. Said before anything is written, exit 1 (the profile's doing).
+fn refuse_same_object(
+    objects: &[crate::plan::PlannedObject],
+    err: &mut dyn Write,
+) -> Result<Option<ExitStatus>> {
+    let Some((first, _)) = crate::plan::same_object(objects) else {
+        return Ok(None);
+    };
+    let scope = match &first.scope {
+        crate::plan::Scope::Global => "the management cluster's objects".to_owned(),
+        crate::plan::Scope::Region(name) => {
+            format!("region `{}`'s objects", crate::load::shorten(name))
+        }
+    };
+    let mut id = String::new();
+    if !first.namespace.is_empty() {
+        id.push_str(&crate::load::shorten(&first.namespace));
+        id.push('/');
+    }
+    id.push_str(&crate::load::shorten(&first.name));
+    writeln!(
+        err,
+        "error: two of {scope} are {} `{id}`: Kubernetes takes them for one object, so the second would replace the first once applied; nothing was rendered",
+        first.kind.kind,
+    )?;
+    writeln!(
+        err,
+        "help: give them different names in the profile (`metricsAdapter.name`, `postgres.name`, `redis.name`, `postgres.vpa.targetRef.name` or a module's `deployment` name them)"
+    )?;
+    Ok(Some(ExitStatus::Failure))
 }
 
 /// `--show-profile`: the merged profile as mplp-scale reads it, whatever its

@@ -95,6 +95,8 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         if let Some((name, body)) = p.shared.get(&INFO, index, build) {
             let mut object = p.object(&INFO, at, name, "traffic", body);
             object.api_version = super::virtual_service::api_version(traffic.api_version);
+            // A module's rule is named after its Deployment, never the entry Service.
+            object.per_module = index > 0;
             out.push(object);
         }
     };

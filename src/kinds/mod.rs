@@ -419,7 +419,9 @@ impl<'a> Planner<'a> {
                     .get(kind, index, || build(&self.neutral, module))
             };
             if let Some((name, body)) = planned {
-                out.push(self.object(kind, at, name, component, body));
+                let mut object = self.object(kind, at, name, component, body);
+                object.per_module = true;
+                out.push(object);
             }
         }
     }
@@ -493,6 +495,7 @@ impl<'a> Planner<'a> {
             labels: at.labels(component),
             annotations: protect.then_some(SYNC_OPTIONS),
             body,
+            per_module: false,
         }
     }
 

@@ -2,6 +2,7 @@
 
 mod cli;
 mod cmp;
+mod collisions;
 mod common;
 mod completions;
 mod diff;

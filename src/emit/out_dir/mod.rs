@@ -103,6 +103,10 @@ fn layout(
 ) -> Result<Vec<OutFile>> {
     let mut files: Vec<OutFile> = Vec::with_capacity(objects.len() + 128);
     let mut scopes: Vec<(String, bool, Vec<String>)> = Vec::new();
+    // A file is `<kind>-<name>.yaml`: two objects of one kind and name in two namespaces
+    // would be one file (the second replacing the first), so they are refused.
+    let mut paths: std::collections::HashMap<String, &PlannedObject> =
+        std::collections::HashMap::with_capacity(objects.len());
     for object in objects {
         let scope = object.scope.dir();
         let selected = selection.includes(&object.scope);
@@ -111,10 +115,21 @@ fn layout(
             object.kind.kind.to_ascii_lowercase(),
             object.name
         );
+        let relative = format!("{scope}/{name}");
+        if let Some(first) = paths.insert(relative.clone(), object) {
+            anyhow::bail!(
+                "`--out-dir` would write `{relative}` twice: {kind} `{}/{}` and `{}/{}` differ only in their namespace, and a file is named by kind and name; give them different names in the profile",
+                first.namespace,
+                first.name,
+                object.namespace,
+                object.name,
+                kind = object.kind.kind,
+            );
+        }
         let mut text = format!("# Source: {}\n", object.source());
         renderer.render(object, &mut text)?;
         files.push(OutFile {
-            relative: format!("{scope}/{name}"),
+            relative,
             hash: marker::fnv1a64(text.as_bytes()),
             text,
             selected,
