@@ -20,7 +20,7 @@ pub(crate) fn single_quote(text: &str) -> String {
     if text.is_empty()
         || text
             .chars()
-            .any(|c| c == '\n' || c == '\t' || needs_escape(c))
+            .any(|c| c == '\n' || c == '\t' || needs_escape(c) || is_bidi_control(c))
     {
         return quote(text);
     }
@@ -107,13 +107,27 @@ pub(crate) fn write_quoted(out: &mut String, text: &str) {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if needs_escape(c) || is_noncharacter(c) => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+            c if needs_escape(c) || is_noncharacter(c) || is_bidi_control(c) => {
+                // `\uXXXX` holds four hex digits: beyond U+FFFF, `\UXXXXXXXX`.
+                if u32::from(c) > 0xffff {
+                    let _ = write!(out, "\\U{:08x}", c as u32);
+                } else {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
             }
             c => out.push(c),
         }
     }
     out.push('"');
+}
+
+/// The Unicode controls that reorder how text is shown (bidirectional embeddings,
+/// overrides, isolates and marks): written escaped in a quoted scalar and never in a
+/// literal block, so a review of the output sees them (the "Trojan Source" trick,
+/// CVE-2021-42574). Read back, the value is the same.
+#[must_use]
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 #[must_use]
@@ -159,7 +173,7 @@ pub(crate) fn fits_literal_block(text: &str) -> bool {
         && !text.trim_end_matches('\n').ends_with([' ', '\t'])
         && !text
             .chars()
-            .any(|c| c != '\n' && (c == '\t' || needs_escape(c)))
+            .any(|c| c != '\n' && (c == '\t' || needs_escape(c) || is_bidi_control(c)))
         && text
             .split('\n')
             .all(|line| line.is_empty() || !line.trim().is_empty())
@@ -278,6 +292,15 @@ mod tests {
             "\"\\u007f\\u0085\\u2028\\ufeff\""
         );
         assert_eq!(q("ünï ☃ 🎉"), "\"ünï ☃ 🎉\"");
+        // Bidirectional controls are seen in a review; beyond U+FFFF, eight hex digits.
+        assert_eq!(q("a\u{202e}b\u{2066}"), "\"a\\u202eb\\u2066\"");
+        assert_eq!(q("\u{1fffe}"), "\"\\U0001fffe\"");
+        assert_eq!(single_quote("x\u{200f}"), "\"x\\u200f\"");
+        assert!(!fits_literal_block("a\u{202e}\nb\n"));
+        for text in ["a\u{202e}b", "\u{1fffe}\u{10ffff}x", "\u{61c}\u{2069}"] {
+            let read: String = serde_saphyr::from_str(&q(text)).unwrap();
+            assert_eq!(read, text);
+        }
     }
 
     #[test]

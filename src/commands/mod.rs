@@ -114,18 +114,31 @@ pub(crate) fn read_trace(
     profile: &crate::cli::ProfileArgs,
 ) -> Result<String> {
     use anyhow::Context as _;
-    if path != std::path::Path::new("-") {
-        return std::fs::read_to_string(path)
-            .with_context(|| format!("failed to read the trace `{}`", path.display()));
+    use std::io::Read as _;
+    // The same bound as a profile's: a trace is read whole (its rows, then the run).
+    let limit = crate::node::MAX_FILE_BYTES as u64;
+    let mut text = String::new();
+    if path == std::path::Path::new("-") {
+        if profile.files.iter().any(|f| f == "-") {
+            anyhow::bail!(
+                "`-f -` and `--trace -` both read standard input: give one of them as a file"
+            );
+        }
+        std::io::stdin()
+            .take(limit + 1)
+            .read_to_string(&mut text)
+            .context("failed to read the trace from standard input")?;
+    } else {
+        std::fs::File::open(path)
+            .and_then(|file| file.take(limit + 1).read_to_string(&mut text))
+            .with_context(|| format!("failed to read the trace `{}`", path.display()))?;
     }
-    if profile.files.iter().any(|f| f == "-") {
+    if text.len() as u64 > limit {
         anyhow::bail!(
-            "`-f -` and `--trace -` both read standard input: give one of them as a file"
+            "the trace `{}` is larger than the limit of {limit} bytes (16 MiB): split it, or keep one row per HPA sync (15 s)",
+            path.display()
         );
     }
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-        .context("failed to read the trace from standard input")?;
     Ok(text)
 }
 

@@ -255,11 +255,20 @@ fn header(clusters: &[(Option<&str>, &str)], profile: &crate::cli::ProfileArgs) 
     use std::fmt::Write as _;
     let mut out = String::new();
     let mut render = "mplp-scale render".to_owned();
+    // A value that starts with `-` (a file named `-x.yaml`; not `-`, standard input) is
+    // joined to its flag with `=`, or it would read as a flag when pasted.
+    let flag = |long: &str, short: &str, value: &str| {
+        if value.starts_with('-') && value != "-" {
+            format!(" {long}={}", shell_word(value))
+        } else {
+            format!(" {short} {}", shell_word(value))
+        }
+    };
     for file in &profile.files {
-        let _ = write!(render, " -f {}", shell_word(file));
+        render.push_str(&flag("--file", "-f", file));
     }
     for set in &profile.sets() {
-        let _ = write!(render, " --set {}", shell_word(set));
+        render.push_str(&flag("--set", "--set", set));
     }
     let command = |region: Option<&str>, cluster: &str| match region {
         Some(region) => format!(

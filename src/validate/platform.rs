@@ -5,7 +5,7 @@
 use super::names::{Label, dns_label_problem, dns_subdomain_problem, label, subdomain};
 use super::{Reporter, Rule};
 use crate::diagnostic::{Code, FieldPath};
-use crate::profile::{Platform, Profile, Traffic};
+use crate::profile::{Profile, Traffic};
 
 pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     let traffic = &profile.traffic;
@@ -25,7 +25,16 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     let path = FieldPath::root().key("platform");
     REPO_URL.check(r, &platform.repo_url, &path.key("repoURL"));
     CHART_PATH.check(r, &platform.path, &path.key("path"));
-    target_revision(r, platform, &path);
+    target_revision(r, &platform.target_revision, &path.key("targetRevision"));
+    // The rendered tree's repository and revision, when they are not the chart's.
+    let manifests = &platform.manifests;
+    let at = path.key("manifests");
+    if let Some(repo_url) = &manifests.repo_url {
+        REPO_URL.check(r, repo_url, &at.key("repoURL"));
+    }
+    if let Some(revision) = &manifests.target_revision {
+        target_revision(r, revision, &at.key("targetRevision"));
+    }
     let argocd = &platform.argocd;
     let path = path.key("argocd");
     URL.check(r, &argocd.server, &path.key("server"));
@@ -112,12 +121,11 @@ const CHART_PATH: Rule = Rule {
 };
 
 /// E0904: a target revision that is empty or has spaces.
-fn target_revision(r: &mut Reporter, platform: &Platform, path: &FieldPath) {
-    let revision = &platform.target_revision;
+fn target_revision(r: &mut Reporter, revision: &str, path: &FieldPath) {
     if revision.trim().is_empty() || revision.contains(char::is_whitespace) {
         r.report(
             Code::InvalidRevision,
-            &path.key("targetRevision"),
+            path,
             "targetRevision must be a branch, tag or commit without spaces",
         );
     }
@@ -247,6 +255,14 @@ mod tests {
         one(
             "platform: {targetRevision: \"release 1\"}\n",
             "error[E0904] platform.targetRevision: targetRevision must be a branch, tag or commit without spaces",
+        );
+        one(
+            "platform: {manifests: {targetRevision: \"\"}}\n",
+            "error[E0904] platform.manifests.targetRevision: targetRevision must be a branch, tag or commit without spaces",
+        );
+        one(
+            "platform: {manifests: {repoURL: \"x y\"}}\n",
+            "error[E0901] platform.manifests.repoURL: `x y` is not a repository URL",
         );
     }
 

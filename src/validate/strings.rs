@@ -40,6 +40,9 @@ pub(crate) enum Type {
     LabelKey,
     /// A Kubernetes label value.
     LabelValue,
+    /// A Kubernetes label value in which `{module}` stands for the module's name
+    /// (`podLabels`, the only labels it is filled in for: `src/effective.rs`).
+    ModuleLabelValue,
     /// A key of a Secret's data.
     SecretKey,
     /// A Prometheus duration (`1m`, `30s`, `1h30m`).
@@ -64,7 +67,7 @@ pub(crate) enum Type {
 
 use Type::{
     ApiVersion, Checked, Cron, Duration, Enum, Label, LabelKey, LabelValue, MajorVersion,
-    MultiLine, RelativePath, SecretKey, Subdomain, Text,
+    ModuleLabelValue, MultiLine, RelativePath, SecretKey, Subdomain, Text,
 };
 
 /// Every string field of the profile and its type. A pattern is a field path whose `*`
@@ -148,7 +151,7 @@ pub(crate) const FIELDS: &[(&str, Type)] = &[
     ("modules.*.policy[].scaleUpFactor", Text),
     ("modules.*.policy[].scaleDownFactor", Text),
     ("**.podLabels.<key>", LabelKey),
-    ("**.podLabels.*", LabelValue),
+    ("**.podLabels.*", ModuleLabelValue),
     ("metrics.<key>", Checked(Code::SeriesName)),
     ("metrics.*.series", Checked(Code::SeriesName)),
     ("metrics.*.kind", Enum),
@@ -351,6 +354,10 @@ fn typed(r: &mut Reporter, text: &str, path: &FieldPath, key: bool, ty: Type) {
         Subdomain => dns_subdomain_problem(text).map(|p| (Code::InvalidName, p)),
         LabelKey => label_key_problem(text).map(|p| (Code::InvalidValue, p)),
         LabelValue => label_value_problem(text).map(|p| (Code::InvalidValue, p)),
+        // Checked as written for one module (`mplp-{module}`: `mplp-m`).
+        ModuleLabelValue => {
+            label_value_problem(&text.replace("{module}", "m")).map(|p| (Code::InvalidValue, p))
+        }
         SecretKey => secret_key_problem(text).map(|p| (Code::InvalidValue, p)),
         Duration => duration_problem(text).map(|p| (Code::InvalidValue, p)),
         RelativePath => relative_path_problem(text).map(|p| (Code::InvalidValue, p)),
@@ -409,10 +416,9 @@ fn qualified_name_problem(name: &str) -> Option<String> {
 /// A label key as Kubernetes validates it (`IsQualifiedName`).
 #[must_use]
 pub(crate) fn label_key_problem(key: &str) -> Option<String> {
-    let key = &key.replace("{module}", "m");
     let (prefix, name) = match key.rsplit_once('/') {
         Some((prefix, name)) => (Some(prefix), name),
-        None => (None, key.as_str()),
+        None => (None, key),
     };
     if let Some(prefix) = prefix
         && let Some(p) = dns_subdomain_problem(prefix)
@@ -425,8 +431,6 @@ pub(crate) fn label_key_problem(key: &str) -> Option<String> {
 /// A label value as Kubernetes validates it (`IsValidLabelValue`): empty, or a qualified name.
 #[must_use]
 pub(crate) fn label_value_problem(value: &str) -> Option<String> {
-    // `podLabels` values may name the module (`mplp-{module}`): check them as written for one.
-    let value = &value.replace("{module}", "m");
     if value.is_empty() {
         return None;
     }
@@ -575,124 +579,4 @@ pub(crate) fn image_problem(image: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::test::{lint, one};
-    use super::*;
-
-    #[test]
-    fn control_characters_and_line_breaks_are_refused_everywhere() {
-        for (patch, expected) in [
-            (
-                "metricsAdapter: {name: \"x\\n---\\nkind: ClusterRoleBinding\"}\n",
-                "error[E0107] metricsAdapter.name: the value holds a line break (`\\n`) at character 2",
-            ),
-            (
-                "platform: {network: {consistencyLevel: \"a\\u0085b\"}}\n",
-                "error[E0107] platform.network.consistencyLevel: the value holds a line break (U+0085)",
-            ),
-            (
-                "modules: {core: {policy: [{metric: \"a\\u2028b\", threshold: x}]}}\n",
-                "U+2028",
-            ),
-            (
-                "postgres: {parameters: {work_mem: \"4MB\\u007f\"}}\n",
-                "U+007F",
-            ),
-            ("redis: {version: \"v7\\uFFFE\"}\n", "U+FFFE"),
-        ] {
-            let out = lint(patch);
-            assert!(
-                out.iter().any(|d| d.contains(expected)),
-                "{patch}: expected `{expected}` in {out:#?}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_query_may_span_lines_but_not_hold_controls() {
-        assert_eq!(
-            lint(
-                "metrics: {mplp_network_connections_active: {kind: gauge, query: \"sum(\\n  x)\"}}\n"
-            ),
-            Vec::<String>::new()
-        );
-        one(
-            "metrics: {mplp_network_connections_active: {kind: gauge, query: \"a\\u001bb\"}}\n",
-            "error[E0107]",
-        );
-    }
-
-    #[test]
-    fn lengths() {
-        one(
-            &format!(
-                "modules: {{core: {{policy: [{{metric: {}, threshold: 1}}]}}}}\n",
-                "x".repeat(1025)
-            ),
-            "error[E0108] modules.core.policy[0].metric: the value is 1025 characters long, over the limit of 1024",
-        );
-    }
-
-    #[test]
-    fn each_field_has_its_grammar() {
-        for (patch, expected) in [
-            (
-                "metricsAdapter: {name: x/../../victim}\n",
-                "error[E0101] metricsAdapter.name",
-            ),
-            (
-                "metricsAdapter: {rateInterval: 5 minutes}\n",
-                "error[E0109] metricsAdapter.rateInterval",
-            ),
-            (
-                "podLabels: {\"app kubernetes\": x}\n",
-                "error[E0109] podLabels[\"app kubernetes\"]",
-            ),
-            ("podLabels: {app: \"a b\"}\n", "error[E0109] podLabels.app"),
-            (
-                "platform: {manifests: {path: ../../etc}}\n",
-                "error[E0109] platform.manifests.path",
-            ),
-            (
-                "postgres: {backup: {schedule: \"0 0 0 * * $(id)\"}}\n",
-                "error[E0109] postgres.backup.schedule",
-            ),
-            (
-                "postgres: {imageName: \"Ghcr.io/x:\"}\n",
-                "error[E0101] postgres.imageName",
-            ),
-            (
-                "redis: {auth: {secret: s, key: \"a b\"}}\n",
-                "error[E0109] redis.auth.key",
-            ),
-        ] {
-            let out = lint(patch);
-            assert!(
-                out.iter().any(|d| d.contains(expected)),
-                "{patch}: expected `{expected}` in {out:#?}"
-            );
-        }
-    }
-
-    #[test]
-    fn grammars() {
-        assert_eq!(label_key_problem("app.kubernetes.io/name"), None);
-        assert!(label_key_problem("a/b/c").is_some());
-        assert_eq!(label_value_problem(""), None);
-        assert!(label_value_problem("-a").is_some());
-        assert_eq!(duration_problem("1h30m"), None);
-        assert!(duration_problem("1.5m").is_some());
-        assert_eq!(cron_problem("0 0 0 * * *"), None);
-        assert_eq!(
-            image_problem("ghcr.io/cloudnative-pg/postgresql:16.4"),
-            None
-        );
-        assert_eq!(
-            image_problem("localhost:5000/redis:v7@sha256:0123456789abcdef0123456789abcdef"),
-            None
-        );
-        assert!(image_problem("redis:latest\nfoo").is_some());
-        assert_eq!(relative_path_problem("deploy/regions"), None);
-        assert!(relative_path_problem("a/{{ .cluster }}").is_some());
-    }
-}
+mod tests;

@@ -383,6 +383,38 @@ fn the_header_commands_render_the_same_profile() {
     }
 }
 
+/// A file whose name starts with `-` is written `--file=NAME` in the header's commands
+/// (`-f --set.yaml` would read as two flags when pasted), and the command runs.
+#[test]
+fn a_header_file_that_looks_like_a_flag_is_joined_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        crate::common::root().join("profiles/minimal.yaml"),
+        dir.path().join("--set.yaml"),
+    )
+    .unwrap();
+    let out = Test::new(["render", "--file=--set.yaml", "--global"])
+        .current_dir(dir.path())
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let command = (out.stdout.lines())
+        .find_map(|l| l.strip_prefix("#   "))
+        .and_then(|l| l.split(" | kubectl").next())
+        .unwrap()
+        .to_owned();
+    assert_eq!(command, "mplp-scale render --file=--set.yaml --global");
+    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_mplp-scale"));
+    let Ok(ran) = std::process::Command::new(bin)
+        .args(command.split(' ').skip(1))
+        .current_dir(dir.path())
+        .output()
+    else {
+        panic!("the binary runs");
+    };
+    assert!(ran.status.success(), "{ran:?}");
+    assert_eq!(String::from_utf8(ran.stdout).unwrap(), out.stdout);
+}
+
 /// Issue 11: once applied, routing resolves and every region is delivered to its
 /// cluster: `validate-manifests --topology` finds nothing about Istio hosts, gateways,
 /// subsets or Argo CD delivery, in both traffic modes and with either manifest source.

@@ -442,3 +442,30 @@ fn a_value_target_on_a_backlog_ratchets_and_average_value_does_not() {
     assert_eq!(run("value"), ["4", "8", "16", "32"]);
     assert_eq!(run("averageValue"), ["3", "3", "3", "3"]);
 }
+
+/// A trace is read whole, so it has a profile's bound (16 MiB): beyond it, exit 2 before
+/// any row is parsed (an attacker's review: 53 MB took 1.2 GB).
+#[test]
+fn an_oversized_trace_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("big.csv");
+    let mut text = String::from("t,cpu\n");
+    let row = "15,50\n";
+    text.push_str(&row.repeat(17 * 1024 * 1024 / row.len()));
+    std::fs::write(&trace, text).unwrap();
+    let out = Test::new([
+        "simulate",
+        "--module",
+        "core",
+        "--trace",
+        trace.to_str().unwrap(),
+    ])
+    .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("is larger than the limit of 16777216 bytes (16 MiB)"),
+        "{}",
+        out.stderr
+    );
+}

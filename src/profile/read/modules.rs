@@ -186,20 +186,32 @@ fn object_metric(f: &mut Fields<'_>, cx: &mut Cx, node: &Node) -> Option<Metric>
     }
 }
 
+/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`: a decimal that YAML 1.1 and 1.2 read alike (no
+/// leading zero, which 1.1 reads as octal, no exponent, sign or `_`).
+fn is_plain_decimal(raw: &str) -> bool {
+    let digits = raw.strip_prefix('-').unwrap_or(raw);
+    let (whole, fraction) = digits
+        .split_once('.')
+        .map_or((digits, None), |(w, f)| (w, Some(f)));
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    all_digits(whole)
+        && (whole == "0" || !whole.starts_with('0'))
+        && fraction.is_none_or(all_digits)
+}
+
 impl FromNode for Scalar {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         match &node.value {
             Value::Int(i, _) => Some(Scalar::Number(i.to_string())),
-            Value::Float(x, raw) if x.is_finite() => Some(Scalar::Number(
-                if raw
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
-                {
+            // The text as written when every YAML reader reads it as this number (`2.50`);
+            // else the number (`010` is 8 to a YAML 1.1 reader, `08` a string: written 10, 8).
+            Value::Float(x, raw) if x.is_finite() => {
+                Some(Scalar::Number(if is_plain_decimal(raw) {
                     raw.clone()
                 } else {
                     x.to_string()
-                },
-            )),
+                }))
+            }
             Value::Str(s) => Some(Scalar::Text(s.clone())),
             Value::Bool(_, raw) => Some(Scalar::Text(raw.clone())),
             _ => {
@@ -207,5 +219,44 @@ impl FromNode for Scalar {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain_decimal;
+
+    /// A policy number is written as typed only when YAML 1.1 and 1.2 read it alike.
+    #[test]
+    fn only_plain_decimals_keep_their_text() {
+        for plain in ["0", "10", "2.50", "-1.5", "0.95"] {
+            assert!(is_plain_decimal(plain), "{plain}");
+        }
+        for other in [
+            "010", "08", "00.5", "1e3", "+1", ".5", "1.", "1_000", "0x1F", "",
+        ] {
+            assert!(!is_plain_decimal(other), "{other}");
+        }
+    }
+
+    /// `threshold: 010` is the number 10 in the profile; the policy document says `10`
+    /// (a YAML 1.1 reader takes `010` for 8, and `08` for a string).
+    #[test]
+    fn octal_looking_policy_numbers_are_written_as_read() {
+        let sets =
+            ["modules.plan.policy=[{metric: q, threshold: 010, scaleUpFactor: 08}]".to_owned()];
+        let checked = crate::commands::check(&[crate::load::Input::Default], &sets).unwrap();
+        assert_eq!(checked.errors(), 0, "{:#?}", checked.diagnostics);
+        let profile = checked.profile.unwrap();
+        let objects = crate::plan::plan(&profile, &crate::plan::Selection::all());
+        let renderer = crate::render::Renderer::new().unwrap();
+        let policies = (objects.iter())
+            .find(|o| o.name.as_ref() == "mplp-scaling-policies")
+            .unwrap();
+        let mut text = String::new();
+        renderer.render(policies, &mut text).unwrap();
+        assert!(text.contains("threshold: 10\n"), "{text}");
+        assert!(text.contains("scaleUpFactor: 8\n"), "{text}");
+        assert!(!text.contains("010") && !text.contains(" 08"), "{text}");
     }
 }
