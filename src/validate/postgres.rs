@@ -359,12 +359,16 @@ fn is_retention(text: &str) -> bool {
         && matches!(bytes[bytes.len() - 1], b'd' | b'w' | b'm')
 }
 
+/// A PostgreSQL setting's name (`guc.c`): an identifier, or `prefix.name` for an
+/// extension's (`auto_explain.log_min_duration`), each part a letter or `_` first.
 fn is_parameter_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 63
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+    name.len() <= 63
+        && name.split('.').all(|part| {
+            part.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
 }
 
 fn is_config_key(key: &str) -> bool {

@@ -205,7 +205,8 @@ fn config_key(r: &mut Reporter, redis: &Redis, path: &FieldPath) {
     for key in redis.config.keys() {
         let path = path.key("config").key(key);
         let lower = key.to_ascii_lowercase();
-        if key.is_empty()
+        // A directive starts with a letter (`-`, `1` or `true` is none Redis knows).
+        if !key.starts_with(|c: char| c.is_ascii_alphabetic())
             || !key
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
@@ -214,7 +215,7 @@ fn config_key(r: &mut Reporter, redis: &Redis, path: &FieldPath) {
                 Code::RedisConfig,
                 &path,
                 format!(
-                    "`{}` is not a redis.conf directive: expected letters, digits and `-`",
+                    "`{}` is not a redis.conf directive: expected a letter, then letters, digits and `-`",
                     crate::load::shorten(key)
                 ),
             );
@@ -251,6 +252,18 @@ fn config_value(r: &mut Reporter, redis: &Redis, path: &FieldPath) {
                 &path.key("config").key(key),
                 format!("the value of `{key}` must be one non-empty line: a line break would start another directive"),
             );
+        } else if !splits_as_redis_reads(value) {
+            let d = r
+                .at_value(
+                    Code::RedisConfig,
+                    &path.key("config").key(key),
+                    format!(
+                        "`{}` has a quote Redis cannot read: every `\"` or `'` must be closed, and followed by a blank or the end",
+                        crate::load::shorten(value)
+                    ),
+                )
+                .help("Redis refuses the whole file and the pods do not start: balance the quotes (`save \"\"` is read) or drop them");
+            r.push(d);
         } else if key == "maxmemory" && !is_redis_memory(value) {
             let d = r
                 .at_value(
@@ -267,6 +280,34 @@ fn config_value(r: &mut Reporter, redis: &Redis, path: &FieldPath) {
     }
 }
 
+/// Whether Redis splits `line` into arguments (`sdssplitargs` in its `sds.c`, which
+/// `config.c` calls for every line): a `"` or `'` opens a quoted part that must close
+/// (`\` escapes inside), and a closing quote must be followed by a blank or the end;
+/// otherwise Redis refuses the file ("Unbalanced quotes in configuration line").
+fn splits_as_redis_reads(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    let mut quote = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            // In `"…"` a `\` escapes the next byte; in `'…'` only `\'` is an escape.
+            Some(b'"') if b == b'\\' && i + 1 < bytes.len() => i += 1,
+            Some(b'\'') if b == b'\\' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            Some(q) if b == q => {
+                if bytes.get(i + 1).is_some_and(|n| !n.is_ascii_whitespace()) {
+                    return false;
+                }
+                quote = None;
+            }
+            None | Some(_) => {}
+        }
+        i += 1;
+    }
+    quote.is_none()
+}
+
 /// A memory size as redis.conf reads it (`memtoll`): digits, then an optional unit.
 fn is_redis_memory(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
@@ -281,6 +322,7 @@ fn is_redis_memory(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::test::one;
+    use super::splits_as_redis_reads;
 
     #[test]
     fn shards_and_pods() {
@@ -336,6 +378,24 @@ mod tests {
                 &format!("error[E0803] redis.config.{key}: `{key}` cannot be set from the profile"),
             );
         }
+        for key in ["-", "1", "_x", "---"] {
+            one(
+                &format!("redis: {{config: {{\"{key}\": x}}}}\n"),
+                "is not a redis.conf directive",
+            );
+        }
+        for bad in ["300 \\\"x", "'a", "\\\"a\\\"b", "x \\\"y"] {
+            one(
+                &format!("redis: {{config: {{timeout: \"{bad}\"}}}}\n"),
+                "has a quote Redis cannot read",
+            );
+        }
+        assert!(splits_as_redis_reads("\"\""));
+        assert!(splits_as_redis_reads("900 1 \"a b\" 'c d'"));
+        assert!(splits_as_redis_reads("\"a\\\"b\""));
+        assert!(!splits_as_redis_reads("\"a\"b"));
+        assert!(!splits_as_redis_reads("'a\\\\'"));
+        assert!(splits_as_redis_reads("'a\\' b'"));
         one(
             "redis: {config: {MAXMEMORY: 3gb}}\n",
             "error[E0803] redis.config.MAXMEMORY: `MAXMEMORY`: write redis.conf directives in lower case",

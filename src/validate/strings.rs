@@ -437,9 +437,18 @@ pub(crate) fn label_value_problem(value: &str) -> Option<String> {
     qualified_name_problem(value).map(|p| format!("a label value: {p}"))
 }
 
+/// A Secret's data key as Kubernetes validates it (`IsConfigMapKey`): letters, digits,
+/// `-`, `_` and `.`, but not `.` or `..` alone, nor starting with `..`.
 fn secret_key_problem(key: &str) -> Option<String> {
-    (key.is_empty() || key.len() > 253 || !key.chars().all(is_name_char))
-        .then(|| "a Secret key has 1 to 253 letters, digits, `-`, `_` or `.`".to_owned())
+    (key.is_empty()
+        || key.len() > 253
+        || !key.chars().all(is_name_char)
+        || key == "."
+        || key.starts_with(".."))
+    .then(|| {
+        "a Secret key has 1 to 253 letters, digits, `-`, `_` or `.`, and is not `.` or `..`"
+            .to_owned()
+    })
 }
 
 /// A Prometheus duration: one or more `<number><unit>` with units `ms s m h d w y`.
@@ -570,12 +579,33 @@ pub(crate) fn image_problem(image: &str) -> Option<String> {
                     part.chars()
                         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
                 } else {
-                    part.chars().all(|c| {
-                        c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
-                    })
+                    is_path_component(part)
                 }
         });
     (!ok).then(|| "expected `[REGISTRY/]PATH[:TAG][@DIGEST]` with a lower-case path".to_owned())
+}
+
+/// A path component of an image name (distribution's `reference` grammar): lower-case
+/// letters and digits, separated by one `.`, one or two `_`, or any number of `-`
+/// (not `..`, `---` alone or `-x`).
+fn is_path_component(part: &str) -> bool {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let mut separator = String::new();
+    for (i, c) in part.chars().enumerate() {
+        if alnum(c) {
+            if !matches!(separator.as_str(), "" | "." | "_" | "__")
+                && !separator.chars().all(|s| s == '-')
+            {
+                return false;
+            }
+            separator.clear();
+        } else if i == 0 || !matches!(c, '.' | '_' | '-') {
+            return false;
+        } else {
+            separator.push(c);
+        }
+    }
+    !part.is_empty() && separator.is_empty()
 }
 
 #[cfg(test)]

@@ -128,6 +128,20 @@ fn grammars() {
         None
     );
     assert!(image_problem("redis:latest\nfoo").is_some());
+    for bad in [
+        "---",
+        "a/../../b",
+        "a/-b",
+        "a_/b",
+        "a..b",
+        "a___b",
+        "quay.io/.x",
+    ] {
+        assert!(image_problem(bad).is_some(), "{bad}");
+    }
+    for good in ["x/a__b/c--d", "quay.io/opstree/redis:v7.0.15", "a.b_c-d"] {
+        assert_eq!(image_problem(good), None, "{good}");
+    }
     assert_eq!(relative_path_problem("deploy/regions"), None);
     assert!(relative_path_problem("a/{{ .cluster }}").is_some());
 }
