@@ -115,9 +115,9 @@ const REPO_URL: Rule = Rule {
 const CHART_PATH: Rule = Rule {
     code: Code::InvalidChartPath,
     not_a: "a path inside the repository: expected a relative path such as `charts/mplp-global`",
-    ok: |chart| {
-        !(chart.is_empty() || chart.starts_with('/') || chart.split('/').any(|p| p == ".."))
-    },
+    // The same characters as `platform.manifests.path` (letters, digits, `-`, `_`, `.`,
+    // `/`): the path reaches Argo CD's Application, and its templates in `templatePatch`.
+    ok: |chart| !chart.is_empty() && super::strings::relative_path_problem(chart).is_none(),
 };
 
 /// E0904: a target revision that is empty or has spaces.
@@ -177,7 +177,7 @@ pub(super) const URL: Rule = Rule {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test::one;
+    use super::super::test::{lint, one};
 
     #[test]
     fn hosts_and_urls() {
@@ -248,6 +248,13 @@ mod tests {
             "error[E0903] platform.path: `../charts` is not a path inside the repository",
         );
         one("platform: {path: /charts}\n", "error[E0903] platform.path");
+        for bad in ["\"{{ .cluster }}\"", "\"a: b\"", "\"$(id)\"", "\"\""] {
+            one(
+                &format!("platform: {{path: {bad}}}\n"),
+                "error[E0903] platform.path",
+            );
+        }
+        assert!(lint("platform: {path: charts/mplp-global_v2.1}\n").is_empty());
     }
 
     #[test]
