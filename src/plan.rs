@@ -47,7 +47,7 @@ pub struct PlannedObject {
     pub body: Arc<Body>,
     /// One of its kind's objects per module, named after the module's Deployment: unique
     /// among them by construction (two modules never share a Deployment, E0106), so only
-    /// the kind's other objects can share its name ([`same_object`]).
+    /// the kind's other objects can share its name (`same_object`).
     pub per_module: bool,
 }
 
