@@ -109,22 +109,46 @@ pub(crate) fn release<T>(value: T) {
 
 /// Run one command. Diagnostics are printed by the command; `Err` is a failure of the tool.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
+    let stdout = &mut Named::new(std::io::stdout().lock(), "standard output");
+    let stderr = &mut Named::new(std::io::stderr().lock(), "standard error");
     match cli.command {
-        Command::Render(args) => {
-            commands::render::render(&args, &mut stdout.lock(), &mut stderr.lock())
+        Command::Render(args) => commands::render::render(&args, stdout, stderr),
+        Command::Lint(args) => commands::lint::lint(&args, stdout, stderr),
+        Command::Schema(args) => commands::schema::schema(&args, stdout),
+        Command::Init(args) => commands::init::init(&args, stderr),
+        Command::Diff(args) => commands::diff::diff(&args, stdout, stderr),
+        Command::Simulate(args) => commands::simulate::simulate(&args, stdout, stderr),
+        Command::Explain(args) => commands::explain::explain(&args, stdout, stderr),
+        Command::Completions(args) => commands::completions::completions(&args, stdout),
+    }
+}
+
+/// A writer whose errors say what it writes (`failed to write standard output: No space
+/// left on device`), their kind kept: a closed pipe is still one (`render | head`).
+struct Named<W> {
+    inner: W,
+    name: &'static str,
+}
+
+impl<W> Named<W> {
+    fn new(inner: W, name: &'static str) -> Self {
+        Self { inner, name }
+    }
+
+    fn named(&self, err: std::io::Error) -> std::io::Error {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            return err;
         }
-        Command::Lint(args) => commands::lint::lint(&args, &mut stdout.lock(), &mut stderr.lock()),
-        Command::Schema(args) => commands::schema::schema(&args, &mut stdout.lock()),
-        Command::Init(args) => commands::init::init(&args, &mut stderr.lock()),
-        Command::Diff(args) => commands::diff::diff(&args, &mut stdout.lock(), &mut stderr.lock()),
-        Command::Simulate(args) => {
-            commands::simulate::simulate(&args, &mut stdout.lock(), &mut stderr.lock())
-        }
-        Command::Explain(args) => {
-            commands::explain::explain(&args, &mut stdout.lock(), &mut stderr.lock())
-        }
-        Command::Completions(args) => commands::completions::completions(&args, &mut stdout.lock()),
+        std::io::Error::new(err.kind(), format!("failed to write {}: {err}", self.name))
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Named<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf).map_err(|e| self.named(e))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush().map_err(|e| self.named(e))
     }
 }

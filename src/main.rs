@@ -1,3 +1,4 @@
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser as _;
@@ -12,7 +13,9 @@ fn main() -> ExitCode {
         Ok(status) => status.into(),
         Err(err) if mplp_scale::is_broken_pipe(&err) => ExitStatus::Success.into(),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // Not `eprintln!`: a standard error that cannot be written (a full disk) must
+            // not turn a failure into a panic.
+            let _ = writeln!(std::io::stderr(), "error: {err:#}");
             ExitStatus::Error.into()
         }
     }

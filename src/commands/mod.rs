@@ -117,7 +117,7 @@ pub(crate) fn read_trace(
     use std::io::Read as _;
     // The same bound as a profile's: a trace is read whole (its rows, then the run).
     let limit = crate::node::MAX_FILE_BYTES as u64;
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     if path == std::path::Path::new("-") {
         if profile.files.iter().any(|f| f == "-") {
             anyhow::bail!(
@@ -126,20 +126,22 @@ pub(crate) fn read_trace(
         }
         std::io::stdin()
             .take(limit + 1)
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .context("failed to read the trace from standard input")?;
     } else {
         std::fs::File::open(path)
-            .and_then(|file| file.take(limit + 1).read_to_string(&mut text))
+            .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
             .with_context(|| format!("failed to read the trace `{}`", path.display()))?;
     }
-    if text.len() as u64 > limit {
+    // The size first: the cut past the limit may fall inside a character.
+    if bytes.len() as u64 > limit {
         anyhow::bail!(
             "the trace `{}` is larger than the limit of {limit} bytes (16 MiB): split it, or keep one row per HPA sync (15 s)",
             path.display()
         );
     }
-    Ok(text)
+    String::from_utf8(bytes)
+        .with_context(|| format!("the trace `{}` is not UTF-8 text", path.display()))
 }
 
 /// The layers a command reads: its `-f` files; with none, `mplp-profile.yaml` in the
@@ -228,6 +230,8 @@ pub(crate) fn refuse_output_over_input<'a>(
         if file_identity(input).as_ref() == Some(&out) {
             let what = if input == output {
                 "a file this command reads".to_owned()
+            } else if input == std::path::Path::new(STDIN) {
+                "the file standard input reads (`-f -`)".to_owned()
             } else {
                 format!(
                     "the same file as `{}`, which this command reads",
@@ -259,11 +263,16 @@ fn file_identity(path: &std::path::Path) -> Option<(u64, u64, std::path::PathBuf
     }
 }
 
-/// The files among `inputs` (not the embedded default or standard input).
+/// Where standard input's file is named on Linux (`/proc/self/fd/0` behind it): a
+/// profile redirected from a file (`-f - < p.yaml`) is that file.
+const STDIN: &str = "/dev/stdin";
+
+/// The files among `inputs`, standard input's as [`STDIN`] (not the embedded default).
 pub(crate) fn input_paths(inputs: &[Input]) -> impl Iterator<Item = &std::path::Path> {
     inputs.iter().filter_map(|input| match input {
         Input::Path(path) => Some(path.as_path()),
-        _ => None,
+        Input::Stdin => Some(std::path::Path::new(STDIN)),
+        Input::Default | Input::Text { .. } => None,
     })
 }
 

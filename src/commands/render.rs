@@ -106,9 +106,8 @@ pub(crate) fn render(
             emit::write_atomically(path, write)?;
         } else {
             let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
-            write(&mut buffered)
-                .and_then(|()| Ok(buffered.flush()?))
-                .map_err(|e| emit::name_io_error(e, "standard output"))?;
+            write(&mut buffered)?;
+            buffered.flush()?;
         }
     }
     crate::release((objects, renderer));
@@ -318,7 +317,8 @@ fn shell_word(word: &str) -> String {
     let safe = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c);
     let breaks = |c: char| {
         c.is_control()
-            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+            || crate::yaml::is_bidi_control(c)
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
     };
     if !word.is_empty() && word.chars().all(safe) {
         return word.to_owned();

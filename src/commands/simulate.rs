@@ -26,14 +26,15 @@ pub(crate) fn simulate(
     err: &mut dyn Write,
 ) -> Result<ExitStatus> {
     super::refuse_format_as_output(args.output.as_deref(), &["table", "csv", "svg"])?;
-    let profiles = args.profile.files.iter().filter(|f| *f != "-");
-    let implicit = (args.profile.files.is_empty()).then_some(super::init::DEFAULT_PATH);
-    super::refuse_output_over_input(
-        args.output.as_deref(),
-        (profiles.map(String::as_str).chain(implicit))
-            .map(std::path::Path::new)
-            .chain(Some(args.trace.as_path()).filter(|t| *t != std::path::Path::new("-"))),
-    )?;
+    // Every file read: the profiles (standard input's too), the trace.
+    let mut inputs: Vec<crate::load::Input> = (args.profile.files.iter())
+        .map(|f| crate::load::Input::from_arg(f))
+        .collect();
+    if args.profile.files.is_empty() {
+        inputs.push(crate::load::Input::Path(super::init::DEFAULT_PATH.into()));
+    }
+    inputs.push(crate::load::Input::from_arg(&args.trace.to_string_lossy()));
+    super::refuse_output_over_input(args.output.as_deref(), super::input_paths(&inputs))?;
     let trace_text = super::read_trace(&args.trace, &args.profile)?;
     let Some((_, profile)) = super::valid_profile(&args.profile, err)? else {
         return Ok(ExitStatus::Failure);

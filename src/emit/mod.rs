@@ -140,10 +140,13 @@ fn replace_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<(
 /// An error of writing (`No space left on device`) names what was written; any other
 /// error (a render's) is its own message.
 pub(crate) fn name_io_error(err: anyhow::Error, what: impl std::fmt::Display) -> anyhow::Error {
-    if err
-        .chain()
-        .any(|cause| cause.downcast_ref::<io::Error>().is_some())
-    {
+    let io = |cause: &(dyn std::error::Error + 'static)| {
+        cause.downcast_ref::<io::Error>().is_some()
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .is_some_and(serde_json::Error::is_io)
+    };
+    if err.chain().any(io) {
         err.context(format!("failed to write {what}"))
     } else {
         err

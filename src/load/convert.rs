@@ -86,8 +86,9 @@ impl Cx {
             Value::Str(s) => format!("the string `{}`", shorten(s)),
             // An integer beyond i64 is read as a number: say what it is.
             Value::Float(_, raw) if is_integer_text(raw) => format!(
-                "`{}`, an integer beyond the largest one any field takes ({})",
+                "`{}`, an integer outside those any field takes ({} to {})",
                 shorten(raw),
+                i64::MIN,
                 i64::MAX
             ),
             other => match other.scalar_text() {

@@ -252,6 +252,18 @@ fn read(input: &Input) -> Result<(String, String, bool)> {
     // stays oversized (we read one byte past the limit), so the parser reports the budget.
     match String::from_utf8(bytes) {
         Ok(text) => Ok((name, text, false)),
+        // The cut one byte past the limit fell inside a character: still oversized (the
+        // partial character becomes U+FFFD, no shorter), not invalid UTF-8.
+        Err(err)
+            if err.as_bytes().len() > node::MAX_FILE_BYTES
+                && err.utf8_error().error_len().is_none() =>
+        {
+            Ok((
+                name,
+                String::from_utf8_lossy(err.as_bytes()).into_owned(),
+                false,
+            ))
+        }
         Err(err) => {
             let valid = err.utf8_error().valid_up_to();
             let mut bytes = err.into_bytes();
@@ -395,6 +407,9 @@ mod tests {
     fn set_keys_are_placed_at_their_columns() {
         assert_eq!(set::segment_columns("a.bc[2][10].d"), vec![1, 3, 5, 8, 13]);
         assert_eq!(set::segment_columns(r"podLabels.app\.io/x"), vec![1, 11]);
+        // `\[` is no escape: the `[` opens an index, as `FieldPath::parse` reads it.
+        assert_eq!(set::segment_columns(r"x\[0].y"), vec![1, 3, 7]);
+        assert_eq!(FieldPath::parse(r"x\[0].y").unwrap().segs().len(), 3);
         let loaded = load(&[], &["platform.colour=blue".into()]).unwrap();
         let concise: Vec<String> = (loaded.diagnostics.iter())
             .map(|d| d.concise(&loaded.sources))

@@ -291,7 +291,11 @@ pub(super) fn segment_columns(path_text: &str) -> Vec<u32> {
             key_starts = false;
         }
         match c {
-            '\\' => col += u32::from(chars.next().is_some()),
+            // Only `\.` and `\\` are escapes (as `FieldPath::parse` reads them).
+            '\\' if chars.clone().next().is_some_and(|n| n == '.' || n == '\\') => {
+                chars.next();
+                col += 1;
+            }
             '.' => key_starts = true,
             '[' => columns.push(col),
             _ => {}

@@ -24,7 +24,7 @@ pub(super) fn check(r: &mut Reporter, profile: &Profile) {
     let platform = &profile.platform;
     let path = FieldPath::root().key("platform");
     REPO_URL.check(r, &platform.repo_url, &path.key("repoURL"));
-    CHART_PATH.check(r, &platform.path, &path.key("path"));
+    chart_path(r, &platform.path, &path.key("path"));
     target_revision(r, &platform.target_revision, &path.key("targetRevision"));
     // The rendered tree's repository and revision, when they are not the chart's.
     let manifests = &platform.manifests;
@@ -111,14 +111,29 @@ const REPO_URL: Rule = Rule {
     },
 };
 
-/// E0903: a chart path that is empty, absolute or climbs out of the repository.
-const CHART_PATH: Rule = Rule {
-    code: Code::InvalidChartPath,
-    not_a: "a path inside the repository: expected a relative path such as `charts/mplp-global`",
-    // The same characters as `platform.manifests.path` (letters, digits, `-`, `_`, `.`,
-    // `/`): the path reaches Argo CD's Application, and its templates in `templatePatch`.
-    ok: |chart| !chart.is_empty() && super::strings::relative_path_problem(chart).is_none(),
-};
+/// E0903: a chart path that is empty, absolute, climbs out of the repository, or holds
+/// a character `platform.manifests.path` may not (letters, digits, `-`, `_`, `.`, `/`:
+/// the path reaches Argo CD's Application, and its templates in `templatePatch`).
+fn chart_path(r: &mut Reporter, chart: &str, path: &FieldPath) {
+    let problem = if chart.is_empty() {
+        Some("the path is empty".to_owned())
+    } else {
+        super::strings::relative_path_problem(chart)
+    };
+    if let Some(problem) = problem {
+        let d = r
+            .at_value(
+                Code::InvalidChartPath,
+                path,
+                format!(
+                    "`{}` is not a path inside the repository: {problem}",
+                    crate::load::shorten(chart)
+                ),
+            )
+            .help("a relative path such as `charts/mplp-global`");
+        r.push(d);
+    }
+}
 
 /// E0904: a target revision that is empty or has spaces.
 fn target_revision(r: &mut Reporter, revision: &str, path: &FieldPath) {

@@ -359,16 +359,23 @@ fn is_retention(text: &str) -> bool {
         && matches!(bytes[bytes.len() - 1], b'd' | b'w' | b'm')
 }
 
-/// A PostgreSQL setting's name (`guc.c`): an identifier, or `prefix.name` for an
-/// extension's (`auto_explain.log_min_duration`), each part a letter or `_` first.
+/// A PostgreSQL setting's name as its configuration file reads it (`guc-file.l`: `ID` or
+/// `QUALIFIED_ID`, `{ID}"."{ID}`): an identifier, or `prefix.name` for an extension's
+/// (`auto_explain.log_min_duration`), each a letter or `_` first, then letters, digits
+/// and `_`. In lower case: PostgreSQL reads names in any case (`TimeZone`), so `Port`
+/// would slip past the names the operator manages (E0701); `timezone` is the same setting.
 fn is_parameter_name(name: &str) -> bool {
+    let id = |part: &str| {
+        part.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
     name.len() <= 63
-        && name.split('.').all(|part| {
-            part.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        })
+        && match name.split_once('.') {
+            Some((prefix, rest)) => id(prefix) && id(rest),
+            None => id(name),
+        }
 }
 
 fn is_config_key(key: &str) -> bool {
@@ -382,7 +389,7 @@ fn is_config_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::test::{each, one};
-    use super::{BLOCK, postgres_bytes};
+    use super::{BLOCK, is_parameter_name, postgres_bytes};
 
     #[test]
     fn parameters() {
@@ -394,6 +401,20 @@ mod tests {
             "postgres: {parameters: {Work-Mem: 4MB}}\n",
             "error[E0101] postgres.parameters.Work-Mem: `Work-Mem` is not a PostgreSQL parameter name",
         );
+        for bad in ["a.b.c", "TimeZone", ".x", "x.", "1x", ".."] {
+            one(
+                &format!("postgres: {{parameters: {{\"{bad}\": \"1\"}}}}\n"),
+                "is not a PostgreSQL parameter name",
+            );
+        }
+        for good in [
+            "pg_stat_statements.max",
+            "auto_explain.log_min_duration",
+            "_x",
+            "timezone",
+        ] {
+            assert!(is_parameter_name(good), "{good}");
+        }
         one(
             "postgres: {parameters: {work_mem: \"4MB\\nfsync = off\"}}\n",
             "error[E0107] postgres.parameters.work_mem: the value holds a line break",

@@ -151,7 +151,10 @@ pub(crate) const FIELDS: &[(&str, Type)] = &[
     ("modules.*.policy[].scaleUpFactor", Text),
     ("modules.*.policy[].scaleDownFactor", Text),
     ("**.podLabels.<key>", LabelKey),
-    ("**.podLabels.*", ModuleLabelValue),
+    // `{module}` is filled in only in the top-level `podLabels` (a module's own are
+    // written as they are: `src/effective.rs` `pod_labels`).
+    ("podLabels.*", ModuleLabelValue),
+    ("**.podLabels.*", LabelValue),
     ("metrics.<key>", Checked(Code::SeriesName)),
     ("metrics.*.series", Checked(Code::SeriesName)),
     ("metrics.*.kind", Enum),
@@ -354,9 +357,15 @@ fn typed(r: &mut Reporter, text: &str, path: &FieldPath, key: bool, ty: Type) {
         Subdomain => dns_subdomain_problem(text).map(|p| (Code::InvalidName, p)),
         LabelKey => label_key_problem(text).map(|p| (Code::InvalidValue, p)),
         LabelValue => label_value_problem(text).map(|p| (Code::InvalidValue, p)),
-        // Checked as written for one module (`mplp-{module}`: `mplp-m`).
+        // Checked as written for the module with the longest name (`mplp-{module}`): a
+        // label value is at most 63 characters once filled in.
         ModuleLabelValue => {
-            label_value_problem(&text.replace("{module}", "m")).map(|p| (Code::InvalidValue, p))
+            label_value_problem(&text.replace("{module}", longest_module(r))).map(|p| {
+                (
+                    Code::InvalidValue,
+                    format!("{p} (with `{{module}}` the longest module name)"),
+                )
+            })
         }
         SecretKey => secret_key_problem(text).map(|p| (Code::InvalidValue, p)),
         Duration => duration_problem(text).map(|p| (Code::InvalidValue, p)),
@@ -411,6 +420,23 @@ fn qualified_name_problem(name: &str) -> Option<String> {
         );
     }
     None
+}
+
+/// The longest module name of the profile (`m` without modules): what `{module}` in a
+/// `podLabels` value may become.
+fn longest_module<'t>(r: &Reporter<'t>) -> &'t str {
+    let modules = match &r.tree.value {
+        crate::node::Value::Map(map) => map.get("modules").map(|e| &e.node.value),
+        _ => None,
+    };
+    match modules {
+        Some(crate::node::Value::Map(modules)) => modules
+            .keys()
+            .map(String::as_str)
+            .max_by_key(|name| name.chars().count())
+            .unwrap_or("m"),
+        _ => "m",
+    }
 }
 
 /// A label key as Kubernetes validates it (`IsQualifiedName`).
@@ -574,15 +600,37 @@ pub(crate) fn image_problem(image: &str) -> Option<String> {
     let ok = !name.is_empty()
         && components.iter().enumerate().all(|(i, part)| {
             !part.is_empty()
-                && if i == 0 && components.len() > 1 {
-                    // A registry host, with an optional port.
-                    part.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+                && if i == 0 && components.len() > 1 && is_domain_like(part) {
+                    is_registry(part)
                 } else {
                     is_path_component(part)
                 }
         });
     (!ok).then(|| "expected `[REGISTRY/]PATH[:TAG][@DIGEST]` with a lower-case path".to_owned())
+}
+
+/// Whether the first of several components names a registry (distribution's
+/// `reference`: it holds a `.` or a `:`, or is `localhost`); else it is a path
+/// component (`my_org/redis`).
+fn is_domain_like(part: &str) -> bool {
+    part.contains(['.', ':']) || part == "localhost"
+}
+
+/// A registry: DNS labels (letters, digits, `-` inside) joined by `.`, then an optional
+/// `:PORT` of digits.
+fn is_registry(registry: &str) -> bool {
+    let (name, digits) = registry
+        .split_once(':')
+        .map_or((registry, None), |(h, p)| (h, Some(p)));
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    name.split('.').all(label)
+        && digits
+            .is_none_or(|d| !d.is_empty() && d.len() <= 5 && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A path component of an image name (distribution's `reference` grammar): lower-case

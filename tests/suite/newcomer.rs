@@ -42,6 +42,16 @@ fn an_output_that_is_an_input_is_refused() {
             );
         }
     }
+    // Standard input redirected from the profile (`-f - -o p.yaml < p.yaml`), on Linux.
+    if std::path::Path::new("/dev/stdin").exists() {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mplp-scale"))
+            .args(["render", "-f", "-", "-o", p])
+            .stdin(std::fs::File::open(&profile).unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("the file standard input reads"));
+    }
     let trace = dir.path().join("trace.csv");
     std::fs::write(&trace, "t,cpu\n0,50\n").unwrap();
     let t = trace.to_str().unwrap();
@@ -138,11 +148,90 @@ fn a_full_device_is_named() {
     if !std::path::Path::new("/dev/full").exists() {
         return crate::common::skipped("/dev/full is not on this system");
     }
-    let out = Test::new(["render", "-o", "/dev/full"]).run();
+    for format in ["yaml", "json"] {
+        let out = Test::new(["render", "--format", format, "-o", "/dev/full"]).run();
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("error: failed to write `/dev/full`: No space left on device"),
+            "{}",
+            out.stderr
+        );
+    }
+    // Standard output on a full device, for every command that writes it; with standard
+    // error full too, still exit 2 (no panic).
+    for args in [
+        &["render"][..],
+        &["schema"],
+        &["lint", "--format", "json"],
+        &["explain"],
+    ] {
+        for stderr_full in [false, true] {
+            let full = || {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap()
+            };
+            let stderr = if stderr_full {
+                std::process::Stdio::from(full())
+            } else {
+                std::process::Stdio::piped()
+            };
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_mplp-scale"))
+                .args(args)
+                .stdout(full())
+                .stderr(stderr)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+            if !stderr_full {
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert!(
+                    stderr.contains(
+                        "error: failed to write standard output: No space left on device"
+                    ),
+                    "{args:?}: {stderr}"
+                );
+            }
+        }
+    }
+}
+
+/// A file just over the limit whose cut (one byte past it) falls inside a character is
+/// still "larger than the limit", not invalid UTF-8: a profile and a trace.
+#[test]
+fn a_cut_inside_a_character_is_still_oversized() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("version: 1\nname: \"");
+    text.push_str(&"x".repeat(16 * 1024 * 1024 - text.len()));
+    text.push_str(&"é".repeat(8));
+    let big = dir.path().join("big.yaml");
+    std::fs::write(&big, &text).unwrap();
+    let out = Test::new(["lint", big.to_str().unwrap()]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("error[E0002]"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("larger than the limit"),
+        "{}",
+        out.stdout
+    );
+    let trace = dir.path().join("big.csv");
+    let mut csv = String::from("t,cpu\n");
+    csv.push_str(&"x".repeat(16 * 1024 * 1024 - csv.len()));
+    csv.push_str(&"é".repeat(8));
+    std::fs::write(&trace, &csv).unwrap();
+    let out = Test::new([
+        "simulate",
+        "--module",
+        "core",
+        "--trace",
+        trace.to_str().unwrap(),
+    ])
+    .run();
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
-        out.stderr
-            .contains("error: failed to write `/dev/full`: No space left on device"),
+        out.stderr.contains("larger than the limit"),
         "{}",
         out.stderr
     );

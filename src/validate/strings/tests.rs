@@ -82,6 +82,15 @@ fn each_field_has_its_grammar() {
             "error[E0109] podLabels[\"a{module}\"]",
         ),
         (
+            "modules: {core: {podLabels: {app: \"x-{module}\"}}}\n",
+            "error[E0109] modules.core.podLabels.app",
+        ),
+        // 56 + `-` + `context` (the longest module of the base profile): 64 > 63.
+        (
+            "podLabels: {team: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-{module}\"}\n",
+            "error[E0109] podLabels.team",
+        ),
+        (
             "redis: {monitoring: {labels: {a: \"{module}\"}}}\n",
             "error[E0109] redis.monitoring.labels.a",
         ),
@@ -139,7 +148,18 @@ fn grammars() {
     ] {
         assert!(image_problem(bad).is_some(), "{bad}");
     }
-    for good in ["x/a__b/c--d", "quay.io/opstree/redis:v7.0.15", "a.b_c-d"] {
+    for bad in ["-bad.io/r:1", "bad..io/r:1", "a.b:5000:6000/r:1", "a.b:/r"] {
+        assert!(image_problem(bad).is_some(), "{bad}");
+    }
+    for good in [
+        "x/a__b/c--d",
+        "quay.io/opstree/redis:v7.0.15",
+        "a.b_c-d",
+        "my_org/redis:1",
+        "localhost:5000/redis",
+        "ghcr.io/cloudnative-pg/postgresql:16.4",
+        "docker.io/library/redis:7.2",
+    ] {
         assert_eq!(image_problem(good), None, "{good}");
     }
     assert_eq!(relative_path_problem("deploy/regions"), None);
