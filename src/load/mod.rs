@@ -90,6 +90,8 @@ pub(crate) fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
     let mut tree: Option<Node> = None;
+    // What later layers and `--set`s delete with `null` (`set::place_deleted`).
+    let mut deleted = Vec::new();
     let default = [Input::Default];
     let inputs = if inputs.is_empty() {
         &default[..]
@@ -113,7 +115,10 @@ pub(crate) fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
             Ok(layer) => {
                 tree = Some(match tree {
                     None => layer,
-                    Some(base) => node::merge(base, layer),
+                    Some(base) => {
+                        set::nulls_in(&layer, &mut FieldPath::root(), &mut deleted);
+                        node::merge(base, layer)
+                    }
                 });
             }
             Err(err) => {
@@ -150,33 +155,19 @@ pub(crate) fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
     let mut tree = tree.expect("at least one input");
     let mut applied = Vec::new();
     for set in sets {
-        if let Some(done) = apply_set(&mut tree, set, &mut sources, &mut diagnostics) {
+        if let Some(done) = apply_set(&mut tree, set, &mut sources, &mut diagnostics, &mut deleted)
+        {
             applied.push(done);
         }
     }
     if tree.value == Value::Null {
-        diagnostics.push(
-            Diagnostic::new(
-                Code::WrongType,
-                FieldPath::root(),
-                "the profile is empty: expected a map with `version`, `name`, `namespace`, `platform`, `traffic`, `regions` and `modules`",
-            )
-            .at(tree.span)
-            .help("start from `mplp-scale init` or `profiles/production.yaml`"),
-        );
-        return Ok(Loaded {
-            sources,
-            tree,
-            profile: None,
-            failed: FailedPaths::default(),
-            diagnostics,
-        });
+        return Ok(empty_profile(sources, tree, diagnostics));
     }
     let mut cx = Cx::new();
     // With errors, `profile` may be partial (what failed is left out): good enough to run
     // the rules on, never to render (render refuses when there is any error).
     let profile = Profile::from_node(&tree, &mut cx);
-    set::place_deleted(&mut cx.diagnostics, &applied);
+    set::place_deleted(&mut cx.diagnostics, &deleted);
     diagnostics.extend(cx.diagnostics);
     if let Some(profile) = &profile {
         diagnostics.extend(
@@ -192,6 +183,26 @@ pub(crate) fn load(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
         failed: cx.failed,
         diagnostics,
     })
+}
+
+/// A profile that is empty (or only comments): one error, nothing to convert.
+fn empty_profile(sources: Sources, tree: Node, mut diagnostics: Vec<Diagnostic>) -> Loaded {
+    diagnostics.push(
+        Diagnostic::new(
+            Code::WrongType,
+            FieldPath::root(),
+            "the profile is empty: expected a map with `version`, `name`, `namespace`, `platform`, `traffic`, `regions` and `modules`",
+        )
+        .at(tree.span)
+        .help("start from `mplp-scale init` or `profiles/production.yaml`"),
+    );
+    Loaded {
+        sources,
+        tree,
+        profile: None,
+        failed: FailedPaths::default(),
+        diagnostics,
+    }
 }
 
 /// The tree of one input: for the embedded profile, its tree prepared ahead (the parse of
@@ -441,7 +452,35 @@ mod tests {
         );
         assert_eq!(
             loaded.diagnostics[0].help.as_deref(),
-            Some("this `--set` deletes it (`null` deletes a field)")
+            Some("this `null` deletes it (in a later layer or a `--set`, `null` removes a field)")
+        );
+    }
+
+    /// A required field an overlay's `null` deleted (or a `null` inside a `--set` map) is
+    /// reported at that `null`.
+    #[test]
+    fn a_required_field_a_layer_deleted_is_placed_at_its_null() {
+        let inputs = [
+            Input::Default,
+            Input::Text {
+                name: "o.yaml".into(),
+                text: "traffic: {host: ~}\n".into(),
+            },
+        ];
+        let loaded = load(&inputs, &[]).unwrap();
+        let lines: Vec<String> = (loaded.diagnostics.iter())
+            .map(|d| d.concise(&loaded.sources))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                "o.yaml:1:17: error[E0005] traffic.host: missing field `host`: expected the public host name"
+            ]
+        );
+        let loaded = load(&[], &["traffic={host: null}".into()]).unwrap();
+        assert_eq!(
+            loaded.diagnostics[0].concise(&loaded.sources),
+            "--set:1:16: error[E0005] traffic.host: missing field `host`: expected the public host name"
         );
     }
 

@@ -66,6 +66,7 @@ pub(super) fn apply_set(
     set: &str,
     sources: &mut Sources,
     diagnostics: &mut Vec<Diagnostic>,
+    deleted: &mut Vec<(FieldPath, Span)>,
 ) -> Option<(FieldPath, Span)> {
     let file = sources.add("--set", set.to_owned());
     let Some((path_text, value_text)) = set.split_once('=') else {
@@ -116,6 +117,12 @@ pub(super) fn apply_set(
     };
     if let Some(d) = new_near_miss(tree, &path, start_of(file)) {
         diagnostics.push(d);
+    }
+    // What the value deletes: the field itself (`PATH=null`) or the keys it sets to null.
+    if value.value == Value::Null {
+        deleted.push((path.clone(), span));
+    } else {
+        nulls_in(&value, &mut path.clone(), deleted);
     }
     let columns = segment_columns(path_text);
     if let Err(message) = set_at(tree, path.segs(), &columns, value, span) {
@@ -304,17 +311,35 @@ pub(super) fn segment_columns(path_text: &str) -> Vec<u32> {
     columns
 }
 
-/// A required field that a `--set PATH=null` deleted (E0005 at its path) is placed on
-/// that `--set` (the last one at that path), not at the map it was deleted from.
-pub(super) fn place_deleted(diagnostics: &mut [Diagnostic], applied: &[(FieldPath, Span)]) {
+/// The keys a layer sets to `null` (RFC 7396: it deletes them), each with the path it
+/// deletes and the position of its `null`. Lists are replaced whole, so only maps count.
+pub(super) fn nulls_in(node: &Node, path: &mut FieldPath, out: &mut Vec<(FieldPath, Span)>) {
+    if let Value::Map(map) = &node.value {
+        for (key, entry) in map {
+            path.push(Seg::Key(key.clone()));
+            if entry.node.value == Value::Null {
+                out.push((path.clone(), entry.node.span));
+            } else {
+                nulls_in(&entry.node, path, out);
+            }
+            path.pop();
+        }
+    }
+}
+
+/// A required field that a later layer's `null` deleted (an `-f` overlay's `host: ~`, a
+/// `--set PATH=null`; E0005 at its path) is placed on that `null` (the last one at that
+/// path), not at the map it was deleted from.
+pub(super) fn place_deleted(diagnostics: &mut [Diagnostic], deleted: &[(FieldPath, Span)]) {
     for d in diagnostics {
-        let deleted = (d.code == Code::MissingField)
-            .then(|| applied.iter().rev().find(|(path, _)| *path == d.path))
+        let by = (d.code == Code::MissingField)
+            .then(|| deleted.iter().rev().find(|(path, _)| *path == d.path))
             .flatten();
-        if let Some((_, span)) = deleted {
+        if let Some((_, span)) = by {
             d.span = Some(*span);
             d.help.get_or_insert_with(|| {
-                "this `--set` deletes it (`null` deletes a field)".to_owned()
+                "this `null` deletes it (in a later layer or a `--set`, `null` removes a field)"
+                    .to_owned()
             });
         }
     }
