@@ -14,10 +14,28 @@ use crate::profile::Profile;
 pub(crate) struct Version(pub u32, pub u32);
 
 impl Version {
-    /// `1.30`, `1.30.2`, `v1.30`; `None` for anything else.
+    /// `1.30`, `1.30.2`, `v1.30`, and as clusters report them, `1.30.2-eks-1` (a
+    /// pre-release or build after `-` or `+`) and `1.30+` (GKE's minor); `None` for
+    /// anything else.
     #[must_use]
     pub(crate) fn parse(text: &str) -> Option<Self> {
         let text = text.strip_prefix('v').unwrap_or(text);
+        let text = match text.find(['-', '+']) {
+            Some(at) => {
+                let suffix = &text[at + 1..];
+                let gke = suffix.is_empty() && text.ends_with('+');
+                let semver = !suffix.is_empty()
+                    && text.matches('+').count() <= 1
+                    && suffix
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-.+".contains(&b));
+                if !(gke || semver) {
+                    return None;
+                }
+                &text[..at]
+            }
+            None => text,
+        };
         let mut parts = text.split('.');
         let number = |part: Option<&str>| -> Option<u32> {
             let part = part?;
@@ -465,8 +483,20 @@ mod tests {
     fn versions_parse_and_order() {
         assert_eq!(Version::parse("1.30"), Some(Version(1, 30)));
         assert_eq!(Version::parse("v1.33.2"), Some(Version(1, 33)));
+        // As clusters report them: EKS's build suffix, GKE's `33+` minor, a pre-release.
+        for (text, version) in [
+            ("1.33.0-eks-1", (1, 33)),
+            ("1.33+", (1, 33)),
+            ("1.30.0-rc.1", (1, 30)),
+        ] {
+            assert_eq!(
+                Version::parse(text),
+                Some(Version(version.0, version.1)),
+                "{text}"
+            );
+        }
         for bad in [
-            "1", "1.", "1.x", "1.2.3.4", "", "+1.2", "1.30-rc1", "99999.1",
+            "1", "1.", "1.x", "1.2.3.4", "", "+1.2", "1.30-", "1.x+", "99999.1", "1.33++",
         ] {
             assert_eq!(Version::parse(bad), None, "{bad}");
         }

@@ -276,6 +276,86 @@ pub(crate) fn input_paths(inputs: &[Input]) -> impl Iterator<Item = &std::path::
     })
 }
 
+/// Two objects of one scope that Kubernetes would take for one ([`crate::plan::same_object`]):
+/// the message, and a help naming the profile's fields whose values make that name
+/// (`postgres.name` is `mplp-core` and module `core`'s Deployment is `mplp-core`: both
+/// name a `VerticalPodAutoscaler` `mplp-core-vpa`). `render` and `diff` refuse it; `lint`
+/// does not plan objects, so it cannot see it (docs/profile.md, "Output forms").
+#[must_use]
+pub(crate) fn same_object_error(
+    profile: &Profile,
+    objects: &[crate::plan::PlannedObject],
+) -> Option<(String, String)> {
+    use crate::load::shorten;
+    let (first, _) = crate::plan::same_object(objects)?;
+    let scope = match &first.scope {
+        crate::plan::Scope::Global => "the management cluster's objects".to_owned(),
+        crate::plan::Scope::Region(name) => format!("region `{}`'s objects", shorten(name)),
+    };
+    let name: &str = &first.name;
+    let mut id = String::new();
+    if !first.namespace.is_empty() {
+        id.push_str(&shorten(&first.namespace));
+        id.push('/');
+    }
+    id.push_str(&shorten(name));
+    let message = format!(
+        "two of {scope} are {} `{id}`: Kubernetes takes them for one object, so the second would replace the first once applied",
+        first.kind.kind
+    );
+    // The fields that give objects their names, and which of them make this one.
+    let mut fields = vec![
+        (
+            "the scaling policies' `ConfigMap` (a fixed name)".to_owned(),
+            crate::kinds::policies::NAME.to_owned(),
+        ),
+        (
+            "`traffic.service`".to_owned(),
+            profile.traffic.service.clone(),
+        ),
+        (
+            "`metricsAdapter.name`".to_owned(),
+            profile.metrics_adapter.name.clone(),
+        ),
+    ];
+    fields.extend(
+        profile
+            .postgres
+            .iter()
+            .map(|pg| ("`postgres.name`".to_owned(), pg.name.clone())),
+    );
+    fields.extend(
+        profile
+            .redis
+            .iter()
+            .map(|r| ("`redis.name`".to_owned(), r.name.clone())),
+    );
+    fields.extend(profile.modules.iter().map(|(m, module)| {
+        (
+            format!("module `{}`'s Deployment", shorten(m)),
+            crate::effective::deployment_name(m, module.deployment.as_deref()),
+        )
+    }));
+    let named: Vec<String> = fields
+        .iter()
+        .filter(|(_, value)| {
+            name == value
+                || name
+                    .strip_prefix(value.as_str())
+                    .is_some_and(|rest| rest.starts_with('-'))
+        })
+        .map(|(field, value)| format!("{field} is `{}`", shorten(value)))
+        .collect();
+    let help = if named.len() >= 2 {
+        let fixed = named.iter().any(|n| n.contains("(a fixed name)"));
+        let which = if fixed { "the other" } else { "one of them" };
+        format!("{}: rename {which}", named.join(" and "))
+    } else {
+        "give the two objects different names in the profile (`metricsAdapter.name`, `postgres.name`, `redis.name`, `traffic.service` or a module's `deployment` name them)".to_owned()
+    };
+    Some((message, help))
+}
+
 /// The error for a `--region` the profile does not have.
 #[must_use]
 pub(crate) fn unknown_region(profile: &Profile, region: &str) -> String {

@@ -60,7 +60,7 @@ pub(crate) fn render(
         }
     };
     let objects = plan(profile, &selection);
-    if let Some(status) = refuse_same_object(&objects, err)? {
+    if let Some(status) = refuse_same_object(profile, &objects, err)? {
         return Ok(status);
     }
     let clusters = clusters(profile, &objects);
@@ -84,7 +84,7 @@ pub(crate) fn render(
             &objects
         } else {
             everything = plan(profile, &Selection::all());
-            if let Some(status) = refuse_same_object(&everything, err)? {
+            if let Some(status) = refuse_same_object(profile, &everything, err)? {
                 return Ok(status);
             }
             &everything
@@ -115,36 +115,17 @@ pub(crate) fn render(
     Ok(ExitStatus::Success)
 }
 
-/// Two objects Kubernetes would take for one ([`crate::plan::same_object`]): the profile
-/// gives one name to both. Said before anything is written, exit 1 (the profile's doing).
+/// Two objects Kubernetes would take for one: said before anything is written, exit 1
+/// (the profile's doing; `super::same_object_error`).
 fn refuse_same_object(
+    profile: &crate::profile::Profile,
     objects: &[crate::plan::PlannedObject],
     err: &mut dyn Write,
 ) -> Result<Option<ExitStatus>> {
-    let Some((first, _)) = crate::plan::same_object(objects) else {
+    let Some((message, help)) = super::same_object_error(profile, objects) else {
         return Ok(None);
     };
-    let scope = match &first.scope {
-        crate::plan::Scope::Global => "the management cluster's objects".to_owned(),
-        crate::plan::Scope::Region(name) => {
-            format!("region `{}`'s objects", crate::load::shorten(name))
-        }
-    };
-    let mut id = String::new();
-    if !first.namespace.is_empty() {
-        id.push_str(&crate::load::shorten(&first.namespace));
-        id.push('/');
-    }
-    id.push_str(&crate::load::shorten(&first.name));
-    writeln!(
-        err,
-        "error: two of {scope} are {} `{id}`: Kubernetes takes them for one object, so the second would replace the first once applied; nothing was rendered",
-        first.kind.kind,
-    )?;
-    writeln!(
-        err,
-        "help: give them different names in the profile (`metricsAdapter.name`, `postgres.name`, `redis.name`, `postgres.vpa.targetRef.name` or a module's `deployment` name them)"
-    )?;
+    writeln!(err, "error: {message}; nothing was rendered\nhelp: {help}")?;
     Ok(Some(ExitStatus::Failure))
 }
 

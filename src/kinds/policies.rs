@@ -11,6 +11,9 @@ use crate::effective::{effective_module, overridden};
 use crate::plan::PlannedObject;
 use crate::profile::{Profile, Region, Scalar};
 
+/// The scaling policies' `ConfigMap`, in every region (a name the profile does not set).
+pub(crate) const NAME: &str = "mplp-scaling-policies";
+
 pub(crate) static INFO: KindInfo = super::config_map(
     plan,
     &[
@@ -27,7 +30,7 @@ const TEMPLATE: &str = "scaling-policies.yaml.j2";
 
 fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
     let Some(region) = at.settings() else { return };
-    let name: Arc<str> = Arc::from("mplp-scaling-policies");
+    let name: Arc<str> = Arc::from(NAME);
     let policies_overridden = p
         .profile
         .modules

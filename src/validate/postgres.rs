@@ -119,7 +119,20 @@ fn parameter_name(r: &mut Reporter, pg: &Postgres, path: &FieldPath) {
         ok: is_parameter_name,
     };
     for name in pg.parameters.keys() {
-        NAME.check_key(r, name, &path.key("parameters").key(name));
+        let lower = name.to_ascii_lowercase();
+        if *name != lower && is_parameter_name(&lower) {
+            // `TimeZone`, as PostgreSQL's documentation spells it: the same setting.
+            let d = r
+                .at_key(
+                    Code::InvalidName,
+                    &path.key("parameters").key(name),
+                    format!("`{}`: write PostgreSQL parameter names in lower case (PostgreSQL reads them in any case, and the names the operator manages are checked in lower case)", crate::load::shorten(name)),
+                )
+                .help(format!("write `{lower}`"));
+            r.push(d);
+        } else {
+            NAME.check_key(r, name, &path.key("parameters").key(name));
+        }
     }
 }
 
@@ -401,7 +414,11 @@ mod tests {
             "postgres: {parameters: {Work-Mem: 4MB}}\n",
             "error[E0101] postgres.parameters.Work-Mem: `Work-Mem` is not a PostgreSQL parameter name",
         );
-        for bad in ["a.b.c", "TimeZone", ".x", "x.", "1x", ".."] {
+        one(
+            "postgres: {parameters: {TimeZone: UTC}}\n",
+            "error[E0101] postgres.parameters.TimeZone: `TimeZone`: write PostgreSQL parameter names in lower case",
+        );
+        for bad in ["a.b.c", ".x", "x.", "1x", ".."] {
             one(
                 &format!("postgres: {{parameters: {{\"{bad}\": \"1\"}}}}\n"),
                 "is not a PostgreSQL parameter name",

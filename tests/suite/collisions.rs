@@ -69,3 +69,25 @@ fn out_dir_refuses_two_objects_in_one_file() {
     .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+/// `diff` renders both sides: a profile with two objects as one is a profile with errors
+/// there too (exit 1), with the fields that make the name.
+#[test]
+fn diff_refuses_two_objects_with_one_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::common::root().join("profiles/production.yaml"))
+        .unwrap()
+        .replacen("  name: postgresql-cluster\n", "  name: mplp-core\n", 1);
+    let profile = dir.path().join("p.yaml");
+    std::fs::write(&profile, text).unwrap();
+    let p = profile.to_str().unwrap();
+    let out = Test::new(["diff", p, p]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "help: `postgres.name` is `mplp-core` and module `core`'s Deployment is `mplp-core`: rename one of them"
+        ),
+        "{}",
+        out.stderr
+    );
+}

@@ -171,6 +171,14 @@ fn render_profile(arg: &str, text: String, err: &mut dyn Write) -> Result<Option
     };
     let renderer = crate::render::Renderer::new()?;
     let objects = crate::plan::plan(profile, &crate::plan::Selection::all());
+    // As `render` refuses it: two objects Kubernetes would take for one.
+    if let Some((message, help)) = crate::commands::same_object_error(profile, &objects) {
+        writeln!(
+            err,
+            "error: {message}\nhelp: {help}\nerror: `{arg}` is a profile with errors: nothing to compare"
+        )?;
+        return Ok(None);
+    }
     let mut stream = Vec::new();
     crate::emit::write_stream(&renderer, &objects, "", &mut stream)?;
     Ok(Some(String::from_utf8(stream)?))
