@@ -118,12 +118,25 @@ impl Selection {
 /// Plan the objects of a valid profile (validate first: plan assumes the rules hold).
 #[must_use]
 pub fn plan(profile: &Profile, selection: &Selection) -> Vec<PlannedObject> {
-    let planner = Planner::new(profile);
+    plan_with(&Planner::new(profile), selection)
+}
+
+/// [`plan`] for the kinds and names alone (`lint`'s E0110): the bodies of the objects
+/// planned per module are empty, and are never rendered.
+#[must_use]
+pub(crate) fn plan_names(profile: &Profile, selection: &Selection) -> Vec<PlannedObject> {
+    let mut planner = Planner::new(profile);
+    planner.names_only = true;
+    plan_with(&planner, selection)
+}
+
+fn plan_with(planner: &Planner<'_>, selection: &Selection) -> Vec<PlannedObject> {
+    let profile = planner.profile;
     let mut objects = Vec::new();
     if selection.global {
         let at = At::global();
         for kind in KINDS.iter().filter(|k| k.placement == Placement::Global) {
-            (kind.plan)(&planner, &at, &mut objects);
+            (kind.plan)(planner, &at, &mut objects);
         }
     }
     for (name, region) in &profile.regions {
@@ -132,10 +145,38 @@ pub fn plan(profile: &Profile, selection: &Selection) -> Vec<PlannedObject> {
         }
         let at = At::region(name, region);
         for kind in KINDS.iter().filter(|k| k.placement == Placement::Regional) {
-            (kind.plan)(&planner, &at, &mut objects);
+            (kind.plan)(planner, &at, &mut objects);
         }
     }
     objects
+}
+
+/// One region of each sort the plan tells apart: regions with the same settings (but for
+/// their cluster, mesh cluster ID, locality and how much weight they carry beyond none)
+/// and the same role (the acting primary or not) have objects of the same kinds and
+/// names, so `lint` looks for two objects as one ([`same_object`]) in these alone (a
+/// test holds every region's names equal to its representative's). A profile whose
+/// regions differ only in weight plans two regions, not a hundred.
+#[must_use]
+pub(crate) fn representative_regions(profile: &Profile) -> Vec<String> {
+    let acting = crate::kinds::Planner::new(profile)
+        .acting_primary()
+        .map(str::to_owned);
+    let mut sorts: Vec<(bool, crate::profile::Region)> = Vec::new();
+    let mut out = Vec::new();
+    for (name, region) in &profile.regions {
+        let mut sort = region.clone();
+        sort.cluster = None;
+        sort.mesh_cluster_id = None;
+        sort.locality = None;
+        sort.weight = i64::from(region.weight > 0);
+        let key = (acting.as_deref() == Some(name.as_str()), sort);
+        if !sorts.contains(&key) {
+            sorts.push(key);
+            out.push(name.clone());
+        }
+    }
+    out
 }
 
 /// The first two objects of one scope that Kubernetes would take for one (the same kind,
@@ -233,7 +274,7 @@ mod tests {
             // A profile with errors is never planned (render refuses it): two modules on
             // one Deployment (the last case) is E0106, and only then are two of one
             // module kind's objects one.
-            let checked = crate::commands::check(&[Input::Default], &sets).unwrap();
+            let checked = crate::commands::check_for_render(&[Input::Default], &sets).unwrap();
             let profile = match checked.profile {
                 Some(profile) if checked.errors() == 0 => profile,
                 other => {
@@ -247,6 +288,86 @@ mod tests {
             found += usize::from(linear);
         }
         assert!(found >= 3, "the cases find collisions: {found}");
+    }
+
+    /// `lint` looks for two objects as one in the representative regions alone: every
+    /// region's objects (kinds, namespaces and names) are one of theirs.
+    #[test]
+    fn representative_regions_have_every_region_s_names() {
+        let names_by_region = |objects: &[PlannedObject]| {
+            let mut by: std::collections::BTreeMap<String, Vec<(String, String, String)>> =
+                std::collections::BTreeMap::new();
+            for o in objects {
+                if let Scope::Region(r) = &o.scope {
+                    by.entry(r.to_string()).or_default().push((
+                        o.kind.kind.to_owned(),
+                        o.namespace.to_string(),
+                        o.name.to_string(),
+                    ));
+                }
+            }
+            by.into_values()
+                .map(|mut v| {
+                    v.sort();
+                    v
+                })
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let cases: &[(&str, &[&str])] = &[
+            ("profiles/production.yaml", &[]),
+            ("profiles/minimal.yaml", &[]),
+            (
+                "profiles/production.yaml",
+                &["regions.eu-west-1.modules={plan: {vpa: {updateMode: \"Off\"}}}"],
+            ),
+            (
+                "profiles/production.yaml",
+                &["regions.eu-west-1.postgres={instances: 1}"],
+            ),
+            (
+                "profiles/production.yaml",
+                &["postgres.switchover={to: eu-west-1, token: t1}"],
+            ),
+            (
+                "profiles/production.yaml",
+                &[
+                    "regions.ap-southeast-1.weight=0",
+                    "regions.us-east-1.weight=70",
+                ],
+            ),
+            ("profiles/production.yaml", &["autoscaling.backend=keda"]),
+        ];
+        let mut checked = 0;
+        for (file, sets) in cases {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            let sets: Vec<String> = sets.iter().map(|s| (*s).to_owned()).collect();
+            let input = Input::Text {
+                name: (*file).to_owned(),
+                text,
+            };
+            let loaded = crate::commands::check(&[input], &sets).unwrap();
+            let Some(profile) = loaded.profile.filter(|_| {
+                loaded
+                    .diagnostics
+                    .iter()
+                    .all(|d| d.severity() != crate::diagnostic::Severity::Error)
+            }) else {
+                continue;
+            };
+            let every = names_by_region(&plan(&profile, &Selection::all()));
+            let some = Selection {
+                global: false,
+                regions: Some(representative_regions(&profile)),
+            };
+            assert_eq!(
+                names_by_region(&plan(&profile, &some)),
+                every,
+                "{file} {sets:?}"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 5, "the cases plan: {checked}");
     }
 
     #[test]

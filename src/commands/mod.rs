@@ -8,8 +8,12 @@ pub(crate) mod explain;
 pub(crate) mod init;
 pub(crate) mod lint;
 pub(crate) mod render;
+mod same_object;
 pub(crate) mod schema;
 pub(crate) mod simulate;
+
+pub(crate) use same_object::render as same_object_in_render;
+pub(crate) use same_object::same_object_error;
 
 use std::io::Write;
 
@@ -26,14 +30,19 @@ use crate::profile::Profile;
 /// it is the same text in every run and has no findings (a test checks both ways agree),
 /// so checking it again on every `render` would be work the input did not ask for.
 pub fn check(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
-    check_with(
-        inputs,
-        sets,
-        !(matches!(inputs, [Input::Default]) && sets.is_empty()),
-    )
+    let rules = !(matches!(inputs, [Input::Default]) && sets.is_empty());
+    check_with(inputs, sets, rules, rules)
 }
 
-fn check_with(inputs: &[Input], sets: &[String], rules: bool) -> Result<Loaded> {
+/// [`check`] without E0110 (two objects as one): `render` plans every object anyway and
+/// checks them all (`render::refuse_same_object`), so the representative regions `lint`
+/// plans for it would be planned twice.
+pub(crate) fn check_for_render(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
+    let rules = !(matches!(inputs, [Input::Default]) && sets.is_empty());
+    check_with(inputs, sets, rules, false)
+}
+
+fn check_with(inputs: &[Input], sets: &[String], rules: bool, objects: bool) -> Result<Loaded> {
     let mut loaded = load(inputs, sets)?;
     if let Some(manifest) = directives::kubernetes_manifest(&loaded) {
         loaded.profile = None;
@@ -45,6 +54,12 @@ fn check_with(inputs: &[Input], sets: &[String], rules: bool) -> Result<Loaded> 
     if let Some(profile) = loaded.profile.as_ref().filter(|_| rules) {
         let found = crate::validate::validate(profile, &loaded.tree, &loaded.failed);
         loaded.diagnostics.extend(found);
+        // E0110 needs the planned objects: only for a profile that plans (no errors).
+        if objects && loaded.errors() == 0 {
+            loaded
+                .diagnostics
+                .extend(same_object::lint(profile, &loaded.tree));
+        }
     }
     crate::diagnostic::sort(&mut loaded.diagnostics);
     allow(&mut loaded, &[]);
@@ -276,86 +291,6 @@ pub(crate) fn input_paths(inputs: &[Input]) -> impl Iterator<Item = &std::path::
     })
 }
 
-/// Two objects of one scope that Kubernetes would take for one ([`crate::plan::same_object`]):
-/// the message, and a help naming the profile's fields whose values make that name
-/// (`postgres.name` is `mplp-core` and module `core`'s Deployment is `mplp-core`: both
-/// name a `VerticalPodAutoscaler` `mplp-core-vpa`). `render` and `diff` refuse it; `lint`
-/// does not plan objects, so it cannot see it (docs/profile.md, "Output forms").
-#[must_use]
-pub(crate) fn same_object_error(
-    profile: &Profile,
-    objects: &[crate::plan::PlannedObject],
-) -> Option<(String, String)> {
-    use crate::load::shorten;
-    let (first, _) = crate::plan::same_object(objects)?;
-    let scope = match &first.scope {
-        crate::plan::Scope::Global => "the management cluster's objects".to_owned(),
-        crate::plan::Scope::Region(name) => format!("region `{}`'s objects", shorten(name)),
-    };
-    let name: &str = &first.name;
-    let mut id = String::new();
-    if !first.namespace.is_empty() {
-        id.push_str(&shorten(&first.namespace));
-        id.push('/');
-    }
-    id.push_str(&shorten(name));
-    let message = format!(
-        "two of {scope} are {} `{id}`: Kubernetes takes them for one object, so the second would replace the first once applied",
-        first.kind.kind
-    );
-    // The fields that give objects their names, and which of them make this one.
-    let mut fields = vec![
-        (
-            "the scaling policies' `ConfigMap` (a fixed name)".to_owned(),
-            crate::kinds::policies::NAME.to_owned(),
-        ),
-        (
-            "`traffic.service`".to_owned(),
-            profile.traffic.service.clone(),
-        ),
-        (
-            "`metricsAdapter.name`".to_owned(),
-            profile.metrics_adapter.name.clone(),
-        ),
-    ];
-    fields.extend(
-        profile
-            .postgres
-            .iter()
-            .map(|pg| ("`postgres.name`".to_owned(), pg.name.clone())),
-    );
-    fields.extend(
-        profile
-            .redis
-            .iter()
-            .map(|r| ("`redis.name`".to_owned(), r.name.clone())),
-    );
-    fields.extend(profile.modules.iter().map(|(m, module)| {
-        (
-            format!("module `{}`'s Deployment", shorten(m)),
-            crate::effective::deployment_name(m, module.deployment.as_deref()),
-        )
-    }));
-    let named: Vec<String> = fields
-        .iter()
-        .filter(|(_, value)| {
-            name == value
-                || name
-                    .strip_prefix(value.as_str())
-                    .is_some_and(|rest| rest.starts_with('-'))
-        })
-        .map(|(field, value)| format!("{field} is `{}`", shorten(value)))
-        .collect();
-    let help = if named.len() >= 2 {
-        let fixed = named.iter().any(|n| n.contains("(a fixed name)"));
-        let which = if fixed { "the other" } else { "one of them" };
-        format!("{}: rename {which}", named.join(" and "))
-    } else {
-        "give the two objects different names in the profile (`metricsAdapter.name`, `postgres.name`, `redis.name`, `traffic.service` or a module's `deployment` name them)".to_owned()
-    };
-    Some((message, help))
-}
-
 /// The error for a `--region` the profile does not have.
 #[must_use]
 pub(crate) fn unknown_region(profile: &Profile, region: &str) -> String {
@@ -380,7 +315,7 @@ mod tests {
                 .map(|d| format!("{} {} {}", d.code, d.path, d.message))
                 .collect()
         };
-        let checked = check_with(&[Input::Default], &[], true).unwrap();
+        let checked = check_with(&[Input::Default], &[], true, true).unwrap();
         assert!(checked.profile.is_some());
         assert_eq!(said(&checked), Vec::<String>::new());
         let skipped = check(&[Input::Default], &[]).unwrap();

@@ -25,7 +25,7 @@ pub(crate) fn render(
     }
     let inputs = super::profile_inputs(&args.profile.files, err)?;
     super::refuse_output_over_input(args.output.as_deref(), super::input_paths(&inputs))?;
-    let mut checked = super::check(&inputs, &args.profile.sets())?;
+    let mut checked = super::check_for_render(&inputs, &args.profile.sets())?;
     super::allow(&mut checked, &args.profile.allow);
     if args.show_profile {
         return show_profile(args, &checked, out, err);
@@ -60,7 +60,7 @@ pub(crate) fn render(
         }
     };
     let objects = plan(profile, &selection);
-    if let Some(status) = refuse_same_object(profile, &objects, err)? {
+    if let Some(status) = refuse_same_object(&checked, profile, &objects, err)? {
         return Ok(status);
     }
     let clusters = clusters(profile, &objects);
@@ -84,7 +84,7 @@ pub(crate) fn render(
             &objects
         } else {
             everything = plan(profile, &Selection::all());
-            if let Some(status) = refuse_same_object(profile, &everything, err)? {
+            if let Some(status) = refuse_same_object(&checked, profile, &everything, err)? {
                 return Ok(status);
             }
             &everything
@@ -115,17 +115,23 @@ pub(crate) fn render(
     Ok(ExitStatus::Success)
 }
 
-/// Two objects Kubernetes would take for one: said before anything is written, exit 1
-/// (the profile's doing; `super::same_object_error`).
+/// Two objects Kubernetes would take for one (E0110, as `lint` says it): said before
+/// anything is written, exit 1.
 fn refuse_same_object(
+    checked: &crate::load::Loaded,
     profile: &crate::profile::Profile,
     objects: &[crate::plan::PlannedObject],
     err: &mut dyn Write,
 ) -> Result<Option<ExitStatus>> {
-    let Some((message, help)) = super::same_object_error(profile, objects) else {
+    let Some(d) = super::same_object_in_render(profile, objects, &checked.tree) else {
         return Ok(None);
     };
-    writeln!(err, "error: {message}; nothing was rendered\nhelp: {help}")?;
+    writeln!(
+        err,
+        "{}\n\nerror: the profile has {}; nothing was rendered",
+        d.full(&checked.sources),
+        print::summary(checked.errors() + 1, checked.warnings())
+    )?;
     Ok(Some(ExitStatus::Failure))
 }
 

@@ -191,6 +191,13 @@ pub const CODES: &[CodeInfo] = &[
         "a string that is not of its field's type (label, Secret key, path, metric name, duration, schedule)",
     ),
     row(
+        Code::SameObject,
+        "E0110",
+        Error,
+        "two objects are one",
+        "two objects of one scope with the same kind, namespace and name (the second replaces the first)",
+    ),
+    row(
         Code::PrimaryRegion,
         "E0201",
         Error,

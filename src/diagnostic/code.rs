@@ -80,6 +80,9 @@ pub enum Code {
     /// E0109: a string that is not of its field's type (a label, a Secret key, a path, a
     /// metric name, a duration, a cron schedule, ...).
     InvalidValue,
+    /// E0110: two objects of one scope with the same kind, namespace and name (Kubernetes
+    /// takes them for one: the second replaces the first).
+    SameObject,
     /// E0201: no region, or not exactly one primary region.
     PrimaryRegion,
     /// E0202: region weights do not add up to 100.

@@ -111,7 +111,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
                 distribute: Vec::new(),
                 subsets: Vec::new(),
             };
-            Some((Arc::from(service.as_str()), Body::new(&spec)))
+            Some((Arc::from(service.as_str()), p.new_body(&spec)))
         });
     }
 }

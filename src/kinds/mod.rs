@@ -312,6 +312,9 @@ pub struct Planner<'a> {
     pub shared_values: Shared<Value>,
     /// Derived lists every region's plan reads (see [`Planner::memo`]).
     memos: RefCell<Vec<(&'static str, Rc<dyn Any>)>>,
+    /// Objects only for their kinds and names (`lint`'s E0110): the bodies of the
+    /// objects planned per module are left empty ([`Planner::new_body`]).
+    pub(crate) names_only: bool,
 }
 
 /// What no region changes, by (kind, index within the kind): built when first asked for.
@@ -352,6 +355,17 @@ impl<'a> Planner<'a> {
             shared: Shared::new(),
             shared_values: Shared::new(),
             memos: RefCell::new(Vec::new()),
+            names_only: false,
+        }
+    }
+
+    /// A body from a kind's typed spec ([`Body::new`]); an empty one when only names are
+    /// planned (never rendered).
+    pub fn new_body(&self, spec: &impl Serialize) -> Arc<Body> {
+        if self.names_only {
+            Body::from_context(Value::UNDEFINED)
+        } else {
+            Body::new(spec)
         }
     }
 
@@ -456,7 +470,7 @@ impl<'a> Planner<'a> {
         self.per_module_of(kind, at, "autoscaling", out, &wanted, |region, module| {
             let module =
                 effective_module(self.profile, region, module).expect("a module of the profile");
-            Some((Arc::from(name(module.name)), Body::new(&spec(&module))))
+            Some((Arc::from(name(module.name)), self.new_body(&spec(&module))))
         });
     }
 
@@ -522,6 +536,9 @@ impl<'a> Planner<'a> {
         name: &Arc<str>,
         spec: &impl Serialize,
     ) -> Arc<Body> {
+        if self.names_only {
+            return self.new_body(spec);
+        }
         let body = Body::new(spec);
         let mut bodies = self.bodies.borrow_mut();
         let bucket = bodies

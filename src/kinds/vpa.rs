@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{At, Body, Check, KindInfo, Placement, Planner, list};
+use super::{At, Check, KindInfo, Placement, Planner, list};
 use crate::effective::{EffectiveModule, effective_module};
 use crate::plan::PlannedObject;
 use crate::profile::{Region, UpdateMode, Vpa};
@@ -31,7 +31,7 @@ fn plan(p: &Planner<'_>, at: &At<'_>, out: &mut Vec<PlannedObject>) {
         let spec = module_spec(&module, module.vpa?, &p.target);
         Some((
             Arc::from(format!("mplp-{}-vpa", module.name)),
-            Body::new(&spec),
+            p.new_body(&spec),
         ))
     });
     if let Some(pg) = &p.profile.postgres

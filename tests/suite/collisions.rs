@@ -91,3 +91,40 @@ fn diff_refuses_two_objects_with_one_identity() {
         out.stderr
     );
 }
+
+/// `lint` says what `render` refuses (E0110), on the field the user set: the CI gate and
+/// the render agree.
+#[test]
+fn lint_and_render_agree_on_two_objects_as_one() {
+    for set in [
+        "postgres.name=mplp-core",
+        "redis.name=postgresql-cluster",
+        "metricsAdapter={name: mplp-scaling-policies, namespace: mplp-production}",
+    ] {
+        let lint = Test::new(["lint", "--format", "concise", "--set", set]).run();
+        let render = Test::new(["render", "--set", set, "-o", "/dev/null"]).run();
+        assert_eq!(
+            (lint.code, render.code),
+            (1, 1),
+            "{set}: {lint:?} {render:?}"
+        );
+        assert!(
+            lint.stdout.starts_with("--set:1:"),
+            "{set}: {}",
+            lint.stdout
+        );
+        assert!(
+            lint.stdout.contains("error[E0110]"),
+            "{set}: {}",
+            lint.stdout
+        );
+        assert!(
+            render.stderr.contains("error[E0110]"),
+            "{set}: {}",
+            render.stderr
+        );
+    }
+    // The same names without a collision: both clean.
+    let lint = Test::new(["lint", "--set", "metricsAdapter.name=mplp-scaling-policies"]).run();
+    assert_eq!(lint.code, 0, "{}", lint.stdout);
+}

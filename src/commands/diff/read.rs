@@ -172,10 +172,11 @@ fn render_profile(arg: &str, text: String, err: &mut dyn Write) -> Result<Option
     let renderer = crate::render::Renderer::new()?;
     let objects = crate::plan::plan(profile, &crate::plan::Selection::all());
     // As `render` refuses it: two objects Kubernetes would take for one.
-    if let Some((message, help)) = crate::commands::same_object_error(profile, &objects) {
+    if let Some(found) = crate::commands::same_object_error(profile, &objects) {
         writeln!(
             err,
-            "error: {message}\nhelp: {help}\nerror: `{arg}` is a profile with errors: nothing to compare"
+            "error: {}\nhelp: {}\nerror: `{arg}` is a profile with errors: nothing to compare",
+            found.message, found.help
         )?;
         return Ok(None);
     }
