@@ -297,6 +297,13 @@ mod tests {
     use super::*;
     use crate::diagnostic::Seg;
 
+    /// Every diagnostic, one line each.
+    fn concise(loaded: &Loaded) -> Vec<String> {
+        (loaded.diagnostics.iter())
+            .map(|d| d.concise(&loaded.sources))
+            .collect()
+    }
+
     fn load_text(text: &str) -> Loaded {
         load(
             &[Input::Text {
@@ -441,9 +448,7 @@ mod tests {
     #[test]
     fn a_required_field_a_set_deleted_is_placed_at_the_set() {
         let loaded = load(&[], &["regions.eu-west-1.weight=null".into()]).unwrap();
-        let lines: Vec<String> = (loaded.diagnostics.iter())
-            .map(|d| d.concise(&loaded.sources))
-            .collect();
+        let lines = concise(&loaded);
         assert_eq!(
             lines,
             vec![
@@ -468,9 +473,7 @@ mod tests {
             },
         ];
         let loaded = load(&inputs, &[]).unwrap();
-        let lines: Vec<String> = (loaded.diagnostics.iter())
-            .map(|d| d.concise(&loaded.sources))
-            .collect();
+        let lines = concise(&loaded);
         assert_eq!(
             lines,
             vec![
@@ -490,9 +493,7 @@ mod tests {
         let text = crate::load::DEFAULT_PROFILE;
         let cut = text.find("\nmodules:").unwrap();
         let loaded = load_text(&format!("{}\nmodules: ~\n", &text[..cut]));
-        let lines: Vec<String> = (loaded.diagnostics.iter())
-            .map(|d| d.concise(&loaded.sources))
-            .collect();
+        let lines = concise(&loaded);
         let line = text[..cut].matches('\n').count() + 2;
         assert_eq!(
             lines,

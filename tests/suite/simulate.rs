@@ -449,23 +449,21 @@ fn a_value_target_on_a_backlog_ratchets_and_average_value_does_not() {
 fn an_oversized_trace_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("big.csv");
-    let mut text = String::from("t,cpu\n");
-    let row = "15,50\n";
-    text.push_str(&row.repeat(17 * 1024 * 1024 / row.len()));
-    std::fs::write(&trace, text).unwrap();
-    let out = Test::new([
-        "simulate",
-        "--module",
-        "core",
-        "--trace",
-        trace.to_str().unwrap(),
-    ])
-    .run();
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("is larger than the limit of 16777216 bytes (16 MiB)"),
-        "{}",
-        out.stderr
-    );
+    let rows = "t,cpu\n".to_owned() + &"15,50\n".repeat(17 * 1024 * 1024 / 6);
+    // The cut one byte past the limit inside a character: still too large, not "not UTF-8".
+    let mut cut = String::from("t,cpu\n");
+    cut.push_str(&"x".repeat(16 * 1024 * 1024 - cut.len()));
+    cut.push_str(&"é".repeat(8));
+    for text in [rows, cut] {
+        std::fs::write(&trace, text).unwrap();
+        let t = trace.to_str().unwrap();
+        let out = Test::new(["simulate", "--module", "core", "--trace", t]).run();
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("is larger than the limit of 16777216 bytes (16 MiB)"),
+            "{}",
+            out.stderr
+        );
+    }
 }
