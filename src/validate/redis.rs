@@ -1,8 +1,8 @@
 //! The opstree RedisCluster: API version (E0805), shard count (E0801, W0804), images
 //! (E0101, W0802), resources and storage, and redis.conf settings (E0803).
 
+use super::Reporter;
 use super::names::{Label, label};
-use super::{Reporter, Rule};
 use crate::diagnostic::{Code, FieldPath};
 use crate::profile::Redis;
 
@@ -115,7 +115,7 @@ const EXPORTER_EXAMPLE: &str = "quay.io/opstree/redis-exporter:v1.44.0";
 
 /// Both image rules; `example` is a pinned image of the same kind, for the help.
 pub(super) fn image(r: &mut Reporter, image: &str, path: &FieldPath, example: &str) {
-    IMAGE_REFERENCE.check(r, image, path);
+    image_reference(r, image, path, example);
     unpinned_image(r, image, path, example);
 }
 
@@ -124,12 +124,26 @@ fn malformed(image: &str) -> bool {
     !image.is_empty() && super::strings::image_problem(image).is_some()
 }
 
-/// E0101: a string that is not an image reference (`[REGISTRY/]PATH[:TAG][@DIGEST]`).
-const IMAGE_REFERENCE: Rule = Rule {
-    code: Code::InvalidName,
-    not_a: "an image reference",
-    ok: |image| !malformed(image),
-};
+/// E0101: a string that is not an image reference (`[REGISTRY/]PATH[:TAG][@DIGEST]`),
+/// with what is wrong in it and a pinned example.
+fn image_reference(r: &mut Reporter, image: &str, path: &FieldPath, example: &str) {
+    let problem = (!image.is_empty())
+        .then(|| super::strings::image_problem(image))
+        .flatten();
+    if let Some(problem) = problem {
+        let d = r
+            .at_value(
+                Code::InvalidName,
+                path,
+                format!(
+                    "`{}` is not an image reference: {problem}",
+                    crate::load::shorten(image)
+                ),
+            )
+            .help(format!("for example `{example}`"));
+        r.push(d);
+    }
+}
 
 /// W0802: a well-formed image without a tag or digest, or with the `latest` tag.
 fn unpinned_image(r: &mut Reporter, image: &str, path: &FieldPath, example: &str) {
@@ -357,6 +371,11 @@ mod tests {
         one(
             "redis: {image: \"quay.io/opstree/redis v7\"}\n",
             "error[E0101] redis.image: `quay.io/opstree/redis v7` is not an image reference",
+        );
+        // What is wrong in it.
+        one(
+            "redis: {image: \"quay.io//redis:v7\"}\n",
+            "is not an image reference: expected `[REGISTRY/]PATH[:TAG][@DIGEST]` with a lower-case path",
         );
     }
 
