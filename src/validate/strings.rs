@@ -355,8 +355,8 @@ fn typed(r: &mut Reporter, text: &str, path: &FieldPath, key: bool, ty: Type) {
     let problem = match ty {
         Label(max) => dns_label_problem(text, max).map(|p| (Code::InvalidName, p)),
         Subdomain => dns_subdomain_problem(text).map(|p| (Code::InvalidName, p)),
-        LabelKey => label_key_problem(text).map(|p| (Code::InvalidValue, p)),
-        LabelValue => label_value_problem(text).map(|p| (Code::InvalidValue, p)),
+        LabelKey => label_key_problem(text).map(|p| (Code::InvalidValue, not_here(text, p))),
+        LabelValue => label_value_problem(text).map(|p| (Code::InvalidValue, not_here(text, p))),
         // Checked as written for the module with the longest name (`mplp-{module}`): a
         // label value is at most 63 characters once filled in.
         ModuleLabelValue => {
@@ -420,6 +420,17 @@ fn qualified_name_problem(name: &str) -> Option<String> {
         );
     }
     None
+}
+
+/// A label problem, and where `{module}` is filled in when the label holds it.
+fn not_here(text: &str, problem: String) -> String {
+    if text.contains("{module}") {
+        format!(
+            "{problem} (`{{module}}` is filled in only in the values of the top-level `podLabels`)"
+        )
+    } else {
+        problem
+    }
 }
 
 /// The longest module name of the profile (`m` without modules): what `{module}` in a

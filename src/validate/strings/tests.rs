@@ -75,7 +75,7 @@ fn each_field_has_its_grammar() {
         // the API server as written, which refuses `{`.
         (
             "namespaceLabels: {team: \"x-{module}\"}\n",
-            "error[E0109] namespaceLabels.team",
+            "(`{module}` is filled in only in the values of the top-level `podLabels`)",
         ),
         (
             "podLabels: {\"a{module}\": x}\n",
