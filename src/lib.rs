@@ -109,8 +109,8 @@ pub(crate) fn release<T>(value: T) {
 
 /// Run one command. Diagnostics are printed by the command; `Err` is a failure of the tool.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
-    let stdout = &mut Named::new(std::io::stdout().lock(), "standard output");
-    let stderr = &mut Named::new(std::io::stderr().lock(), "standard error");
+    let stdout = &mut emit::Named::new(std::io::stdout().lock(), "standard output");
+    let stderr = &mut emit::Named::new(std::io::stderr().lock(), "standard error");
     match cli.command {
         Command::Render(args) => commands::render::render(&args, stdout, stderr),
         Command::Lint(args) => commands::lint::lint(&args, stdout, stderr),
@@ -120,35 +120,5 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Simulate(args) => commands::simulate::simulate(&args, stdout, stderr),
         Command::Explain(args) => commands::explain::explain(&args, stdout, stderr),
         Command::Completions(args) => commands::completions::completions(&args, stdout),
-    }
-}
-
-/// A writer whose errors say what it writes (`failed to write standard output: No space
-/// left on device`), their kind kept: a closed pipe is still one (`render | head`).
-struct Named<W> {
-    inner: W,
-    name: &'static str,
-}
-
-impl<W> Named<W> {
-    fn new(inner: W, name: &'static str) -> Self {
-        Self { inner, name }
-    }
-
-    fn named(&self, err: std::io::Error) -> std::io::Error {
-        if err.kind() == std::io::ErrorKind::BrokenPipe {
-            return err;
-        }
-        std::io::Error::new(err.kind(), format!("failed to write {}: {err}", self.name))
-    }
-}
-
-impl<W: std::io::Write> std::io::Write for Named<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.inner.write(buf).map_err(|e| self.named(e))
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush().map_err(|e| self.named(e))
     }
 }

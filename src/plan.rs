@@ -45,9 +45,9 @@ pub struct PlannedObject {
     /// The `metadata.annotations` entries, as YAML lines indented for it (`None`: none).
     pub annotations: Option<&'static str>,
     pub body: Arc<Body>,
-    /// One of its kind's objects per module, named after the module's Deployment: unique
-    /// among them by construction (two modules never share a Deployment, E0106), so only
-    /// the kind's other objects can share its name (`same_object`).
+    /// One of its kind's objects per module, named after its module: unique among them by
+    /// construction (module names are, and two modules never share a Deployment, E0106),
+    /// so only the kind's other objects can share its name (`same_object`).
     pub per_module: bool,
 }
 
@@ -121,13 +121,18 @@ pub fn plan(profile: &Profile, selection: &Selection) -> Vec<PlannedObject> {
     plan_with(&Planner::new(profile), selection)
 }
 
-/// [`plan`] for the kinds and names alone (`lint`'s E0110): the bodies of the objects
-/// planned per module are empty, and are never rendered.
+/// The objects of one region of each sort ([`representative_regions`]), for their kinds
+/// and names alone (`lint`'s E0110): the bodies of the objects planned per module are
+/// empty, and are never rendered.
 #[must_use]
-pub(crate) fn plan_names(profile: &Profile, selection: &Selection) -> Vec<PlannedObject> {
+pub(crate) fn plan_representative_names(profile: &Profile) -> Vec<PlannedObject> {
     let mut planner = Planner::new(profile);
     planner.names_only = true;
-    plan_with(&planner, selection)
+    let selection = Selection {
+        global: false,
+        regions: Some(representative_regions(&planner)),
+    };
+    plan_with(&planner, &selection)
 }
 
 fn plan_with(planner: &Planner<'_>, selection: &Selection) -> Vec<PlannedObject> {
@@ -158,10 +163,9 @@ fn plan_with(planner: &Planner<'_>, selection: &Selection) -> Vec<PlannedObject>
 /// test holds every region's names equal to its representative's). A profile whose
 /// regions differ only in weight plans two regions, not a hundred.
 #[must_use]
-pub(crate) fn representative_regions(profile: &Profile) -> Vec<String> {
-    let acting = crate::kinds::Planner::new(profile)
-        .acting_primary()
-        .map(str::to_owned);
+fn representative_regions(planner: &Planner<'_>) -> Vec<String> {
+    let profile = planner.profile;
+    let acting = planner.acting_primary();
     let mut sorts: Vec<(bool, crate::profile::Region)> = Vec::new();
     let mut out = Vec::new();
     for (name, region) in &profile.regions {
@@ -170,7 +174,7 @@ pub(crate) fn representative_regions(profile: &Profile) -> Vec<String> {
         sort.mesh_cluster_id = None;
         sort.locality = None;
         sort.weight = i64::from(region.weight > 0);
-        let key = (acting.as_deref() == Some(name.as_str()), sort);
+        let key = (acting == Some(name.as_str()), sort);
         if !sorts.contains(&key) {
             sorts.push(key);
             out.push(name.clone());
@@ -274,7 +278,7 @@ mod tests {
             // A profile with errors is never planned (render refuses it): two modules on
             // one Deployment (the last case) is E0106, and only then are two of one
             // module kind's objects one.
-            let checked = crate::commands::check_for_render(&[Input::Default], &sets).unwrap();
+            let checked = crate::commands::check_for_full_plan(&[Input::Default], &sets).unwrap();
             let profile = match checked.profile {
                 Some(profile) if checked.errors() == 0 => profile,
                 other => {
@@ -358,7 +362,7 @@ mod tests {
             let every = names_by_region(&plan(&profile, &Selection::all()));
             let some = Selection {
                 global: false,
-                regions: Some(representative_regions(&profile)),
+                regions: Some(representative_regions(&Planner::new(&profile))),
             };
             assert_eq!(
                 names_by_region(&plan(&profile, &some)),

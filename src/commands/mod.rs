@@ -12,8 +12,7 @@ mod same_object;
 pub(crate) mod schema;
 pub(crate) mod simulate;
 
-pub(crate) use same_object::render as same_object_in_render;
-pub(crate) use same_object::same_object_error;
+pub(crate) use same_object::in_plan as same_object_in_plan;
 
 use std::io::Write;
 
@@ -34,10 +33,10 @@ pub fn check(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
     check_with(inputs, sets, rules, rules)
 }
 
-/// [`check`] without E0110 (two objects as one): `render` plans every object anyway and
-/// checks them all (`render::refuse_same_object`), so the representative regions `lint`
-/// plans for it would be planned twice.
-pub(crate) fn check_for_render(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
+/// [`check`] without E0110 (two objects as one), for a command that plans every object
+/// anyway and checks them all ([`same_object_in_plan`]: `render`, `diff`): the
+/// representative regions `lint` plans for it would be planned twice.
+pub(crate) fn check_for_full_plan(inputs: &[Input], sets: &[String]) -> Result<Loaded> {
     let rules = !(matches!(inputs, [Input::Default]) && sets.is_empty());
     check_with(inputs, sets, rules, false)
 }
@@ -263,19 +262,18 @@ pub(crate) fn refuse_output_over_input<'a>(
 }
 
 /// What tells two paths to one file apart from two files: the device and inode on Unix
-/// (a hard link is the same file), the canonical path elsewhere.
-fn file_identity(path: &std::path::Path) -> Option<(u64, u64, std::path::PathBuf)> {
+/// (a hard link is the same file).
+#[cfg(unix)]
+fn file_identity(path: &std::path::Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt as _;
     let metadata = std::fs::metadata(path).ok()?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt as _;
-        Some((metadata.dev(), metadata.ino(), std::path::PathBuf::new()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = metadata;
-        Some((0, 0, std::fs::canonicalize(path).ok()?))
-    }
+    Some((metadata.dev(), metadata.ino()))
+}
+
+/// What tells two paths to one file apart from two files: the canonical path.
+#[cfg(not(unix))]
+fn file_identity(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    std::fs::canonicalize(path).ok()
 }
 
 /// Where standard input's file is named on Linux (`/proc/self/fd/0` behind it): a

@@ -25,7 +25,7 @@ pub(crate) fn render(
     }
     let inputs = super::profile_inputs(&args.profile.files, err)?;
     super::refuse_output_over_input(args.output.as_deref(), super::input_paths(&inputs))?;
-    let mut checked = super::check_for_render(&inputs, &args.profile.sets())?;
+    let mut checked = super::check_for_full_plan(&inputs, &args.profile.sets())?;
     super::allow(&mut checked, &args.profile.allow);
     if args.show_profile {
         return show_profile(args, &checked, out, err);
@@ -123,7 +123,7 @@ fn refuse_same_object(
     objects: &[crate::plan::PlannedObject],
     err: &mut dyn Write,
 ) -> Result<Option<ExitStatus>> {
-    let Some(d) = super::same_object_in_render(profile, objects, &checked.tree) else {
+    let Some(d) = super::same_object_in_plan(profile, objects, &checked.tree) else {
         return Ok(None);
     };
     writeln!(

@@ -1,39 +1,35 @@
 //! E0110: two objects of one scope that Kubernetes would take for one (the same kind,
 //! namespace and name), from names the profile gives: `lint` reports it on the objects of
 //! one region of each sort (`plan::representative_regions`), `render` and `diff` refuse
-//! it on every object they plan (`plan::same_object`).
+//! it on every object they plan (`plan::same_object`), in the same words.
 
 use crate::diagnostic::{Code, Diagnostic, FieldPath};
 use crate::load::shorten;
 use crate::node::Node;
-use crate::plan::{PlannedObject, Scope, Selection};
+use crate::plan::{PlannedObject, Scope};
 use crate::profile::Profile;
 
 /// What is wrong, which fields make the name, and where to place it.
-pub(crate) struct SameObject {
-    pub message: String,
-    pub help: String,
+struct SameObject {
+    message: String,
+    help: String,
     /// The field the user most likely set (`postgres.name`), else a module's key.
-    pub path: FieldPath,
+    path: FieldPath,
 }
 
-/// E0110 for `lint` (and `diff`): one region of each sort, planned for names alone.
+/// E0110 for `lint`: one region of each sort, planned for names alone.
 pub(super) fn lint(profile: &Profile, tree: &Node) -> Option<Diagnostic> {
     // The regions alone: the management cluster's objects (the ApplicationSet, or one
     // Application per region, named after it) never share a name; `render` checks them.
-    let selection = Selection {
-        global: false,
-        regions: Some(crate::plan::representative_regions(profile)),
-    };
-    let objects = crate::plan::plan_names(profile, &selection);
+    let objects = crate::plan::plan_representative_names(profile);
     let found = same_object_error(profile, &objects);
     crate::release(objects);
     Some(diagnostic(found?, tree))
 }
 
-/// E0110 on every object `render` planned (the global scope's too), placed as `lint`
-/// places it.
-pub(crate) fn render(
+/// E0110 on every object `render` or `diff` planned (the global scope's too), placed as
+/// `lint` places it.
+pub(crate) fn in_plan(
     profile: &Profile,
     objects: &[PlannedObject],
     tree: &Node,
@@ -60,10 +56,7 @@ fn diagnostic(found: SameObject, tree: &Node) -> Diagnostic {
 /// `mplp-core`: both name a `VerticalPodAutoscaler` `mplp-core-vpa`), and the field to
 /// place it on.
 #[must_use]
-pub(crate) fn same_object_error(
-    profile: &Profile,
-    objects: &[PlannedObject],
-) -> Option<SameObject> {
+fn same_object_error(profile: &Profile, objects: &[PlannedObject]) -> Option<SameObject> {
     let (first, _) = crate::plan::same_object(objects)?;
     let scope = match &first.scope {
         Scope::Global => "the management cluster's objects".to_owned(),

@@ -69,45 +69,72 @@ impl FieldPath {
     /// contain `[`.
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
+        Self::parse_with_columns(text).map(|(path, _)| path)
+    }
+
+    /// [`parse`](Self::parse), with the column (from 1, in characters) where each segment
+    /// starts in `text`: a key at its first character, an index at its `[` (where a
+    /// `--set` places what it adds).
+    #[must_use]
+    pub fn parse_with_columns(text: &str) -> Option<(Self, Vec<u32>)> {
         let mut segs = Vec::new();
-        for part in split_unescaped_dots(text) {
-            let (key, mut rest) = part.split_once('[').map_or((&*part, ""), |(k, r)| (k, r));
+        let mut columns = Vec::new();
+        for (raw, start) in split_unescaped_dots(text) {
+            // `[` is never escaped: the key is what comes before the first one.
+            let (key, mut rest) = raw.split_once('[').map_or((raw, ""), |(k, r)| (k, r));
             if key.is_empty() {
                 return None;
             }
-            segs.push(Seg::Key(key.to_owned()));
+            segs.push(Seg::Key(unescape(key)));
+            columns.push(start);
             if !rest.is_empty() {
+                let mut col = start + key.chars().count() as u32;
                 rest = rest.strip_suffix(']')?;
                 for index in rest.split("][") {
                     segs.push(Seg::Index(index.parse().ok()?));
+                    columns.push(col);
+                    col += index.chars().count() as u32 + 2;
                 }
             }
         }
-        Some(Self(segs))
+        Some((Self(segs), columns))
     }
 }
 
-/// `text` split at each `.` not escaped as `\.`; `\.` is a `.` of the key and `\\` a `\`
-/// (any other `\` stays as written).
-fn split_unescaped_dots(text: &str) -> Vec<String> {
-    let mut parts = vec![String::new()];
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        let part = parts.last_mut().expect("never empty");
+/// `text` split at each `.` not escaped as `\.`: each part as written, and the column
+/// (from 1, in characters) where it starts.
+fn split_unescaped_dots(text: &str) -> Vec<(&str, u32)> {
+    let mut parts = Vec::new();
+    let (mut start, mut start_col, mut col) = (0, 1, 1);
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
         match c {
-            '\\' => match chars.next() {
-                Some(next @ ('.' | '\\')) => part.push(next),
-                Some(next) => {
-                    part.push('\\');
-                    part.push(next);
-                }
-                None => part.push('\\'),
-            },
-            '.' => parts.push(String::new()),
-            c => part.push(c),
+            '\\' if chars.next_if(|&(_, n)| n == '.' || n == '\\').is_some() => col += 1,
+            '.' => {
+                parts.push((&text[start..at], start_col));
+                start = at + 1;
+                start_col = col + 1;
+            }
+            _ => {}
+        }
+        col += 1;
+    }
+    parts.push((&text[start..], start_col));
+    parts
+}
+
+/// A key as written in a `--set` path: `\.` is a `.` of the key and `\\` a `\` (any
+/// other `\` stays as written).
+fn unescape(raw: &str) -> String {
+    let mut key = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => key.push(chars.next_if(|&n| n == '.' || n == '\\').unwrap_or('\\')),
+            c => key.push(c),
         }
     }
-    parts
+    key
 }
 
 impl fmt::Display for FieldPath {

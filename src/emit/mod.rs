@@ -53,10 +53,9 @@ pub(crate) fn write_atomically(
     fill: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
     if path == Path::new("-") {
-        let stdout = io::stdout();
-        let mut writer = io::BufWriter::new(stdout.lock());
-        fill(&mut writer).map_err(|e| name_io_error(e, "standard output"))?;
-        return writer.flush().context("failed to write standard output");
+        let mut writer = io::BufWriter::new(Named::new(io::stdout().lock(), "standard output"));
+        fill(&mut writer)?;
+        return Ok(writer.flush()?);
     }
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => {
@@ -68,11 +67,9 @@ pub(crate) fn write_atomically(
                 .write(true)
                 .open(path)
                 .with_context(|| format!("failed to open `{}`", path.display()))?;
-            let mut writer = io::BufWriter::new(device);
-            fill(&mut writer).map_err(|e| name_io_error(e, format!("`{}`", path.display())))?;
-            return writer
-                .flush()
-                .with_context(|| format!("failed to write `{}`", path.display()));
+            let mut writer = io::BufWriter::new(Named::file(device, path));
+            fill(&mut writer)?;
+            return Ok(writer.flush()?);
         }
         _ => {}
     }
@@ -116,11 +113,10 @@ fn replace_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<(
             )
         })?;
     {
-        let mut writer = io::BufWriter::new(temp.as_file_mut());
-        fill(&mut writer).map_err(|e| name_io_error(e, format!("`{}`", path.display())))?;
-        writer
-            .flush()
-            .with_context(|| format!("failed to write `{}`", path.display()))?;
+        // Its errors name FILE, not the temporary file.
+        let mut writer = io::BufWriter::new(Named::file(temp.as_file_mut(), path));
+        fill(&mut writer)?;
+        writer.flush()?;
     }
     temp.as_file()
         .sync_all()
@@ -137,19 +133,46 @@ fn replace_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<(
     Ok(())
 }
 
-/// An error of writing (`No space left on device`) names what was written; any other
-/// error (a render's) is its own message.
-pub(crate) fn name_io_error(err: anyhow::Error, what: impl std::fmt::Display) -> anyhow::Error {
-    let io = |cause: &(dyn std::error::Error + 'static)| {
-        cause.downcast_ref::<io::Error>().is_some()
-            || cause
-                .downcast_ref::<serde_json::Error>()
-                .is_some_and(serde_json::Error::is_io)
-    };
-    if err.chain().any(io) {
-        err.context(format!("failed to write {what}"))
-    } else {
-        err
+/// A writer whose errors say what it writes (`failed to write standard output: No space
+/// left on device`, ``failed to write `out.yaml`: …``), their kind kept: a closed pipe is
+/// still one (`render | head`). Named where the bytes go, so an error is named however it
+/// comes back (through a render, `serde_json`, a `BufWriter`).
+pub(crate) struct Named<W> {
+    inner: W,
+    name: std::borrow::Cow<'static, str>,
+}
+
+impl<W> Named<W> {
+    pub(crate) fn new(inner: W, name: &'static str) -> Self {
+        Self {
+            inner,
+            name: name.into(),
+        }
+    }
+
+    /// A file's writer, named `` `PATH` ``.
+    fn file(inner: W, path: &Path) -> Self {
+        Self {
+            inner,
+            name: format!("`{}`", path.display()).into(),
+        }
+    }
+
+    fn named(&self, err: io::Error) -> io::Error {
+        if err.kind() == io::ErrorKind::BrokenPipe {
+            return err;
+        }
+        io::Error::new(err.kind(), format!("failed to write {}: {err}", self.name))
+    }
+}
+
+impl<W: Write> Write for Named<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf).map_err(|e| self.named(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush().map_err(|e| self.named(e))
     }
 }
 

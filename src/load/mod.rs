@@ -423,10 +423,11 @@ mod tests {
     /// the key, not the value; an escaped dot stays in the key.
     #[test]
     fn set_keys_are_placed_at_their_columns() {
-        assert_eq!(set::segment_columns("a.bc[2][10].d"), vec![1, 3, 5, 8, 13]);
-        assert_eq!(set::segment_columns(r"podLabels.app\.io/x"), vec![1, 11]);
+        let columns = |text: &str| FieldPath::parse_with_columns(text).unwrap().1;
+        assert_eq!(columns("a.bc[2][10].d"), vec![1, 3, 5, 8, 13]);
+        assert_eq!(columns(r"podLabels.app\.io/x"), vec![1, 11]);
         // `\[` is no escape: the `[` opens an index, as `FieldPath::parse` reads it.
-        assert_eq!(set::segment_columns(r"x\[0].y"), vec![1, 3, 7]);
+        assert_eq!(columns(r"x\[0].y"), vec![1, 3, 7]);
         assert_eq!(FieldPath::parse(r"x\[0].y").unwrap().segs().len(), 3);
         let loaded = load(&[], &["platform.colour=blue".into()]).unwrap();
         let concise: Vec<String> = (loaded.diagnostics.iter())

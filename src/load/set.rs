@@ -25,10 +25,7 @@ pub(crate) fn check_set(set: &str) -> Result<String, String> {
     };
     match FieldPath::parse(path_text) {
         None => {
-            return Err(format!(
-                "`{}` is not a field path: expected keys joined by `.`, with `[N]` for list items and `\\.` for a dot inside a key",
-                shorten(path_text)
-            ));
+            return Err(not_a_path(path_text));
         }
         Some(path) if path.segs().len() > node::MAX_DEPTH => {
             return Err(too_deep(&path));
@@ -47,6 +44,14 @@ pub(crate) fn check_set(set: &str) -> Result<String, String> {
         ));
     }
     Ok(set.to_owned())
+}
+
+/// The message for a `--set` PATH that [`FieldPath::parse`] does not read.
+fn not_a_path(path_text: &str) -> String {
+    format!(
+        "`{}` is not a field path: expected keys joined by `.`, with `[N]` for list items and `\\.` for a dot inside a key",
+        shorten(path_text)
+    )
 }
 
 /// A `--set` path deeper than a profile file may nest (the same budget as files).
@@ -81,14 +86,10 @@ pub(super) fn apply_set(
         );
         return None;
     };
-    let Some(path) = FieldPath::parse(path_text) else {
+    let Some((path, columns)) = FieldPath::parse_with_columns(path_text) else {
         diagnostics.push(
-            Diagnostic::new(
-                Code::Syntax,
-                FieldPath::root(),
-                format!("`{path_text}` is not a field path: expected keys joined by `.`, with `[N]` for list items and `\\.` for a dot inside a key"),
-            )
-            .at(start_of(file)),
+            Diagnostic::new(Code::Syntax, FieldPath::root(), not_a_path(path_text))
+                .at(start_of(file)),
         );
         return None;
     };
@@ -124,7 +125,6 @@ pub(super) fn apply_set(
     } else {
         nulls_in(&value, &mut path.clone(), deleted);
     }
-    let columns = segment_columns(path_text);
     if let Err(message) = set_at(tree, path.segs(), &columns, value, span) {
         diagnostics.push(Diagnostic::new(Code::WrongType, path, message).at(span));
         return None;
@@ -282,33 +282,6 @@ fn set_at(
 /// The columns after the first.
 fn rest_of(columns: &[u32]) -> &[u32] {
     columns.get(1..).unwrap_or_default()
-}
-
-/// The column (from 1, in characters) where each segment of a `--set` path starts: a
-/// key after the start or a `.`, an index at its `[` (what [`FieldPath::parse`] reads).
-pub(super) fn segment_columns(path_text: &str) -> Vec<u32> {
-    let mut columns = Vec::new();
-    let mut col = 0u32;
-    let mut key_starts = true;
-    let mut chars = path_text.chars();
-    while let Some(c) = chars.next() {
-        col += 1;
-        if key_starts {
-            columns.push(col);
-            key_starts = false;
-        }
-        match c {
-            // Only `\.` and `\\` are escapes (as `FieldPath::parse` reads them).
-            '\\' if chars.clone().next().is_some_and(|n| n == '.' || n == '\\') => {
-                chars.next();
-                col += 1;
-            }
-            '.' => key_starts = true,
-            '[' => columns.push(col),
-            _ => {}
-        }
-    }
-    columns
 }
 
 /// The keys a layer sets to `null` (RFC 7396: it deletes them), each with the path it

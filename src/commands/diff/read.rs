@@ -154,7 +154,8 @@ fn is_profile(text: &str) -> bool {
 
 /// Check and render a profile to its stream; `None` after printing its errors.
 fn render_profile(arg: &str, text: String, err: &mut dyn Write) -> Result<Option<String>> {
-    let checked = crate::commands::check(
+    // Two objects as one (E0110) is checked below, on every object planned.
+    let checked = crate::commands::check_for_full_plan(
         &[Input::Text {
             name: arg.to_owned(),
             text,
@@ -172,11 +173,11 @@ fn render_profile(arg: &str, text: String, err: &mut dyn Write) -> Result<Option
     let renderer = crate::render::Renderer::new()?;
     let objects = crate::plan::plan(profile, &crate::plan::Selection::all());
     // As `render` refuses it: two objects Kubernetes would take for one.
-    if let Some(found) = crate::commands::same_object_error(profile, &objects) {
+    if let Some(d) = crate::commands::same_object_in_plan(profile, &objects, &checked.tree) {
         writeln!(
             err,
-            "error: {}\nhelp: {}\nerror: `{arg}` is a profile with errors: nothing to compare",
-            found.message, found.help
+            "{}\n\nerror: `{arg}` is a profile with errors: nothing to compare",
+            d.full(&checked.sources)
         )?;
         return Ok(None);
     }
